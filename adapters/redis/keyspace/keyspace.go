@@ -1,0 +1,177 @@
+// Package keyspace builds every Redis key StudyTool writes, per the key schema of
+// DESIGN.md. It is the only place that knows the layout; dynamic parts are validated so
+// user input can never widen a pattern, cross into another namespace or collide.
+//
+//	cache entry          {prefix}cache:{feature}:{identifier}
+//	session              {prefix}session:{sessionId}
+//	user's session index {prefix}user:sessions:{userId}
+//	study session        {prefix}study:sessions:{userId}:{sessionId}
+//	learning progress    {prefix}progress:{userId}:{cardId}
+//	rate-limit counter   {prefix}ratelimit:{scope}:{sha256(subject)[:32]}
+//
+// {prefix} is `studytool:{env}:` unless REDIS_KEY_PREFIX replaces it.
+package keyspace
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxSegmentLength bounds one dynamic part of a key, in bytes.
+const MaxSegmentLength = 128
+
+// maxRelativeKeyLength bounds a whole relative cache key or pattern, in bytes.
+const maxRelativeKeyLength = 512
+
+// ErrInvalidKey reports a dynamic part or pattern the schema does not accept.
+var ErrInvalidKey = errors.New("invalid key part")
+
+// Keyspace makes the keys of one deployment (one prefix).
+type Keyspace struct {
+	prefix string
+}
+
+// New returns the keyspace for env, or for prefix when it is not empty. The prefix must
+// end with ':' and contain no glob or whitespace characters.
+func New(env, prefix string) (Keyspace, error) {
+	if prefix == "" {
+		if err := ValidateSegment(env); err != nil {
+			return Keyspace{}, fmt.Errorf("keyspace: env: %w", err)
+		}
+		prefix = "studytool:" + env + ":"
+	}
+	if !strings.HasSuffix(prefix, ":") || len(prefix) > MaxSegmentLength {
+		return Keyspace{}, fmt.Errorf("keyspace: prefix %q must end with ':' and be at most %d bytes: %w", prefix, MaxSegmentLength, ErrInvalidKey)
+	}
+	for _, part := range strings.Split(strings.TrimSuffix(prefix, ":"), ":") {
+		if err := ValidateSegment(part); err != nil {
+			return Keyspace{}, fmt.Errorf("keyspace: prefix %q: %w", prefix, err)
+		}
+	}
+	return Keyspace{prefix: prefix}, nil
+}
+
+// MustNew is New for fixed, known-good arguments (tests, defaults); it panics on error.
+func MustNew(env, prefix string) Keyspace {
+	ks, err := New(env, prefix)
+	if err != nil {
+		panic(err)
+	}
+	return ks
+}
+
+// Prefix returns the deployment prefix, e.g. `studytool:production:`.
+func (k Keyspace) Prefix() string { return k.prefix }
+
+// CacheNamespace returns the prefix of every cache entry.
+func (k Keyspace) CacheNamespace() string { return k.prefix + "cache:" }
+
+// Cache returns the absolute key of a relative cache key `feature:identifier`. Every
+// `:`-separated part must be a valid segment.
+func (k Keyspace) Cache(relative string) (string, error) {
+	if err := validateRelative(relative, false); err != nil {
+		return "", err
+	}
+	return k.CacheNamespace() + relative, nil
+}
+
+// CachePattern returns a SCAN MATCH pattern confined to the cache namespace. The relative
+// pattern may use `*` and `?`; `[`, `]`, `\`, whitespace and control characters are
+// refused. Because the namespace is a literal, glob-free prefix of the result, no pattern
+// can match a key outside it.
+func (k Keyspace) CachePattern(relative string) (string, error) {
+	if err := validateRelative(relative, true); err != nil {
+		return "", err
+	}
+	return k.CacheNamespace() + relative, nil
+}
+
+// Session returns the key of session id (the hex SHA-256 of its token).
+func (k Keyspace) Session(id string) (string, error) {
+	return k.join("session", id)
+}
+
+// UserSessions returns the key of userID's session index.
+func (k Keyspace) UserSessions(userID string) (string, error) {
+	return k.join("user:sessions", userID)
+}
+
+// StudySession returns the key of userID's study session id.
+func (k Keyspace) StudySession(userID, id string) (string, error) {
+	return k.join("study:sessions", userID, id)
+}
+
+// Progress returns the key of userID's progress on cardID.
+func (k Keyspace) Progress(userID, cardID string) (string, error) {
+	return k.join("progress", userID, cardID)
+}
+
+// RateLimit returns the key counting subject's events in scope. The subject (an IP
+// address, an email) is hashed, so it needs no validation and leaves no PII in Redis.
+func (k Keyspace) RateLimit(scope, subject string) (string, error) {
+	sum := sha256.Sum256([]byte(subject))
+	return k.join("ratelimit:"+scope, hex.EncodeToString(sum[:16]))
+}
+
+func (k Keyspace) join(fixed string, parts ...string) (string, error) {
+	var b strings.Builder
+	b.WriteString(k.prefix)
+	b.WriteString(fixed)
+	for _, p := range parts {
+		if err := ValidateSegment(p); err != nil {
+			return "", err
+		}
+		b.WriteByte(':')
+		b.WriteString(p)
+	}
+	return b.String(), nil
+}
+
+// ValidateSegment checks one dynamic part of a key: 1 to MaxSegmentLength bytes of valid
+// UTF-8 with no `:`, `*`, `?`, `[`, `]`, `\`, whitespace or control characters.
+func ValidateSegment(s string) error {
+	if s == "" || len(s) > MaxSegmentLength {
+		return fmt.Errorf("%w: %q must be 1 to %d bytes", ErrInvalidKey, truncate(s), MaxSegmentLength)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: not valid UTF-8", ErrInvalidKey)
+	}
+	for _, r := range s {
+		if r == ':' || isGlob(r) || unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
+			return fmt.Errorf("%w: %q contains %q", ErrInvalidKey, truncate(s), r)
+		}
+	}
+	return nil
+}
+
+func validateRelative(rel string, pattern bool) error {
+	if len(rel) > maxRelativeKeyLength {
+		return fmt.Errorf("%w: longer than %d bytes", ErrInvalidKey, maxRelativeKeyLength)
+	}
+	for _, part := range strings.Split(rel, ":") {
+		if pattern {
+			part = strings.NewReplacer("*", "x", "?", "x").Replace(part)
+			if part == "" {
+				return fmt.Errorf("%w: empty segment in pattern %q", ErrInvalidKey, truncate(rel))
+			}
+		}
+		if err := ValidateSegment(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isGlob(r rune) bool { return r == '*' || r == '?' || r == '[' || r == ']' || r == '\\' }
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

@@ -1,0 +1,51 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// Session is an authenticated login as stored by a SessionStore. ID is the hex SHA-256 of
+// the bearer token; the token itself is never stored.
+type Session struct {
+	ID               string
+	UserID           string
+	OrganizationID   string
+	OrganizationType OrganizationType
+	Permissions      []string
+	CreatedAt        time.Time
+	LastActivity     time.Time
+	// ExpiresAt is when the session dies unless used again: min(last use + idle timeout,
+	// AbsoluteExpiresAt).
+	ExpiresAt time.Time
+	// AbsoluteExpiresAt caps the session's life however active it is.
+	AbsoluteExpiresAt time.Time
+	IPAddress         string
+	UserAgent         string
+}
+
+// HasPermission reports whether the session carries perm.
+func (s *Session) HasPermission(perm string) bool {
+	return slices.Contains(s.Permissions, perm)
+}
+
+// SessionPolicy holds the expiry rules a SessionStore applies.
+type SessionPolicy struct {
+	// IdleTimeout is the rolling lifetime refreshed by each use.
+	IdleTimeout time.Duration
+	// MaxLifetime caps a session's life from creation.
+	MaxLifetime time.Duration
+	// ActivityResolution is the least time between two rewrites of LastActivity.
+	ActivityResolution time.Duration
+	// MaxPerUser is how many sessions a user may hold; the oldest beyond it are evicted.
+	MaxPerUser int
+}
+
+// ExpiryAt returns when a session last used at now dies under p.
+func (p SessionPolicy) ExpiryAt(s *Session, now time.Time) time.Time {
+	exp := now.Add(p.IdleTimeout)
+	if exp.After(s.AbsoluteExpiresAt) {
+		return s.AbsoluteExpiresAt
+	}
+	return exp
+}

@@ -1,0 +1,90 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/studytool/studytool/domain"
+)
+
+// UserRepo persists users.
+type UserRepo interface {
+	// Create inserts u; a taken email yields domain.ErrEmailTaken.
+	Create(ctx context.Context, u *domain.User) error
+	// GetByID returns the user or domain.ErrNotFound.
+	GetByID(ctx context.Context, id string) (*domain.User, error)
+	// GetByEmail returns the user with the normalized email or domain.ErrNotFound.
+	GetByEmail(ctx context.Context, email string) (*domain.User, error)
+	// Update loads user id, applies fn and saves the result in one transaction.
+	Update(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error)
+}
+
+// OrganizationRepo reads organizations (reference data).
+type OrganizationRepo interface {
+	// Get returns the organization or domain.ErrNotFound.
+	Get(ctx context.Context, id string) (*domain.Organization, error)
+	// List returns every organization ordered by name.
+	List(ctx context.Context) ([]domain.Organization, error)
+}
+
+// DeckRepo persists decks and their cards. Every read is scoped to the owning user: a
+// deck of another user is domain.ErrNotFound.
+type DeckRepo interface {
+	// CreateDeck inserts d.
+	CreateDeck(ctx context.Context, d *domain.Deck) error
+	// GetDeck returns userID's deck with its card count.
+	GetDeck(ctx context.Context, userID, deckID string) (*domain.Deck, error)
+	// ListDecks returns userID's decks, newest first.
+	ListDecks(ctx context.Context, userID string) ([]domain.Deck, error)
+	// AddCards inserts cards into userID's deck in one transaction (all or none).
+	AddCards(ctx context.Context, userID, deckID string, cards []domain.Card) error
+	// ListCards returns the cards of userID's deck in creation order.
+	ListCards(ctx context.Context, userID, deckID string) ([]domain.Card, error)
+	// GetCards returns the listed cards of userID's deck; unknown ids are left out.
+	GetCards(ctx context.Context, userID, deckID string, cardIDs []string) ([]domain.Card, error)
+}
+
+// ProgressRepo persists learning progress, the data of record for scheduling.
+type ProgressRepo interface {
+	// Get returns userID's progress on cardID or domain.ErrNotFound when never studied.
+	Get(ctx context.Context, userID, cardID string) (*domain.Progress, error)
+	// ListByDeck returns userID's progress rows for the cards of deckID.
+	ListByDeck(ctx context.Context, userID, deckID string) ([]domain.Progress, error)
+	// RecordReview loads the progress of (userID, cardID) — domain.NewProgress when there
+	// is none — hands it to fn, and commits the changed progress together with the review
+	// fn returns in ONE transaction. Concurrent calls for one card serialize (optimistic
+	// versioning with retry), so each fn sees the state its predecessor committed.
+	RecordReview(ctx context.Context, userID, cardID, deckID string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error)
+}
+
+// ReviewRepo reads the review log.
+type ReviewRepo interface {
+	// ListByUser returns userID's reviews in commit order (all users when userID is "").
+	ListByUser(ctx context.Context, userID string) ([]domain.Review, error)
+}
+
+// ProgressCache is the Redis copy of progress (write-through after the database commit).
+type ProgressCache interface {
+	// Get returns the cached progress or domain.ErrCacheMiss.
+	Get(ctx context.Context, userID, cardID string) (*domain.Progress, error)
+	// Set writes p.
+	Set(ctx context.Context, p *domain.Progress) error
+}
+
+// StudySessionStore keeps in-flight study sessions under a TTL.
+type StudySessionStore interface {
+	// Create stores s.
+	Create(ctx context.Context, s *domain.StudySession) error
+	// Get returns userID's study session id or domain.ErrNotFound.
+	Get(ctx context.Context, userID, id string) (*domain.StudySession, error)
+	// Update applies fn to userID's study session atomically: concurrent updates never
+	// interleave, and a fn error leaves the session unchanged.
+	Update(ctx context.Context, userID, id string, fn func(*domain.StudySession) error) (*domain.StudySession, error)
+	// Delete removes the study session (a no-op when absent).
+	Delete(ctx context.Context, userID, id string) error
+}
+
+// Pinger is a dependency whose health /readyz reports.
+type Pinger interface {
+	// Ping reports whether the dependency answers.
+	Ping(ctx context.Context) error
+}
