@@ -96,6 +96,15 @@ func (k Keyspace) Session(id string) (string, error) {
 	return k.join("session", id)
 }
 
+// SessionNamespace returns the prefix every session key shares: Session(id) is this
+// followed by id. Server-side scripts that walk a user's index build member keys from it;
+// the ids they append were validated when the sessions were created.
+func (k Keyspace) SessionNamespace() string { return k.prefix + "session:" }
+
+// UserSessionsNamespace returns the prefix every user's session index shares:
+// UserSessions(userID) is this followed by userID.
+func (k Keyspace) UserSessionsNamespace() string { return k.prefix + "user:sessions:" }
+
 // UserSessions returns the key of userID's session index.
 func (k Keyspace) UserSessions(userID string) (string, error) {
 	return k.join("user:sessions", userID)

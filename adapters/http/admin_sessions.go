@@ -1,0 +1,32 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/domain"
+)
+
+// AdminSessionHandlers lets an administrator revoke every session of a user.
+type AdminSessionHandlers struct {
+	Authn     *Authenticator
+	RevokeAll *auth.RevokeUserSessionsHandler
+}
+
+var _ RouteRegistrar = (*AdminSessionHandlers)(nil)
+
+// Register implements RouteRegistrar.
+func (h *AdminSessionHandlers) Register(r gin.IRouter) {
+	g := r.Group("/v1/admin", h.Authn.Required(), RequirePermission(domain.PermAdminSessions))
+	g.DELETE("/users/:userId/sessions", h.revokeAll)
+}
+
+func (h *AdminSessionHandlers) revokeAll(c *gin.Context) {
+	if _, err := h.RevokeAll.Handle(c, c.Param("userId")); err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,210 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/domain"
+)
+
+// AuthHandlers serves registration, login, logout and the caller's sessions.
+type AuthHandlers struct {
+	Authn        *Authenticator
+	RegisterUser *auth.RegisterUserHandler
+	LogIn        *auth.LogInHandler
+	LogOut       *auth.LogOutHandler
+	RevokeAll    *auth.RevokeUserSessionsHandler
+	ListSessions *auth.ListSessionsHandler
+	Revoke       *auth.RevokeSessionHandler
+	// SecureCookie adds the Secure attribute to the session cookie (production).
+	SecureCookie bool
+}
+
+var _ RouteRegistrar = (*AuthHandlers)(nil)
+
+// Register implements RouteRegistrar.
+func (h *AuthHandlers) Register(r gin.IRouter) {
+	g := r.Group("/v1/auth")
+	g.POST("/register", h.register)
+	g.POST("/login", h.login)
+	authed := g.Group("", h.Authn.Required())
+	authed.POST("/logout", h.logout)
+	authed.POST("/logout-all", h.logoutAll)
+	authed.GET("/sessions", h.listSessions)
+	authed.DELETE("/sessions/:id", h.revoke)
+}
+
+type registerRequest struct {
+	Email          string `json:"email" binding:"required"`
+	Password       string `json:"password" binding:"required"`
+	DisplayName    string `json:"displayName" binding:"required"`
+	OrganizationID string `json:"organizationId"`
+}
+
+type userResponse struct {
+	ID             string    `json:"id"`
+	Email          string    `json:"email"`
+	DisplayName    string    `json:"displayName"`
+	OrganizationID string    `json:"organizationId"`
+	Permissions    []string  `json:"permissions"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
+}
+
+func newUserResponse(u *domain.User) userResponse {
+	perms := u.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return userResponse{
+		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, OrganizationID: u.OrganizationID,
+		Permissions: perms, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+	}
+}
+
+func (h *AuthHandlers) register(c *gin.Context) {
+	var req registerRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	user, err := h.RegisterUser.Handle(c, auth.RegisterUser{
+		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationID: req.OrganizationID,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"user": newUserResponse(user)})
+}
+
+type loginRequest struct {
+	Email    string `json:"email" binding:"required"`
+	Password string `json:"password" binding:"required"`
+}
+
+type sessionResponse struct {
+	ID               string                  `json:"id"`
+	UserID           string                  `json:"userId"`
+	OrganizationID   string                  `json:"organizationId"`
+	OrganizationType domain.OrganizationType `json:"organizationType"`
+	Permissions      []string                `json:"permissions"`
+	CreatedAt        time.Time               `json:"createdAt"`
+	LastActivity     time.Time               `json:"lastActivity"`
+	ExpiresAt        time.Time               `json:"expiresAt"`
+}
+
+func newSessionResponse(s *domain.Session) sessionResponse {
+	perms := s.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return sessionResponse{
+		ID: s.ID, UserID: s.UserID, OrganizationID: s.OrganizationID, OrganizationType: s.OrganizationType,
+		Permissions: perms, CreatedAt: s.CreatedAt, LastActivity: s.LastActivity, ExpiresAt: s.ExpiresAt,
+	}
+}
+
+type loginResponse struct {
+	Token     string          `json:"token"`
+	ExpiresAt time.Time       `json:"expiresAt"`
+	Session   sessionResponse `json:"session"`
+	User      userResponse    `json:"user"`
+}
+
+func (h *AuthHandlers) login(c *gin.Context) {
+	var req loginRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	out, err := h.LogIn.Handle(c, auth.LogIn{
+		Email: req.Email, Password: req.Password, IPAddress: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	h.setCookie(c, out.Token, out.Session.AbsoluteExpiresAt)
+	c.JSON(http.StatusOK, loginResponse{
+		Token:     out.Token,
+		ExpiresAt: out.Session.ExpiresAt,
+		Session:   newSessionResponse(out.Session),
+		User:      newUserResponse(out.User),
+	})
+}
+
+// setCookie writes the session cookie; an empty token clears it.
+func (h *AuthHandlers) setCookie(c *gin.Context, token string, expires time.Time) {
+	cookie := &http.Cookie{
+		Name:     SessionCookieName,
+		Value:    token,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   h.SecureCookie,
+		SameSite: http.SameSiteLaxMode,
+	}
+	if token == "" {
+		cookie.MaxAge = -1
+	} else {
+		cookie.Expires = expires
+	}
+	http.SetCookie(c.Writer, cookie)
+}
+
+func (h *AuthHandlers) logout(c *gin.Context) {
+	if err := h.LogOut.Handle(c, mustSession(c).ID); err != nil {
+		WriteError(c, err)
+		return
+	}
+	h.setCookie(c, "", time.Time{})
+	c.Status(http.StatusNoContent)
+}
+
+func (h *AuthHandlers) logoutAll(c *gin.Context) {
+	if _, err := h.RevokeAll.Handle(c, mustSession(c).UserID); err != nil {
+		WriteError(c, err)
+		return
+	}
+	h.setCookie(c, "", time.Time{})
+	c.Status(http.StatusNoContent)
+}
+
+type sessionListItem struct {
+	ID           string    `json:"id"`
+	CreatedAt    time.Time `json:"createdAt"`
+	LastActivity time.Time `json:"lastActivity"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	IPAddress    string    `json:"ipAddress"`
+	UserAgent    string    `json:"userAgent"`
+	Current      bool      `json:"current"`
+}
+
+func (h *AuthHandlers) listSessions(c *gin.Context) {
+	current := mustSession(c)
+	list, err := h.ListSessions.Handle(c, current.UserID)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	items := make([]sessionListItem, 0, len(list))
+	for _, s := range list {
+		items = append(items, sessionListItem{
+			ID: s.ID, CreatedAt: s.CreatedAt, LastActivity: s.LastActivity, ExpiresAt: s.ExpiresAt,
+			IPAddress: s.IPAddress, UserAgent: s.UserAgent, Current: s.ID == current.ID,
+		})
+	}
+	c.JSON(http.StatusOK, gin.H{"sessions": items})
+}
+
+func (h *AuthHandlers) revoke(c *gin.Context) {
+	err := h.Revoke.Handle(c, auth.RevokeSession{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/domain"
+)
+
+// SessionCookieName is the cookie that carries the bearer token.
+const SessionCookieName = "studytool_session"
+
+type sessionKey struct{}
+
+// SessionFrom returns the authenticated session of a request context, or nil.
+func SessionFrom(ctx context.Context) *domain.Session {
+	s, _ := ctx.Value(sessionKey{}).(*domain.Session)
+	return s
+}
+
+// Authenticator is the middleware that turns a bearer token or session cookie into an
+// authenticated session. A session store that cannot answer yields 503, never a pass.
+type Authenticator struct {
+	authenticate *auth.AuthenticateHandler
+}
+
+// NewAuthenticator builds the middleware around the authenticate use-case.
+func NewAuthenticator(h *auth.AuthenticateHandler) *Authenticator {
+	return &Authenticator{authenticate: h}
+}
+
+// Required rejects a request without a live session (401 session_invalid) and otherwise
+// stores the session in the request context.
+func (a *Authenticator) Required() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token := bearerToken(c)
+		if token == "" {
+			WriteError(c, domain.ErrSessionInvalid)
+			return
+		}
+		session, err := a.authenticate.Handle(c, auth.Authenticate{
+			Token:     token,
+			IPAddress: c.ClientIP(),
+			UserAgent: c.Request.UserAgent(),
+		})
+		if err != nil {
+			WriteError(c, err)
+			return
+		}
+		ctx := context.WithValue(c.Request.Context(), sessionKey{}, session)
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+// RequirePermission answers 403 forbidden unless the session carries perm. It must run
+// after Required.
+func RequirePermission(perm string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s := SessionFrom(c.Request.Context())
+		if s == nil {
+			WriteError(c, domain.ErrSessionInvalid)
+			return
+		}
+		if !s.HasPermission(perm) {
+			WriteError(c, domain.ErrForbidden)
+			return
+		}
+		c.Next()
+	}
+}
+
+// bearerToken takes the token from `Authorization: Bearer` or, failing that, from the
+// session cookie.
+func bearerToken(c *gin.Context) string {
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(token)
+		}
+		return ""
+	}
+	if cookie, err := c.Cookie(SessionCookieName); err == nil {
+		return cookie
+	}
+	return ""
+}
+
+// mustSession returns the session Required stored; handlers behind Required call it.
+func mustSession(c *gin.Context) *domain.Session {
+	return SessionFrom(c.Request.Context())
+}

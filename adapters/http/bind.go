@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
+	"github.com/go-playground/validator/v10"
+)
+
+// errTrailingData reports content after the request's JSON value.
+var errTrailingData = errors.New("unexpected data after the JSON value")
+
+// bodyError marks an error as coming from decoding the request body, so that ambiguous
+// causes such as io.EOF map to 400 only here and never when a store connection drops.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "decode request body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// BindJSON decodes the request body into dst, a pointer, and runs its `binding` tag rules.
+// It is strict so that client mistakes surface instead of being silently ignored:
+// unknown fields are rejected (422, naming the field), as is anything after the JSON
+// value (400). Every error it returns is understood by WriteError: empty or malformed
+// bodies 400 malformed_json, oversized bodies 413 payload_too_large, wrong types,
+// out-of-range numbers and failed rules 422 validation_failed.
+func BindJSON(c *gin.Context, dst any) error {
+	if c.Request.Body == nil {
+		return &bodyError{io.EOF}
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return &bodyError{err}
+	}
+	switch _, err := dec.Token(); {
+	case err == nil:
+		return &bodyError{errTrailingData}
+	case !errors.Is(err, io.EOF):
+		return &bodyError{err}
+	}
+	if err := binding.Validator.ValidateStruct(dst); err != nil {
+		return fmt.Errorf("validate request body: %w", err)
+	}
+	return nil
+}
+
+// bodyProblem maps request decoding errors, whether from BindJSON or from Gin's own
+// ShouldBindJSON (which cannot tell an empty body from any other io.EOF).
+func bodyProblem(err error) (response, bool) {
+	var tooLarge *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var mismatch *json.UnmarshalTypeError
+	var rules validator.ValidationErrors
+	var body *bodyError
+	switch {
+	case errors.As(err, &tooLarge):
+		return newResponse(kindPayloadTooLarge,
+			fmt.Sprintf("The request body exceeds the limit of %d bytes.", tooLarge.Limit)), true
+	case errors.As(err, &syntax):
+		return newResponse(kindMalformedJSON,
+			fmt.Sprintf("The request body is not valid JSON (error at byte %d).", syntax.Offset)), true
+	case errors.As(err, &mismatch):
+		return mismatchResponse(mismatch), true
+	case errors.As(err, &rules):
+		return rulesResponse(rules), true
+	case !errors.As(err, &body):
+		return response{}, false
+	case errors.Is(body.err, io.EOF):
+		return newResponse(kindMalformedJSON, "The request body is empty."), true
+	}
+	if name, ok := unknownField(body.err); ok {
+		return validationResponse(FieldError{Field: name, Reason: "is not a known field"}), true
+	}
+	return newResponse(kindMalformedJSON, "The request body is not valid JSON."), true
+}
+
+// unknownField extracts the name from encoding/json's untyped unknown-field error.
+func unknownField(err error) (string, bool) {
+	quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	name, uerr := strconv.Unquote(quoted)
+	return name, uerr == nil
+}
+
+func mismatchResponse(e *json.UnmarshalTypeError) response {
+	t := e.Type
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if e.Field == "" {
+		return newResponse(kindValidation, "The request body must be "+jsonKind(t)+".")
+	}
+	reason := "must be " + jsonKind(t)
+	if number, ok := strings.CutPrefix(e.Value, "number "); ok && isNumeric(t.Kind()) {
+		reason = numberReason(number, t.Kind())
+	}
+	return validationResponse(FieldError{Field: e.Field, Reason: reason})
+}
+
+// numberReason explains why the JSON number literal did not fit a Go number of kind k.
+func numberReason(literal string, k reflect.Kind) string {
+	_, err := strconv.ParseFloat(literal, 64)
+	if isInteger(k) && err == nil && strings.ContainsAny(literal, ".eE") {
+		return "must be an integer"
+	}
+	return "is out of range"
+}
+
+func jsonKind(t reflect.Type) string {
+	switch k := t.Kind(); {
+	case k == reflect.String:
+		return "a string"
+	case k == reflect.Bool:
+		return "a boolean"
+	case isInteger(k):
+		return "an integer"
+	case isNumeric(k):
+		return "a number"
+	case k == reflect.Slice || k == reflect.Array:
+		return "an array"
+	case k == reflect.Struct || k == reflect.Map:
+		return "an object"
+	default:
+		return "a different JSON type"
+	}
+}
+
+func isInteger(k reflect.Kind) bool {
+	return reflect.Int <= k && k <= reflect.Uintptr
+}
+
+func isNumeric(k reflect.Kind) bool {
+	return isInteger(k) || k == reflect.Float32 || k == reflect.Float64
+}
+
+func rulesResponse(rules validator.ValidationErrors) response {
+	fields := make([]FieldError, 0, len(rules))
+	for _, fe := range rules {
+		// The namespace starts with the Go type name of the bound struct; drop it.
+		_, path, _ := strings.Cut(fe.Namespace(), ".")
+		fields = append(fields, FieldError{Field: path, Reason: ruleReason(fe)})
+	}
+	return validationResponse(fields...)
+}
+
+func ruleReason(fe validator.FieldError) string {
+	switch {
+	case fe.Tag() == "required":
+		return "is required"
+	case fe.Tag() == "oneof":
+		return "must be one of: " + fe.Param()
+	case fe.Param() != "":
+		return fmt.Sprintf("must satisfy %s=%s", fe.Tag(), fe.Param())
+	default:
+		return "must satisfy " + fe.Tag()
+	}
+}
+
+// registerJSONFieldNames makes Gin's validator report fields by their JSON names, so
+// `binding` rule failures name fields as clients send them.
+func registerJSONFieldNames() {
+	v, ok := binding.Validator.Engine().(*validator.Validate)
+	if !ok {
+		return
+	}
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			return f.Name
+		}
+		return name
+	})
+}

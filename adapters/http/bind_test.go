@@ -1,0 +1,193 @@
+package httpapi_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	httpapi "github.com/studytool/studytool/adapters/http"
+)
+
+type cardInput struct {
+	Front string `json:"front"`
+}
+
+type deckInput struct {
+	Name     string      `json:"name" binding:"required"`
+	MaxCards int         `json:"maxCards"`
+	Grade    uint8       `json:"grade"`
+	Cards    []cardInput `json:"cards"`
+}
+
+// echo binds with BindJSON and answers the decoded name.
+func echo(c *gin.Context) {
+	var in deckInput
+	if err := httpapi.BindJSON(c, &in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.String(http.StatusOK, in.Name)
+}
+
+// ginEcho binds with Gin's own ShouldBindJSON.
+func ginEcho(c *gin.Context) {
+	var in deckInput
+	if err := c.ShouldBindJSON(&in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.String(http.StatusOK, in.Name)
+}
+
+func bindHarness(t *testing.T) harness {
+	return newHarness(t, httpapi.RouterConfig{}, routes{"POST /bind": echo, "POST /gin": ginEcho})
+}
+
+func TestBindJSON(t *testing.T) {
+	t.Parallel()
+	h := bindHarness(t)
+	tests := []struct {
+		name   string
+		body   string
+		status int
+		code   string
+		field  *httpapi.FieldError
+	}{
+		{name: "empty body", body: "", status: 400, code: "malformed_json"},
+		{name: "truncated", body: `{"name":`, status: 400, code: "malformed_json"},
+		{name: "not json", body: `name=x`, status: 400, code: "malformed_json"},
+		{name: "second value", body: `{"name":"x"} {}`, status: 400, code: "malformed_json"},
+		{name: "trailing garbage", body: `{"name":"x"} garbage`, status: 400, code: "malformed_json"},
+		{
+			name: "wrong type", body: `{"name":1}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "name", Reason: "must be a string"},
+		},
+		{
+			name: "number out of range", body: `{"name":"x","maxCards":1e400}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "maxCards", Reason: "is out of range"},
+		},
+		{
+			name: "small integer out of range", body: `{"name":"x","grade":300}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "grade", Reason: "is out of range"},
+		},
+		{
+			name: "negative into unsigned", body: `{"name":"x","grade":-1}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "grade", Reason: "is out of range"},
+		},
+		{
+			name: "fraction for integer", body: `{"name":"x","maxCards":1.5}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "maxCards", Reason: "must be an integer"},
+		},
+		{
+			name: "exponent for integer", body: `{"name":"x","maxCards":1e2}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "maxCards", Reason: "must be an integer"},
+		},
+		{
+			name: "nested wrong type", body: `{"name":"x","cards":[{"front":2}]}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "cards.front", Reason: "must be a string"},
+		},
+		{
+			name: "object expected", body: `{"name":"x","cards":{}}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "cards", Reason: "must be an array"},
+		},
+		{name: "array body", body: `[]`, status: 422, code: "validation_failed"},
+		{
+			name: "unknown field", body: `{"name":"x","nmae":"y"}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "nmae", Reason: "is not a known field"},
+		},
+		{
+			name: "binding rule names the json field", body: `{}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "name", Reason: "is required"},
+		},
+		{name: "valid with trailing whitespace", body: "{\"name\":\"deck\"}\n\t ", status: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := h.do(http.MethodPost, "/bind", tt.body)
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			if tt.status == http.StatusOK {
+				assert.Equal(t, "deck", rec.Body.String())
+				return
+			}
+			p := problemOf(t, rec)
+			assert.Equal(t, tt.code, p.Code)
+			if tt.field != nil {
+				assert.Equal(t, []httpapi.FieldError{*tt.field}, p.Errors)
+			}
+		})
+	}
+}
+
+func TestShouldBindJSONErrorsAreMapped(t *testing.T) {
+	t.Parallel()
+	h := bindHarness(t)
+	tests := []struct {
+		name   string
+		body   string
+		status int
+		code   string
+	}{
+		{"syntax error", `{"name" 1}`, 400, "malformed_json"},
+		{"wrong type", `{"name":true}`, 422, "validation_failed"},
+		{"binding rule", `{"maxCards":3}`, 422, "validation_failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := h.do(http.MethodPost, "/gin", tt.body)
+			require.Equal(t, tt.status, rec.Code)
+			assert.Equal(t, tt.code, problemOf(t, rec).Code)
+		})
+	}
+}
+
+// jsonOfSize returns a valid deckInput document of exactly n bytes.
+func jsonOfSize(n int) string {
+	const frame = `{"name":""}`
+	return `{"name":"` + strings.Repeat("a", n-len(frame)) + `"}`
+}
+
+// streamed hides the length so the limit trips while reading, not on Content-Length.
+func streamed(body string) io.Reader { return io.MultiReader(strings.NewReader(body)) }
+
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	h := bindHarness(t)
+	limit := int(httpapi.DefaultMaxBodyBytes)
+	tests := []struct {
+		name   string
+		target string
+		body   io.Reader
+		status int
+	}{
+		{"exactly the limit is accepted", "/bind", streamed(jsonOfSize(limit)), http.StatusOK},
+		{"declared length over the limit", "/bind", strings.NewReader(jsonOfSize(limit + 1)), http.StatusRequestEntityTooLarge},
+		{"streamed body over the limit", "/bind", streamed(jsonOfSize(limit + 1)), http.StatusRequestEntityTooLarge},
+		{"streamed over the limit through gin binding", "/gin", streamed(jsonOfSize(2 * limit)), http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := h.serve(httptest.NewRequest(http.MethodPost, tt.target, tt.body))
+			require.Equal(t, tt.status, rec.Code)
+			if tt.status == http.StatusOK {
+				return
+			}
+			p := problemOf(t, rec)
+			assert.Equal(t, "payload_too_large", p.Code)
+			assert.Contains(t, p.Detail, "1048576")
+		})
+	}
+}
+
+func TestBodyLimitIsConfigurable(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, httpapi.RouterConfig{MaxBodyBytes: 16}, routes{"POST /bind": echo})
+	rec := h.serve(httptest.NewRequest(http.MethodPost, "/bind", streamed(`{"name":"seventeen"}`)))
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	assert.Equal(t, "payload_too_large", problemOf(t, rec).Code)
+}

@@ -1,0 +1,218 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/render"
+
+	"github.com/studytool/studytool/domain"
+)
+
+// ProblemContentType is the media type of every error response (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// ProblemTypeBase prefixes the code to form a problem's type URI.
+const ProblemTypeBase = "https://studytool.dev/problems/"
+
+// statusClientClosedRequest records a request whose client went away (nginx's 499); the
+// client never sees it, the access log does.
+const statusClientClosedRequest = 499
+
+const (
+	detailInternal          = "An unexpected error occurred."
+	defaultUnavailableRetry = 5 * time.Second
+)
+
+// Problem is an RFC 9457 problem details body. Code is a stable machine word clients
+// branch on; Type is ProblemTypeBase + Code.
+type Problem struct {
+	Type     string       `json:"type"`
+	Title    string       `json:"title"`
+	Status   int          `json:"status"`
+	Detail   string       `json:"detail"`
+	Code     string       `json:"code"`
+	Instance string       `json:"instance,omitempty"`
+	Errors   []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError names one offending input field (camelCase path, as clients send it).
+type FieldError struct {
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// kind is a problem type: its status, code and fixed title.
+type kind struct {
+	status int
+	code   string
+	title  string
+}
+
+var (
+	kindMalformedJSON      = kind{http.StatusBadRequest, "malformed_json", "Malformed JSON"}
+	kindInvalidCredentials = kind{http.StatusUnauthorized, "invalid_credentials", "Invalid credentials"}
+	kindSessionInvalid     = kind{http.StatusUnauthorized, "session_invalid", "Session invalid"}
+	kindForbidden          = kind{http.StatusForbidden, "forbidden", "Forbidden"}
+	kindNotFound           = kind{http.StatusNotFound, "not_found", "Not found"}
+	kindMethodNotAllowed   = kind{http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"}
+	kindConflict           = kind{http.StatusConflict, "conflict", "Conflict"}
+	kindEmailTaken         = kind{http.StatusConflict, "email_taken", "Email taken"}
+	kindPayloadTooLarge    = kind{http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"}
+	kindValidation         = kind{http.StatusUnprocessableEntity, "validation_failed", "Validation failed"}
+	kindRateLimited        = kind{http.StatusTooManyRequests, "rate_limited", "Rate limited"}
+	kindInternal           = kind{http.StatusInternalServerError, "internal", "Internal error"}
+	kindStoreUnavailable   = kind{http.StatusServiceUnavailable, "store_unavailable", "Service unavailable"}
+)
+
+// sentinels maps the domain's sentinel errors, most specific first (ErrEmailTaken wraps
+// ErrConflict).
+var sentinels = []struct {
+	err    error
+	kind   kind
+	detail string
+}{
+	{domain.ErrEmailTaken, kindEmailTaken, "An account with this email already exists."},
+	{domain.ErrConflict, kindConflict, "The request conflicts with the current state of the resource."},
+	{domain.ErrNotFound, kindNotFound, "The requested resource was not found."},
+	{domain.ErrInvalidCredentials, kindInvalidCredentials, "The email or password is incorrect."},
+	{domain.ErrSessionInvalid, kindSessionInvalid, "The session is missing, expired or revoked."},
+	{domain.ErrForbidden, kindForbidden, "You do not have permission to perform this action."},
+}
+
+// response is a problem with the headers that accompany it.
+type response struct {
+	Problem
+	retryAfter time.Duration
+}
+
+func newResponse(k kind, detail string) response {
+	return response{Problem: Problem{
+		Type:   ProblemTypeBase + k.code,
+		Title:  k.title,
+		Status: k.status,
+		Detail: detail,
+		Code:   k.code,
+	}}
+}
+
+// WriteError renders err as problem+json and aborts the handler chain. It is the one
+// place errors become HTTP: domain errors get their status and code, request body errors
+// a 400/413/422, anything else a logged 500 whose detail never echoes err. When the
+// client has gone away it only records status 499.
+func WriteError(c *gin.Context, err error) {
+	ctx := c.Request.Context()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		loggerFrom(c).LogAttrs(ctx, slog.LevelDebug, "client closed request", slog.Any("error", err))
+		c.AbortWithStatus(statusClientClosedRequest)
+		return
+	}
+	resp := problemFor(err)
+	if resp.Status >= http.StatusInternalServerError {
+		loggerFrom(c).LogAttrs(ctx, slog.LevelError, "request failed",
+			slog.String("code", resp.Code), slog.Any("error", err))
+	}
+	writeProblem(c, resp)
+}
+
+// Errors renders the last error a handler recorded with c.Error when the handler wrote
+// no response itself, so handlers can fail with `c.Error(err); return`.
+func Errors() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if c.Writer.Written() || len(c.Errors) == 0 {
+			return
+		}
+		WriteError(c, c.Errors.Last().Err)
+	}
+}
+
+func problemFor(err error) response {
+	if resp, ok := domainProblem(err); ok {
+		return resp
+	}
+	if resp, ok := bodyProblem(err); ok {
+		return resp
+	}
+	return newResponse(kindInternal, detailInternal)
+}
+
+func domainProblem(err error) (response, bool) {
+	var validation *domain.ValidationError
+	var limited *domain.RateLimitedError
+	var unavailable *domain.UnavailableError
+	switch {
+	case errors.As(err, &validation):
+		return validationResponse(FieldError{Field: validation.Field, Reason: validation.Reason}), true
+	case errors.As(err, &limited):
+		resp := newResponse(kindRateLimited, "Too many requests; retry later.")
+		resp.retryAfter = limited.RetryAfter
+		return resp, true
+	case errors.As(err, &unavailable):
+		return unavailableResponse(unavailable.RetryAfter), true
+	case errors.Is(err, domain.ErrStoreUnavailable):
+		return unavailableResponse(defaultUnavailableRetry), true
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s.err) {
+			return newResponse(s.kind, s.detail), true
+		}
+	}
+	return response{}, false
+}
+
+func unavailableResponse(retryAfter time.Duration) response {
+	resp := newResponse(kindStoreUnavailable, "A backing service is temporarily unavailable; retry later.")
+	resp.retryAfter = retryAfter
+	return resp
+}
+
+// validationResponse builds a 422 listing fields; a single error also becomes the detail.
+func validationResponse(fields ...FieldError) response {
+	detail := "The request contains invalid fields."
+	if len(fields) == 1 {
+		detail = fields[0].Reason
+		if fields[0].Field != "" {
+			detail = fields[0].Field + ": " + detail
+		}
+	}
+	resp := newResponse(kindValidation, detail)
+	resp.Errors = fields
+	return resp
+}
+
+// writeProblem sends resp with its headers and aborts the chain. Every 401 carries a
+// Bearer challenge (RFC 9110 §15.5.2); 429 and 503 carry Retry-After in whole seconds.
+func writeProblem(c *gin.Context, resp response) {
+	resp.Instance = c.Request.URL.Path
+	switch resp.Status {
+	case http.StatusUnauthorized:
+		c.Header("WWW-Authenticate", "Bearer")
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds(resp.retryAfter)))
+	}
+	c.Header("Content-Type", ProblemContentType)
+	c.Set(problemCodeKey, resp.Code)
+	c.Render(resp.Status, render.JSON{Data: resp.Problem})
+	c.Abort()
+}
+
+// retryAfterSeconds rounds d up to whole seconds, at least one.
+func retryAfterSeconds(d time.Duration) int {
+	return max(int((d+time.Second-1)/time.Second), 1)
+}
+
+func notFoundHandler(c *gin.Context) {
+	writeProblem(c, newResponse(kindNotFound, "No resource matches this path."))
+}
+
+func methodNotAllowedHandler(c *gin.Context) {
+	writeProblem(c, newResponse(kindMethodNotAllowed,
+		fmt.Sprintf("Method %s is not allowed on this resource.", c.Request.Method)))
+}

@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/profile"
+)
+
+// ProfileHandlers serves the caller's own profile.
+type ProfileHandlers struct {
+	Authn  *Authenticator
+	Get    *profile.GetProfileHandler
+	Update *profile.UpdateProfileHandler
+}
+
+var _ RouteRegistrar = (*ProfileHandlers)(nil)
+
+// Register implements RouteRegistrar.
+func (h *ProfileHandlers) Register(r gin.IRouter) {
+	g := r.Group("/v1/me", h.Authn.Required())
+	g.GET("", h.get)
+	g.PATCH("", h.update)
+}
+
+func (h *ProfileHandlers) get(c *gin.Context) {
+	p, err := h.Get.Handle(c, mustSession(c).UserID)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+type updateProfileRequest struct {
+	DisplayName *string `json:"displayName" binding:"required"`
+}
+
+func (h *ProfileHandlers) update(c *gin.Context) {
+	var req updateProfileRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	p, err := h.Update.Handle(c, profile.UpdateProfile{UserID: mustSession(c).UserID, DisplayName: *req.DisplayName})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}

@@ -1,0 +1,81 @@
+// Package httpapi is the driving HTTP adapter: a Gin router with request ids, structured
+// access logs, panic recovery, a request body limit, the one mapping from errors to RFC
+// 9457 problem+json, strict JSON binding, health endpoints and the OpenAPI document.
+// Feature handlers plug in as RouteRegistrars.
+package httpapi
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+)
+
+func init() {
+	// Gin's mode is process-global; setting it once here keeps parallel tests race-free
+	// and keeps Gin's debug route dump out of the logs.
+	gin.SetMode(gin.ReleaseMode)
+	registerJSONFieldNames()
+}
+
+// DefaultMaxBodyBytes is the request body limit when RouterConfig leaves it zero (1 MiB).
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// RouterConfig holds the router's settings.
+type RouterConfig struct {
+	// TrustedProxies lists the IPs or CIDRs whose X-Forwarded-For header is believed when
+	// resolving the client IP. Empty trusts no proxy: the client IP is the peer address.
+	TrustedProxies []string
+	// MaxBodyBytes caps every request body; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// RouteRegistrar adds a feature's routes to the router. Feature handlers (auth, decks,
+// study, admin, health, metrics) implement it; NewRouter calls each once.
+type RouteRegistrar interface {
+	// Register adds routes to r. Authenticated features add their own group middleware.
+	Register(r gin.IRouter)
+}
+
+// RegistrarFunc adapts a plain function to RouteRegistrar.
+type RegistrarFunc func(r gin.IRouter)
+
+// Register implements RouteRegistrar.
+func (f RegistrarFunc) Register(r gin.IRouter) { f(r) }
+
+// NewRouter builds the Gin engine: request id, access log, recovery, body limit and error
+// rendering run for every request, including unmatched ones (404 and 405 problem+json).
+// logger receives the access log and every failure; NewRouter adds request ids to it.
+func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistrar) (*gin.Engine, error) {
+	if logger == nil {
+		return nil, fmt.Errorf("http router: logger is nil")
+	}
+	maxBody := cfg.MaxBodyBytes
+	if maxBody == 0 {
+		maxBody = DefaultMaxBodyBytes
+	}
+	if maxBody < 0 {
+		return nil, fmt.Errorf("http router: max body bytes %d is negative", maxBody)
+	}
+
+	engine := gin.New()
+	engine.HandleMethodNotAllowed = true
+	engine.RedirectTrailingSlash = false
+	engine.ContextWithFallback = true
+	if err := engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("http router: trusted proxies: %w", err)
+	}
+
+	logger = slog.New(WithRequestID(logger.Handler()))
+	engine.Use(requestID(logger), accessLog(), recovery(), bodyLimit(maxBody), Errors())
+	engine.NoRoute(notFoundHandler)
+	engine.NoMethod(methodNotAllowedHandler)
+
+	for _, r := range registrars {
+		if r == nil {
+			return nil, fmt.Errorf("http router: nil route registrar")
+		}
+		r.Register(engine)
+	}
+	return engine, nil
+}

@@ -1,0 +1,170 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// LogIn is the command to open a session.
+type LogIn struct {
+	Email     string
+	Password  string
+	IPAddress string
+	UserAgent string
+}
+
+// LoggedIn is the result of a successful login. Token is shown to the client once and
+// never stored.
+type LoggedIn struct {
+	Token   string
+	Session *domain.Session
+	User    *domain.User
+}
+
+// LoginPolicy configures LogInHandler.
+type LoginPolicy struct {
+	Session domain.SessionPolicy
+	// PerMinute bounds login attempts per client IP and per account.
+	PerMinute int
+}
+
+// Rate-limit scopes of login attempts.
+const (
+	scopeLoginIP      = "login-ip"
+	scopeLoginAccount = "login-account"
+)
+
+// maxUserAgentLength bounds the user agent kept with a session.
+const maxUserAgentLength = 512
+
+// LogInHandler verifies credentials and opens sessions.
+type LogInHandler struct {
+	users    ports.UserRepo
+	orgs     ports.OrganizationRepo
+	sessions ports.SessionStore
+	limiter  ports.RateLimiter
+	hasher   ports.PasswordHasher
+	clock    ports.Clock
+	policy   LoginPolicy
+
+	dummyOnce sync.Once
+	dummyHash string
+	dummyErr  error
+}
+
+// NewLogInHandler builds the handler.
+func NewLogInHandler(users ports.UserRepo, orgs ports.OrganizationRepo, sessions ports.SessionStore, limiter ports.RateLimiter, hasher ports.PasswordHasher, clock ports.Clock, policy LoginPolicy) *LogInHandler {
+	return &LogInHandler{users: users, orgs: orgs, sessions: sessions, limiter: limiter, hasher: hasher, clock: clock, policy: policy}
+}
+
+// Handle checks the rate limits, verifies the password (doing the same hashing work for
+// an unknown email as for a wrong password) and creates a session.
+func (h *LogInHandler) Handle(ctx context.Context, cmd LogIn) (*LoggedIn, error) {
+	email, emailErr := domain.NormalizeEmail(cmd.Email)
+	if err := h.checkLimits(ctx, cmd.IPAddress, email); err != nil {
+		return nil, err
+	}
+	user, err := h.verify(ctx, email, emailErr, cmd.Password)
+	if err != nil {
+		return nil, err
+	}
+	org, err := h.orgs.Get(ctx, user.OrganizationID)
+	if err != nil {
+		return nil, fmt.Errorf("login: organization: %w", err)
+	}
+	token, id, err := newToken()
+	if err != nil {
+		return nil, err
+	}
+	now := h.clock.Now()
+	session := &domain.Session{
+		ID:                id,
+		UserID:            user.ID,
+		OrganizationID:    org.ID,
+		OrganizationType:  org.Type,
+		Permissions:       user.Permissions,
+		CreatedAt:         now,
+		LastActivity:      now,
+		AbsoluteExpiresAt: now.Add(h.policy.Session.MaxLifetime),
+		IPAddress:         cmd.IPAddress,
+		UserAgent:         truncateRunes(cmd.UserAgent, maxUserAgentLength),
+	}
+	session.ExpiresAt = h.policy.Session.ExpiryAt(session, now)
+	if _, err := h.sessions.Create(ctx, session); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	return &LoggedIn{Token: token, Session: session, User: user}, nil
+}
+
+func (h *LogInHandler) checkLimits(ctx context.Context, ip, email string) error {
+	limit := ports.PerMinute(h.policy.PerMinute)
+	checks := []struct{ scope, subject string }{{scopeLoginIP, ip}, {scopeLoginAccount, email}}
+	for _, c := range checks {
+		if c.subject == "" {
+			continue
+		}
+		res, err := h.limiter.Allow(ctx, c.scope+":"+c.subject, limit)
+		if err != nil {
+			return fmt.Errorf("login: rate limit: %w", err)
+		}
+		if !res.Allowed {
+			return &domain.RateLimitedError{RetryAfter: res.RetryAfter}
+		}
+	}
+	return nil
+}
+
+// verify returns the user whose password matches, or ErrInvalidCredentials. An unknown or
+// malformed email is checked against a dummy hash, so both failures cost the same.
+func (h *LogInHandler) verify(ctx context.Context, email string, emailErr error, password string) (*domain.User, error) {
+	var user *domain.User
+	encoded := ""
+	if emailErr == nil {
+		u, err := h.users.GetByEmail(ctx, email)
+		switch {
+		case err == nil:
+			user, encoded = u, u.PasswordHash
+		case !errors.Is(err, domain.ErrNotFound):
+			return nil, fmt.Errorf("login: %w", err)
+		}
+	}
+	if user == nil {
+		dummy, err := h.dummy()
+		if err != nil {
+			return nil, err
+		}
+		encoded = dummy
+	}
+	ok, err := h.hasher.Verify(password, encoded)
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if !ok || user == nil {
+		return nil, domain.ErrInvalidCredentials
+	}
+	return user, nil
+}
+
+// dummy returns a hash made with the production parameters, computed once.
+func (h *LogInHandler) dummy() (string, error) {
+	h.dummyOnce.Do(func() {
+		h.dummyHash, h.dummyErr = h.hasher.Hash("not-a-password-of-anyone")
+	})
+	if h.dummyErr != nil {
+		return "", fmt.Errorf("login: dummy hash: %w", h.dummyErr)
+	}
+	return h.dummyHash, nil
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
