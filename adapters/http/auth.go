@@ -45,24 +45,29 @@ type registerRequest struct {
 }
 
 type userResponse struct {
-	ID             string    `json:"id"`
-	Email          string    `json:"email"`
-	DisplayName    string    `json:"displayName"`
-	OrganizationID string    `json:"organizationId"`
-	Permissions    []string  `json:"permissions"`
-	CreatedAt      time.Time `json:"createdAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
+	ID               string                  `json:"id"`
+	Email            string                  `json:"email"`
+	DisplayName      string                  `json:"displayName"`
+	OrganizationID   string                  `json:"organizationId"`
+	OrganizationType domain.OrganizationType `json:"organizationType"`
+	Permissions      []string                `json:"permissions"`
+	CreatedAt        time.Time               `json:"createdAt"`
+	UpdatedAt        time.Time               `json:"updatedAt"`
 }
 
-func newUserResponse(u *domain.User) userResponse {
-	perms := u.Permissions
-	if perms == nil {
-		perms = []string{}
-	}
+func newUserResponse(u *domain.User, orgType domain.OrganizationType) userResponse {
 	return userResponse{
 		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, OrganizationID: u.OrganizationID,
-		Permissions: perms, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		OrganizationType: orgType, Permissions: nonNil(u.Permissions), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
+}
+
+// nonNil makes an absent list render as [] rather than null.
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }
 
 func (h *AuthHandlers) register(c *gin.Context) {
@@ -71,14 +76,14 @@ func (h *AuthHandlers) register(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	user, err := h.RegisterUser.Handle(c, auth.RegisterUser{
+	out, err := h.RegisterUser.Handle(c, auth.RegisterUser{
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationID: req.OrganizationID,
 	})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"user": newUserResponse(user)})
+	c.JSON(http.StatusCreated, gin.H{"user": newUserResponse(out.User, out.Organization.Type)})
 }
 
 type loginRequest struct {
@@ -98,13 +103,9 @@ type sessionResponse struct {
 }
 
 func newSessionResponse(s *domain.Session) sessionResponse {
-	perms := s.Permissions
-	if perms == nil {
-		perms = []string{}
-	}
 	return sessionResponse{
 		ID: s.ID, UserID: s.UserID, OrganizationID: s.OrganizationID, OrganizationType: s.OrganizationType,
-		Permissions: perms, CreatedAt: s.CreatedAt, LastActivity: s.LastActivity, ExpiresAt: s.ExpiresAt,
+		Permissions: nonNil(s.Permissions), CreatedAt: s.CreatedAt, LastActivity: s.LastActivity, ExpiresAt: s.ExpiresAt,
 	}
 }
 
@@ -133,7 +134,7 @@ func (h *AuthHandlers) login(c *gin.Context) {
 		Token:     out.Token,
 		ExpiresAt: out.Session.ExpiresAt,
 		Session:   newSessionResponse(out.Session),
-		User:      newUserResponse(out.User),
+		User:      newUserResponse(out.User, out.Session.OrganizationType),
 	})
 }
 

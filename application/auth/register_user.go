@@ -34,8 +34,14 @@ func NewRegisterUserHandler(users ports.UserRepo, orgs ports.OrganizationRepo, h
 	return &RegisterUserHandler{users: users, orgs: orgs, hasher: hasher, clock: clock, adminEmails: adminEmails}
 }
 
+// Registered is the new account and the organization it belongs to.
+type Registered struct {
+	User         *domain.User
+	Organization *domain.Organization
+}
+
 // Handle validates cmd, hashes the password and stores the user.
-func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*domain.User, error) {
+func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Registered, error) {
 	email, err := domain.NormalizeEmail(cmd.Email)
 	if err != nil {
 		return nil, err
@@ -51,7 +57,8 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*do
 	if orgID == "" {
 		orgID = domain.DefaultOrganizationID
 	}
-	if _, err := h.orgs.Get(ctx, orgID); err != nil {
+	org, err := h.orgs.Get(ctx, orgID)
+	if err != nil {
 		if errors.Is(err, domain.ErrNotFound) {
 			return nil, domain.NewValidationError("organizationId", "no such organization")
 		}
@@ -78,5 +85,5 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*do
 	if err := h.users.Create(ctx, user); err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
-	return user, nil
+	return &Registered{User: user, Organization: org}, nil
 }

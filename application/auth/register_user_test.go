@@ -33,9 +33,10 @@ func TestRegisterUser(t *testing.T) {
 		})).Return(nil)
 
 		h := auth.NewRegisterUserHandler(users, orgs, hasher, clock.NewFake(epoch), []string{"root@example.com"})
-		u, err := h.Handle(context.Background(), auth.RegisterUser{Email: "  Ada@Example.COM ", Password: "correct horse battery", DisplayName: " Ada "})
+		out, err := h.Handle(context.Background(), auth.RegisterUser{Email: "  Ada@Example.COM ", Password: "correct horse battery", DisplayName: " Ada "})
 		require.NoError(t, err)
-		assert.Equal(t, "ada@example.com", u.Email)
+		assert.Equal(t, "ada@example.com", out.User.Email)
+		assert.Equal(t, domain.OrgORG, out.Organization.Type)
 	})
 
 	t.Run("bootstrap admin gets the admin permissions", func(t *testing.T) {
@@ -46,9 +47,9 @@ func TestRegisterUser(t *testing.T) {
 		users.EXPECT().Create(mock.Anything, mock.Anything).Return(nil)
 
 		h := auth.NewRegisterUserHandler(users, orgs, hasher, clock.NewFake(epoch), []string{"root@example.com"})
-		u, err := h.Handle(context.Background(), auth.RegisterUser{Email: "ROOT@example.com", Password: "0123456789", DisplayName: "Root"})
+		out, err := h.Handle(context.Background(), auth.RegisterUser{Email: "ROOT@example.com", Password: "0123456789", DisplayName: "Root"})
 		require.NoError(t, err)
-		assert.ElementsMatch(t, []string{domain.PermAdminCache, domain.PermAdminSessions}, u.Permissions)
+		assert.ElementsMatch(t, []string{domain.PermAdminCache, domain.PermAdminSessions}, out.User.Permissions)
 	})
 
 	t.Run("taken email is reported as such", func(t *testing.T) {
