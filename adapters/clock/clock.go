@@ -17,8 +17,9 @@ var (
 // System is the wall clock, in UTC.
 type System struct{}
 
-// Now returns the current time in UTC.
-func (System) Now() time.Time { return time.Now().UTC() }
+// Now returns the current time in UTC, truncated to microseconds: the precision both
+// databases keep, so a value answered before and after a round trip is the same.
+func (System) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Fake is a clock that moves only when told to. It is safe for concurrent use.
 type Fake struct {

@@ -1,0 +1,51 @@
+package bootstrap
+
+import (
+	"log/slog"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+)
+
+// Options returns the whole application graph for cfg. The stores are chosen here, by
+// module: Redis when Redis is configured, the in-memory twins otherwise.
+func Options(cfg Config) fx.Option {
+	stores := MemoryModule
+	if cfg.UsesRedis() {
+		stores = RedisModule
+	}
+	return fx.Options(
+		fx.Supply(cfg),
+		fx.WithLogger(func(l *slog.Logger) fxevent.Logger { return fxLogger(l) }),
+		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
+		fx.StopTimeout(cfg.App.ShutdownTimeout),
+		CoreModule,
+		DatabaseModule,
+		stores,
+		AuthModule,
+		ProfileModule,
+		HTTPModule,
+		fx.Invoke(announce),
+	)
+}
+
+// NewApp builds the application for cfg; extra options are appended (tests use them to
+// populate values out of the graph).
+func NewApp(cfg Config, extra ...fx.Option) *fx.App {
+	return fx.New(Options(cfg), fx.Options(extra...))
+}
+
+// announce logs, once, which stores the service runs on — the embedded default says so
+// plainly.
+func announce(cfg Config, logger *slog.Logger) {
+	if cfg.Embedded() {
+		logger.Info("running embedded: in-memory session and cache stores, SQLite database",
+			slog.String("env", string(cfg.App.Env)), slog.String("sqlite", cfg.Database.SQLitePath))
+		return
+	}
+	logger.Info("running on external stores",
+		slog.String("env", string(cfg.App.Env)),
+		slog.String("database", cfg.DatabaseDialect()),
+		slog.Bool("redis", cfg.UsesRedis()))
+}

@@ -1,0 +1,421 @@
+package bootstrap
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	redisstore "github.com/studytool/studytool/adapters/redis"
+	"github.com/studytool/studytool/adapters/redis/keyspace"
+)
+
+// Environment names the deployment environment. It selects the per-environment defaults
+// and is the {env} of the Redis key prefix `studytool:{env}:`.
+type Environment string
+
+// The environments APP_ENV accepts.
+const (
+	EnvDevelopment Environment = "development"
+	EnvProduction  Environment = "production"
+	EnvTest        Environment = "test"
+)
+
+// LogFormat selects the slog handler: JSON for log pipelines, text for people.
+type LogFormat string
+
+// The formats LOG_FORMAT accepts.
+const (
+	LogFormatJSON LogFormat = "json"
+	LogFormatText LogFormat = "text"
+)
+
+// The dialects DatabaseDialect reports.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
+
+// RedisRole names one of the two logical Redis connections of DESIGN.md "Two Redis
+// roles".
+type RedisRole string
+
+const (
+	// RoleCache is the connection for cache entries, which the server may evict.
+	RoleCache RedisRole = "cache"
+	// RoleState is the connection for sessions and study sessions, which it must not.
+	RoleState RedisRole = "state"
+)
+
+// ErrRedisNotConfigured is returned by RedisClient when no Redis is configured and the
+// service runs on its in-memory stores.
+var ErrRedisNotConfigured = errors.New("config: redis is not configured")
+
+// environmentDefaults are the defaults that differ per environment (DESIGN.md
+// "Configuration"); an explicit, non-empty variable overrides them. Defaults that do not
+// depend on the environment are the envDefault tags of the Config fields.
+var environmentDefaults = map[Environment]map[string]string{
+	EnvDevelopment: {
+		"REDIS_CACHE_TTL":             "5m",
+		"SESSION_TIMEOUT":             "1h",
+		"MAX_SESSIONS_PER_USER":       "10",
+		"REDIS_MAX_RETRIES":           "3",
+		"LOGIN_RATE_LIMIT_PER_MINUTE": "100",
+		"SESSION_COOKIE_SECURE":       "false",
+		"LOG_FORMAT":                  string(LogFormatText),
+	},
+	EnvProduction: {
+		"REDIS_CACHE_TTL":             "1h",
+		"SESSION_TIMEOUT":             "2h",
+		"MAX_SESSIONS_PER_USER":       "5",
+		"REDIS_MAX_RETRIES":           "5",
+		"LOGIN_RATE_LIMIT_PER_MINUTE": "10",
+		"SESSION_COOKIE_SECURE":       "true",
+		"LOG_FORMAT":                  string(LogFormatJSON),
+	},
+	EnvTest: {
+		"REDIS_CACHE_TTL":             "1m",
+		"SESSION_TIMEOUT":             "5m",
+		"MAX_SESSIONS_PER_USER":       "2",
+		"REDIS_MAX_RETRIES":           "1",
+		"LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
+		"SESSION_COOKIE_SECURE":       "false",
+		"LOG_FORMAT":                  string(LogFormatText),
+	},
+}
+
+// Config is the service configuration, read from environment variables by Load. The
+// `env` tag of each field names its variable and `accepts` says what the variable
+// accepts; docs/configuration.md lists them all. Config holds secrets: log it through
+// String, LogValue or Redacted, never field by field.
+type Config struct {
+	App           AppConfig
+	HTTP          HTTPConfig
+	Database      DatabaseConfig
+	Redis         RedisConfig
+	Session       SessionConfig
+	Cache         CacheConfig
+	Auth          AuthConfig
+	Observability ObservabilityConfig
+}
+
+// AppConfig holds process-wide settings.
+type AppConfig struct {
+	// Env is the deployment environment (default development).
+	Env Environment `env:"APP_ENV" accepts:"one of development, production, test"`
+	// ShutdownTimeout bounds graceful shutdown of the whole application.
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s"`
+}
+
+// HTTPConfig configures the HTTP server.
+type HTTPConfig struct {
+	// Addr is the listen address.
+	Addr string `env:"HTTP_ADDR" envDefault:":8080" accepts:"a listen address host:port such as :8080"`
+	// TrustedProxies are the IP addresses and CIDR ranges whose forwarding headers are
+	// believed when working out a client's address; empty trusts none.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" accepts:"a comma-separated list of IP addresses and CIDR ranges"`
+}
+
+// DatabaseConfig selects and sizes the database of record.
+type DatabaseConfig struct {
+	// URL selects PostgreSQL (postgres://, postgresql://) or SQLite (sqlite:PATH,
+	// sqlite://PATH, file:PATH); empty means the embedded SQLite file at SQLitePath.
+	URL string `env:"DATABASE_URL" redact:"url" accepts:"a postgres:// or postgresql:// URL, sqlite:PATH or file:PATH"`
+	// SQLitePath is the embedded SQLite file used when URL is empty.
+	SQLitePath string `env:"SQLITE_PATH" envDefault:"./studytool.db" accepts:"a file path"`
+	// MaxOpenConns caps the pool's open connections.
+	MaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"10" accepts:"an integer >= 1"`
+	// MaxIdleConns caps the pool's idle connections.
+	MaxIdleConns int `env:"DB_MAX_IDLE_CONNS" envDefault:"5" accepts:"an integer from 0 to DB_MAX_OPEN_CONNS"`
+}
+
+// RedisConfig locates and tunes Redis. In standalone mode the server is REDIS_URL or
+// REDIS_HOST:REDIS_PORT; in sentinel and cluster modes it is REDIS_ADDRS. A URL carries
+// its own credentials and database number. SessionURL moves the state role to a server
+// of its own; see Config.RedisClient.
+type RedisConfig struct {
+	// URL is the standalone server as a URL, credentials and database included.
+	URL string `env:"REDIS_URL" redact:"url" accepts:"a redis:// or rediss:// URL"`
+	// Host is the standalone server's host when URL is empty.
+	Host string `env:"REDIS_HOST" accepts:"a host name or IP address"`
+	// Port is the standalone server's port.
+	Port int `env:"REDIS_PORT" envDefault:"6379" accepts:"an integer 1-65535"`
+	// Password authenticates to a server given by Host or Addrs.
+	Password string `env:"REDIS_PASSWORD" redact:"secret" accepts:"a string"`
+	// DB is the database number on a server given by Host or, for sentinel, Addrs.
+	DB int `env:"REDIS_DB" envDefault:"0" accepts:"an integer 0-15"`
+	// KeyPrefix replaces the key prefix `studytool:{env}:` when set.
+	KeyPrefix string `env:"REDIS_KEY_PREFIX" accepts:"a key prefix ending with ':' whose parts hold no whitespace, control or glob characters"`
+	// MaxRetries is how often a failed command is retried; 0 disables retries.
+	MaxRetries int `env:"REDIS_MAX_RETRIES" accepts:"an integer >= 0"`
+	// EnableOfflineQueue lets a command issued while the connection is down wait for it
+	// to come back, within the command's deadline, instead of failing at once.
+	EnableOfflineQueue bool `env:"REDIS_ENABLE_OFFLINE_QUEUE" envDefault:"true" accepts:"true or false"`
+	// SessionURL is the state role's own standalone server; empty shares the cache's.
+	SessionURL string `env:"SESSION_REDIS_URL" redact:"url" accepts:"a redis:// or rediss:// URL"`
+	// Mode is the topology: redisstore.ModeStandalone, ModeSentinel or ModeCluster.
+	Mode string `env:"REDIS_MODE" envDefault:"standalone" accepts:"one of standalone, sentinel, cluster"`
+	// Addrs are the sentinels (sentinel mode) or seed nodes (cluster mode).
+	Addrs []string `env:"REDIS_ADDRS" accepts:"a comma-separated list of host:port"`
+	// SentinelMaster is the master set name Sentinel watches.
+	SentinelMaster string `env:"REDIS_SENTINEL_MASTER" accepts:"a Sentinel master set name"`
+	// PoolSize is the connection pool size per node; 0 keeps go-redis's default.
+	PoolSize int `env:"REDIS_POOL_SIZE" envDefault:"0" accepts:"an integer >= 0"`
+	// MinIdleConns is the number of idle connections kept open per node.
+	MinIdleConns int `env:"REDIS_MIN_IDLE_CONNS" envDefault:"0" accepts:"an integer >= 0"`
+	// DialTimeout bounds establishing a connection.
+	DialTimeout time.Duration `env:"REDIS_DIAL_TIMEOUT" envDefault:"5s" accepts:"a positive duration such as 5s"`
+	// ReadTimeout bounds waiting for a reply.
+	ReadTimeout time.Duration `env:"REDIS_READ_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s"`
+	// WriteTimeout bounds sending a command.
+	WriteTimeout time.Duration `env:"REDIS_WRITE_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s"`
+	// SlowOpThreshold is the duration above which a command is logged as slow.
+	SlowOpThreshold time.Duration `env:"REDIS_SLOW_OP_THRESHOLD" envDefault:"100ms" accepts:"a positive duration such as 100ms"`
+}
+
+// SessionConfig configures login sessions.
+type SessionConfig struct {
+	// Timeout is the rolling idle timeout, renewed on activity.
+	Timeout time.Duration `env:"SESSION_TIMEOUT" accepts:"a positive duration such as 2h"`
+	// MaxLifetime caps a session's age whatever its activity.
+	MaxLifetime time.Duration `env:"SESSION_MAX_LIFETIME" envDefault:"24h" accepts:"a positive duration such as 24h"`
+	// ActivityResolution is how stale the recorded last activity may grow before a
+	// request writes it again; it bounds writes per session.
+	ActivityResolution time.Duration `env:"SESSION_ACTIVITY_RESOLUTION" envDefault:"60s" accepts:"a positive duration such as 60s"`
+	// MaxPerUser is the number of live sessions per user; a new login evicts the oldest.
+	MaxPerUser int `env:"MAX_SESSIONS_PER_USER" accepts:"an integer >= 1"`
+	// BindIP rejects a session used from an IP address other than the login's.
+	BindIP bool `env:"SESSION_BIND_IP" envDefault:"false" accepts:"true or false"`
+	// BindUserAgent rejects a session used with a User-Agent other than the login's.
+	BindUserAgent bool `env:"SESSION_BIND_USER_AGENT" envDefault:"false" accepts:"true or false"`
+	// CookieSecure adds the Secure attribute to the session cookie.
+	CookieSecure bool `env:"SESSION_COOKIE_SECURE" accepts:"true or false"`
+}
+
+// CacheConfig tunes the cache.
+type CacheConfig struct {
+	// DefaultTTL is the cache TTL of DESIGN.md's per-environment table.
+	DefaultTTL time.Duration `env:"REDIS_CACHE_TTL" accepts:"a positive duration such as 5m"`
+	// AppTTL is the TTL of application-level cached reads (profiles, decks); it follows
+	// DefaultTTL unless set.
+	AppTTL time.Duration `env:"CACHE_APP_TTL,expand" envDefault:"${REDIS_CACHE_TTL}" accepts:"a positive duration such as 5m"`
+	// NegativeTTL is how long a "not found" answer is cached.
+	NegativeTTL time.Duration `env:"CACHE_NEGATIVE_TTL" envDefault:"30s" accepts:"a positive duration such as 30s"`
+	// XFetchBeta weighs probabilistic early refresh (XFetch); above 1 refreshes earlier.
+	XFetchBeta float64 `env:"CACHE_XFETCH_BETA" envDefault:"1.0" accepts:"a number > 0"`
+	// TTLJitter spreads expiries: each TTL is shortened by up to this fraction at random.
+	TTLJitter float64 `env:"CACHE_TTL_JITTER" envDefault:"0.1" accepts:"a number from 0 to 0.5"`
+}
+
+// AuthConfig configures authentication.
+type AuthConfig struct {
+	// LoginRateLimitPerMinute is the number of login attempts allowed per client and
+	// per account each minute.
+	LoginRateLimitPerMinute int `env:"LOGIN_RATE_LIMIT_PER_MINUTE" accepts:"an integer >= 1"`
+	// BootstrapAdminEmails are the accounts granted administrator permissions, in lower
+	// case.
+	BootstrapAdminEmails []string `env:"BOOTSTRAP_ADMIN_EMAILS" accepts:"a comma-separated list of email addresses"`
+}
+
+// ObservabilityConfig configures logs and traces.
+type ObservabilityConfig struct {
+	// LogLevel is the minimum level logged.
+	LogLevel slog.Level `env:"LOG_LEVEL" envDefault:"info" accepts:"one of debug, info, warn, error"`
+	// LogFormat is the log encoding.
+	LogFormat LogFormat `env:"LOG_FORMAT" accepts:"json or text"`
+	// OTLPEndpoint is the OpenTelemetry collector; empty disables trace export.
+	OTLPEndpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT" redact:"url" accepts:"an http:// or https:// URL"`
+	// ServiceName names this service in traces.
+	ServiceName string `env:"OTEL_SERVICE_NAME" envDefault:"studytool" accepts:"a service name"`
+}
+
+// LoadFromEnv loads the configuration from the process environment.
+func LoadFromEnv() (Config, error) {
+	return Load(env.ToMap(os.Environ()))
+}
+
+// Load builds the configuration from environ (variable name to value). An empty value
+// counts as unset. It reads APP_ENV first, fills in that environment's defaults, parses
+// and validates every variable. An error is one line that names the variable at fault
+// and what it accepts; it matches ErrInvalidConfig.
+func Load(environ map[string]string) (Config, error) {
+	appEnv, err := environment(environ)
+	if err != nil {
+		return Config{}, err
+	}
+	values := withDefaults(environ, appEnv)
+	cfg, err := parse(values)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.normalize()
+	if err := cfg.validate(values); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// environment reads APP_ENV, development when unset.
+func environment(environ map[string]string) (Environment, error) {
+	raw := environ["APP_ENV"]
+	if raw == "" {
+		return EnvDevelopment, nil
+	}
+	if _, ok := environmentDefaults[Environment(raw)]; !ok {
+		return "", newInvalidError("APP_ENV", raw, variablesByKey["APP_ENV"].accepts)
+	}
+	return Environment(raw), nil
+}
+
+// withDefaults returns environ without empty values, completed with APP_ENV and the
+// defaults of appEnv.
+func withDefaults(environ map[string]string, appEnv Environment) map[string]string {
+	values := make(map[string]string, len(environ)+len(environmentDefaults[appEnv])+1)
+	for key, value := range environ {
+		if value != "" {
+			values[key] = value
+		}
+	}
+	values["APP_ENV"] = string(appEnv)
+	for key, value := range environmentDefaults[appEnv] {
+		if _, ok := values[key]; !ok {
+			values[key] = value
+		}
+	}
+	return values
+}
+
+// parse fills a Config from values. Each group is parsed on its own because env's
+// ParseError names the struct field, not the variable: field names are unique within a
+// group but not across groups.
+func parse(values map[string]string) (Config, error) {
+	var cfg Config
+	groups := reflect.ValueOf(&cfg).Elem()
+	for i := range groups.NumField() {
+		group := groups.Field(i)
+		if err := env.ParseWithOptions(group.Addr().Interface(), env.Options{Environment: values}); err != nil {
+			return Config{}, parseError(group.Type(), values, err)
+		}
+	}
+	return cfg, nil
+}
+
+// parseError turns env's error for group into an InvalidError naming the variable.
+func parseError(group reflect.Type, values map[string]string, err error) error {
+	var pe env.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("config: %w", err)
+	}
+	field, ok := group.FieldByName(pe.Name)
+	if !ok {
+		return fmt.Errorf("config: %w", err)
+	}
+	key := envKey(field)
+	return newInvalidError(key, values[key], variablesByKey[key].accepts)
+}
+
+// normalize tidies the comma lists: items are trimmed, empty items dropped, emails
+// lower-cased.
+func (c *Config) normalize() {
+	c.HTTP.TrustedProxies = cleanList(c.HTTP.TrustedProxies)
+	c.Redis.Addrs = cleanList(c.Redis.Addrs)
+	c.Auth.BootstrapAdminEmails = cleanList(c.Auth.BootstrapAdminEmails)
+	for i, email := range c.Auth.BootstrapAdminEmails {
+		c.Auth.BootstrapAdminEmails[i] = strings.ToLower(email)
+	}
+}
+
+func cleanList(items []string) []string {
+	var out []string
+	for _, item := range items {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// UsesRedis reports whether Redis is configured; without it the service runs on its
+// in-memory stores.
+func (c Config) UsesRedis() bool {
+	return c.Redis.cacheConfigured() || c.Redis.SessionURL != ""
+}
+
+// cacheConfigured reports whether the cache role has a server.
+func (r RedisConfig) cacheConfigured() bool {
+	return r.URL != "" || r.Host != "" || (r.Mode != redisstore.ModeStandalone && len(r.Addrs) > 0)
+}
+
+// Embedded reports whether the service runs self-contained: in-memory stores and the
+// embedded SQLite file.
+func (c Config) Embedded() bool {
+	return !c.UsesRedis() && c.Database.URL == ""
+}
+
+// DatabaseDialect reports which database DATABASE_URL selects: DialectPostgres or
+// DialectSQLite.
+func (c Config) DatabaseDialect() string {
+	if isPostgresURL(c.Database.URL) {
+		return DialectPostgres
+	}
+	return DialectSQLite
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// Keyspace returns the Redis key builder of this deployment: REDIS_KEY_PREFIX, or
+// `studytool:{APP_ENV}:` when it is unset.
+func (c Config) Keyspace() (keyspace.Keyspace, error) {
+	ks, err := keyspace.New(string(c.App.Env), c.Redis.KeyPrefix)
+	if err != nil {
+		return keyspace.Keyspace{}, fmt.Errorf("config: %w", err)
+	}
+	return ks, nil
+}
+
+// RedisClient returns the connection settings of role, ready for redisstore.NewClient.
+// The state role uses SESSION_REDIS_URL when it is set and the cache role's server
+// otherwise; pool, retry and timeout settings are shared. It returns
+// ErrRedisNotConfigured when the service runs without Redis.
+func (c Config) RedisClient(role RedisRole) (redisstore.ClientConfig, error) {
+	if role != RoleCache && role != RoleState {
+		return redisstore.ClientConfig{}, fmt.Errorf("config: unknown redis role %q", role)
+	}
+	r := c.Redis
+	if !r.cacheConfigured() {
+		return redisstore.ClientConfig{}, ErrRedisNotConfigured
+	}
+	cc := redisstore.ClientConfig{
+		Role:         string(role),
+		Mode:         r.Mode,
+		PoolSize:     r.PoolSize,
+		MinIdleConns: r.MinIdleConns,
+		MaxRetries:   r.MaxRetries,
+		DialTimeout:  r.DialTimeout,
+		ReadTimeout:  r.ReadTimeout,
+		WriteTimeout: r.WriteTimeout,
+	}
+	switch {
+	case role == RoleState && r.SessionURL != "":
+		cc.Mode, cc.URL = redisstore.ModeStandalone, r.SessionURL
+	case r.URL != "":
+		cc.URL = r.URL
+	case r.Mode == redisstore.ModeStandalone:
+		cc.Addrs = []string{net.JoinHostPort(r.Host, strconv.Itoa(r.Port))}
+		cc.Password, cc.DB = r.Password, r.DB
+	default:
+		cc.Addrs, cc.MasterName = slices.Clone(r.Addrs), r.SentinelMaster
+		cc.Password, cc.DB = r.Password, r.DB
+	}
+	return cc, nil
+}

@@ -1,0 +1,128 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/fx"
+
+	"github.com/studytool/studytool"
+	"github.com/studytool/studytool/adapters/gormdb"
+	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/application/profile"
+	"github.com/studytool/studytool/ports"
+)
+
+// readinessTimeout bounds each dependency check of /readyz.
+const readinessTimeout = time.Second
+
+// HTTPModule provides the Gin router with every feature's routes and the HTTP server,
+// which listens on start and drains in-flight requests on stop.
+var HTTPModule = fx.Module("http",
+	fx.Provide(
+		newHealth,
+		httpapi.NewAuthenticator,
+		asRoutes(func(h *httpapi.Health) httpapi.RouteRegistrar { return h }),
+		asRoutes(func() httpapi.RouteRegistrar { return httpapi.OpenAPISpec(studytool.OpenAPI) }),
+		asRoutes(newAuthRoutes),
+		asRoutes(newProfileRoutes),
+		asRoutes(newAdminSessionRoutes),
+		fx.Annotate(newRouter, fx.ParamTags("", "", `group:"routes"`)),
+	),
+	fx.Invoke(registerServer),
+)
+
+// asRoutes adds a RouteRegistrar constructor to the "routes" group.
+func asRoutes(f any) any {
+	return fx.Annotate(f, fx.ResultTags(`group:"routes"`))
+}
+
+func newRouter(cfg Config, logger *slog.Logger, routes []httpapi.RouteRegistrar) (*gin.Engine, error) {
+	return httpapi.NewRouter(httpapi.RouterConfig{TrustedProxies: cfg.HTTP.TrustedProxies}, logger, routes...)
+}
+
+type healthParams struct {
+	fx.In
+	DB      *gormdb.DB
+	Session ports.Pinger `name:"sessionStore"`
+	Cache   ports.Pinger `name:"cacheStore"`
+}
+
+func newHealth(p healthParams) (*httpapi.Health, error) {
+	return httpapi.NewHealth(readinessTimeout,
+		httpapi.Check{Name: "database", Pinger: p.DB, Critical: true},
+		httpapi.Check{Name: "sessionStore", Pinger: p.Session, Critical: true},
+		httpapi.Check{Name: "cacheStore", Pinger: p.Cache},
+	)
+}
+
+type authRouteParams struct {
+	fx.In
+	Cfg          Config
+	Authn        *httpapi.Authenticator
+	Register     *auth.RegisterUserHandler
+	LogIn        *auth.LogInHandler
+	LogOut       *auth.LogOutHandler
+	RevokeAll    *auth.RevokeUserSessionsHandler
+	ListSessions *auth.ListSessionsHandler
+	Revoke       *auth.RevokeSessionHandler
+}
+
+func newAuthRoutes(p authRouteParams) httpapi.RouteRegistrar {
+	return &httpapi.AuthHandlers{
+		Authn: p.Authn, RegisterUser: p.Register, LogIn: p.LogIn, LogOut: p.LogOut,
+		RevokeAll: p.RevokeAll, ListSessions: p.ListSessions, Revoke: p.Revoke,
+		SecureCookie: p.Cfg.Session.CookieSecure,
+	}
+}
+
+func newProfileRoutes(a *httpapi.Authenticator, get *profile.GetProfileHandler, update *profile.UpdateProfileHandler) httpapi.RouteRegistrar {
+	return &httpapi.ProfileHandlers{Authn: a, Get: get, Update: update}
+}
+
+func newAdminSessionRoutes(a *httpapi.Authenticator, revoke *auth.RevokeUserSessionsHandler) httpapi.RouteRegistrar {
+	return &httpapi.AdminSessionHandlers{Authn: a, RevokeAll: revoke}
+}
+
+// registerServer listens synchronously on start (so a taken port fails start-up), serves
+// in a goroutine, and on stop stops accepting and drains in-flight requests within the
+// stop context (SHUTDOWN_TIMEOUT).
+func registerServer(lc fx.Lifecycle, cfg Config, router *gin.Engine, logger *slog.Logger, shutdowner fx.Shutdowner) {
+	srv := &http.Server{
+		Addr:              cfg.HTTP.Addr,
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", srv.Addr)
+			if err != nil {
+				return fmt.Errorf("http: listen %s: %w", srv.Addr, err)
+			}
+			logger.Info("http server listening", slog.String("addr", ln.Addr().String()))
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					logger.Error("http server failed", slog.Any("error", err))
+					_ = shutdowner.Shutdown(fx.ExitCode(1))
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			logger.Info("http server draining")
+			if err := srv.Shutdown(ctx); err != nil {
+				return fmt.Errorf("http: shutdown: %w", err)
+			}
+			return nil
+		},
+	})
+}
