@@ -52,7 +52,9 @@ type ProgressRepo interface {
 	// RecordReview loads the progress of (userID, cardID) — domain.NewProgress when there
 	// is none — hands it to fn, and commits the changed progress together with the review
 	// fn returns in ONE transaction. Concurrent calls for one card serialize (optimistic
-	// versioning with retry), so each fn sees the state its predecessor committed.
+	// versioning with retry), so each fn sees the state its predecessor committed; fn
+	// may therefore run more than once and must have no effect outside its argument. The
+	// review's ID is filled in when empty and its user, card and deck are the progress's.
 	RecordReview(ctx context.Context, userID, cardID, deckID string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error)
 }
 

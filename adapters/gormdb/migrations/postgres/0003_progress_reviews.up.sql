@@ -1,0 +1,42 @@
+-- One row per (user, card) studied. ef is in hundredths (250 = 2.50); version grows with
+-- every committed change and guards concurrent reviews (optimistic locking).
+CREATE TABLE progress (
+    user_id          TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    card_id          TEXT NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
+    deck_id          TEXT NOT NULL REFERENCES decks (id) ON DELETE CASCADE,
+    repetitions      INTEGER NOT NULL CHECK (repetitions >= 0),
+    ef               INTEGER NOT NULL CHECK (ef >= 130),
+    interval_days    INTEGER NOT NULL CHECK (interval_days >= 0),
+    due_at           TIMESTAMPTZ NOT NULL,
+    last_reviewed_at TIMESTAMPTZ,
+    lapses           INTEGER NOT NULL DEFAULT 0 CHECK (lapses >= 0),
+    version          BIGINT NOT NULL,
+    PRIMARY KEY (user_id, card_id)
+);
+
+CREATE INDEX progress_user_id_deck_id_idx ON progress (user_id, deck_id);
+CREATE INDEX progress_user_id_due_at_idx ON progress (user_id, due_at);
+
+-- The review log, the data of record progress can be rebuilt from. seq is the commit
+-- order of a card's reviews: a review is inserted after its progress row is locked.
+CREATE TABLE reviews (
+    id               TEXT PRIMARY KEY,
+    seq              BIGINT GENERATED ALWAYS AS IDENTITY,
+    user_id          TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    card_id          TEXT NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
+    deck_id          TEXT NOT NULL REFERENCES decks (id) ON DELETE CASCADE,
+    study_session_id TEXT NOT NULL DEFAULT '',
+    reviewed_at      TIMESTAMPTZ NOT NULL,
+    grade            SMALLINT NOT NULL CHECK (grade BETWEEN 0 AND 5),
+    duration_ms      INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
+    kind             TEXT NOT NULL CHECK (kind IN ('new', 'review', 'drill')),
+    before_n         INTEGER NOT NULL,
+    before_ef        INTEGER NOT NULL,
+    before_interval  INTEGER NOT NULL,
+    after_n          INTEGER NOT NULL,
+    after_ef         INTEGER NOT NULL,
+    after_interval   INTEGER NOT NULL
+);
+
+CREATE UNIQUE INDEX reviews_seq_key ON reviews (seq);
+CREATE INDEX reviews_user_id_seq_idx ON reviews (user_id, seq);

@@ -1,0 +1,264 @@
+package gormdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// RecordReview retry policy. Each failed attempt means another review of the same card
+// committed in between, so n concurrent reviews of one card need at most n attempts;
+// maxReviewAttempts leaves room above any realistic burst.
+const (
+	maxReviewAttempts = 32
+	reviewBackoffBase = 2 * time.Millisecond
+	reviewBackoffMax  = 50 * time.Millisecond
+)
+
+// errStaleProgress reports that the progress row changed (or appeared) after it was read.
+var errStaleProgress = errors.New("progress changed concurrently")
+
+// progressRow is the progress table.
+type progressRow struct {
+	UserID         string     `gorm:"column:user_id;primaryKey"`
+	CardID         string     `gorm:"column:card_id;primaryKey"`
+	DeckID         string     `gorm:"column:deck_id"`
+	Repetitions    int        `gorm:"column:repetitions"`
+	EF             int        `gorm:"column:ef"`
+	IntervalDays   int        `gorm:"column:interval_days"`
+	DueAt          time.Time  `gorm:"column:due_at"`
+	LastReviewedAt *time.Time `gorm:"column:last_reviewed_at"`
+	Lapses         int        `gorm:"column:lapses"`
+	Version        int64      `gorm:"column:version"`
+}
+
+func (progressRow) TableName() string { return "progress" }
+
+func newProgressRow(p *domain.Progress) progressRow {
+	row := progressRow{
+		UserID:       p.UserID,
+		CardID:       p.CardID,
+		DeckID:       p.DeckID,
+		Repetitions:  p.State.Repetitions,
+		EF:           int(p.State.EF),
+		IntervalDays: p.State.IntervalDays,
+		DueAt:        dbTime(p.DueAt),
+		Lapses:       p.Lapses,
+		Version:      p.Version,
+	}
+	if !p.LastReviewedAt.IsZero() {
+		last := dbTime(p.LastReviewedAt)
+		row.LastReviewedAt = &last
+	}
+	return row
+}
+
+func (r *progressRow) toDomain() domain.Progress {
+	p := domain.Progress{
+		UserID:  r.UserID,
+		CardID:  r.CardID,
+		DeckID:  r.DeckID,
+		State:   domain.SchedState{Repetitions: r.Repetitions, EF: domain.EF(r.EF), IntervalDays: r.IntervalDays},
+		DueAt:   r.DueAt.UTC(),
+		Lapses:  r.Lapses,
+		Version: r.Version,
+	}
+	if r.LastReviewedAt != nil {
+		p.LastReviewedAt = r.LastReviewedAt.UTC()
+	}
+	return p
+}
+
+// ProgressRepo stores learning progress and appends to the review log.
+type ProgressRepo struct {
+	db *gorm.DB
+}
+
+var _ ports.ProgressRepo = (*ProgressRepo)(nil)
+
+// NewProgressRepo returns a ProgressRepo on db.
+func NewProgressRepo(db *DB) *ProgressRepo { return &ProgressRepo{db: db.gorm} }
+
+// Get returns userID's progress on cardID or domain.ErrNotFound when never studied.
+func (r *ProgressRepo) Get(ctx context.Context, userID, cardID string) (*domain.Progress, error) {
+	var row progressRow
+	err := r.db.WithContext(ctx).Where("user_id = ? AND card_id = ?", userID, cardID).Take(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: get %s/%s: %w", userID, cardID, translate(err))
+	}
+	p := row.toDomain()
+	return &p, nil
+}
+
+// ListByDeck returns userID's progress rows for the cards of deckID, ordered by card.
+func (r *ProgressRepo) ListByDeck(ctx context.Context, userID, deckID string) ([]domain.Progress, error) {
+	var rows []progressRow
+	err := r.db.WithContext(ctx).Where("user_id = ? AND deck_id = ?", userID, deckID).Order("card_id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: list %s/%s: %w", userID, deckID, translate(err))
+	}
+	out := make([]domain.Progress, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// RecordReview loads the progress of (userID, cardID) — domain.NewProgress(userID,
+// cardID, deckID) when there is none — hands it to fn, and commits the changed progress
+// with the review fn returns in one transaction, the progress version one higher.
+//
+// Concurrency is optimistic: the row is written only if its version is still the one
+// read, and a new row only if none appeared meanwhile. When another review won, the
+// whole transaction is retried — fn runs again on the state that review committed — with
+// a short jittered backoff, as is SQLite's busy error. fn may therefore run more than
+// once; it must not have side effects outside its argument nor use the database (on
+// SQLite the transaction holds the only connection).
+//
+// The review row is completed from the call: UserID, CardID and DeckID are those of the
+// progress, and a missing ID gets a UUIDv7. An unknown user, card or deck is
+// domain.ErrNotFound; an error from fn aborts without writing anything and is returned
+// wrapped.
+func (r *ProgressRepo) RecordReview(ctx context.Context, userID, cardID, deckID string,
+	fn func(*domain.Progress) (*domain.Review, error),
+) (*domain.Progress, error) {
+	for attempt := 1; ; attempt++ {
+		p, err := r.recordOnce(ctx, userID, cardID, deckID, fn)
+		switch {
+		case err == nil:
+			return p, nil
+		case attempt == maxReviewAttempts && errors.Is(err, errStaleProgress):
+			return nil, fmt.Errorf("progress repo: record review %s/%s: %w: gave up after %d attempts",
+				userID, cardID, domain.ErrConflict, attempt)
+		case attempt == maxReviewAttempts || !errors.Is(err, errStaleProgress) && classify(err) != errTransient:
+			return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, translate(err))
+		}
+		if err := sleep(ctx, backoff(attempt)); err != nil {
+			return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, err)
+		}
+	}
+}
+
+// recordOnce is one attempt of RecordReview.
+func (r *ProgressRepo) recordOnce(ctx context.Context, userID, cardID, deckID string,
+	fn func(*domain.Progress) (*domain.Review, error),
+) (*domain.Progress, error) {
+	var committed domain.Progress
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		p, exists, err := loadProgress(tx, userID, cardID, deckID)
+		if err != nil {
+			return err
+		}
+		read := p.Version
+		review, err := fn(&p)
+		if err != nil {
+			return err
+		}
+		if review == nil {
+			return errors.New("review function returned no review")
+		}
+		p.UserID, p.CardID = userID, cardID
+		if !exists {
+			p.DeckID = deckID
+		}
+		p.Version = read + 1
+		row := newProgressRow(&p)
+		if err := saveProgress(tx, &row, exists, read); err != nil {
+			return err
+		}
+		if err := insertReview(tx, review, &p); err != nil {
+			return err
+		}
+		committed = row.toDomain() // as stored: UTC, microseconds
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &committed, nil
+}
+
+// loadProgress reads the progress row, or returns a new one and exists = false.
+func loadProgress(tx *gorm.DB, userID, cardID, deckID string) (p domain.Progress, exists bool, err error) {
+	var row progressRow
+	err = tx.Where("user_id = ? AND card_id = ?", userID, cardID).Take(&row).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return domain.NewProgress(userID, cardID, deckID), false, nil
+	case err != nil:
+		return domain.Progress{}, false, err
+	}
+	return row.toDomain(), true, nil
+}
+
+// saveProgress writes row if the stored version is still read (or inserts it when it did
+// not exist); otherwise it returns errStaleProgress.
+func saveProgress(tx *gorm.DB, row *progressRow, exists bool, read int64) error {
+	if !exists {
+		err := tx.Create(row).Error
+		if classify(err) == errUnique {
+			return errStaleProgress
+		}
+		return err
+	}
+	res := tx.Model(&progressRow{}).
+		Where("user_id = ? AND card_id = ? AND version = ?", row.UserID, row.CardID, read).
+		Updates(map[string]any{
+			"repetitions":      row.Repetitions,
+			"ef":               row.EF,
+			"interval_days":    row.IntervalDays,
+			"due_at":           row.DueAt,
+			"last_reviewed_at": row.LastReviewedAt,
+			"lapses":           row.Lapses,
+			"version":          row.Version,
+		})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return errStaleProgress
+	}
+	return nil
+}
+
+// insertReview completes review from p and appends it to the log.
+func insertReview(tx *gorm.DB, review *domain.Review, p *domain.Progress) error {
+	if review.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("review id: %w", err)
+		}
+		review.ID = id.String()
+	}
+	review.UserID, review.CardID, review.DeckID = p.UserID, p.CardID, p.DeckID
+	row := newReviewRow(review)
+	return tx.Create(&row).Error
+}
+
+// backoff is the pause before attempt+1: a ceiling growing linearly from
+// reviewBackoffBase up to reviewBackoffMax, of which a random half to all is taken so
+// that the losers of one round spread out.
+func backoff(attempt int) time.Duration {
+	ceiling := min(reviewBackoffBase*time.Duration(attempt), reviewBackoffMax)
+	return ceiling/2 + rand.N(ceiling/2+1) //nolint:gosec // jitter, not a secret
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,159 @@
+package gormdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// userRow is the users table.
+type userRow struct {
+	ID             string    `gorm:"column:id;primaryKey"`
+	Email          string    `gorm:"column:email"`
+	PasswordHash   string    `gorm:"column:password_hash"`
+	DisplayName    string    `gorm:"column:display_name"`
+	OrganizationID string    `gorm:"column:organization_id"`
+	Permissions    string    `gorm:"column:permissions"` // JSON array
+	CreatedAt      time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt      time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+func (userRow) TableName() string { return "users" }
+
+func newUserRow(u *domain.User) (userRow, error) {
+	perms := u.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	encoded, err := json.Marshal(perms)
+	if err != nil {
+		return userRow{}, fmt.Errorf("encode permissions: %w", err)
+	}
+	return userRow{
+		ID:             u.ID,
+		Email:          u.Email,
+		PasswordHash:   u.PasswordHash,
+		DisplayName:    u.DisplayName,
+		OrganizationID: u.OrganizationID,
+		Permissions:    string(encoded),
+		CreatedAt:      dbTime(u.CreatedAt),
+		UpdatedAt:      dbTime(u.UpdatedAt),
+	}, nil
+}
+
+func (r *userRow) toDomain() (*domain.User, error) {
+	var perms []string
+	if err := json.Unmarshal([]byte(r.Permissions), &perms); err != nil {
+		return nil, fmt.Errorf("decode permissions of user %s: %w", r.ID, err)
+	}
+	if len(perms) == 0 {
+		perms = nil
+	}
+	return &domain.User{
+		ID:             r.ID,
+		Email:          r.Email,
+		PasswordHash:   r.PasswordHash,
+		DisplayName:    r.DisplayName,
+		OrganizationID: r.OrganizationID,
+		Permissions:    perms,
+		CreatedAt:      r.CreatedAt.UTC(),
+		UpdatedAt:      r.UpdatedAt.UTC(),
+	}, nil
+}
+
+// UserRepo stores users. Emails are unique; callers pass them normalized.
+type UserRepo struct {
+	db *gorm.DB
+}
+
+var _ ports.UserRepo = (*UserRepo)(nil)
+
+// NewUserRepo returns a UserRepo on db.
+func NewUserRepo(db *DB) *UserRepo { return &UserRepo{db: db.gorm} }
+
+// Create inserts u. A taken email is domain.ErrEmailTaken, a taken id domain.ErrConflict
+// and an unknown organization domain.ErrNotFound.
+func (r *UserRepo) Create(ctx context.Context, u *domain.User) error {
+	row, err := newUserRow(u)
+	if err != nil {
+		return fmt.Errorf("user repo: create %s: %w", u.ID, err)
+	}
+	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("user repo: create %s: %w", u.ID, translateUserErr(err))
+	}
+	return nil
+}
+
+// GetByID returns the user or domain.ErrNotFound.
+func (r *UserRepo) GetByID(ctx context.Context, id string) (*domain.User, error) {
+	u, err := r.first(r.db.WithContext(ctx), "id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("user repo: get %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// GetByEmail returns the user with the normalized email or domain.ErrNotFound.
+func (r *UserRepo) GetByEmail(ctx context.Context, email string) (*domain.User, error) {
+	u, err := r.first(r.db.WithContext(ctx), "email = ?", email)
+	if err != nil {
+		return nil, fmt.Errorf("user repo: get by email: %w", err)
+	}
+	return u, nil
+}
+
+// Update loads user id (locking its row on PostgreSQL), applies fn and saves the result
+// in one transaction, returning the user as stored. fn cannot change the id; an error
+// from fn leaves the user unchanged and is returned wrapped.
+func (r *UserRepo) Update(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error) {
+	var updated *domain.User
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := r.first(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}), "id = ?", id)
+		if err != nil {
+			return err
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+		u.ID = id
+		row, err := newUserRow(u)
+		if err != nil {
+			return err
+		}
+		err = tx.Model(&row).
+			Select("email", "password_hash", "display_name", "organization_id", "permissions", "created_at", "updated_at").
+			Updates(&row).Error
+		if err != nil {
+			return err
+		}
+		updated, err = row.toDomain() // as stored: UTC, microseconds
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user repo: update %s: %w", id, translateUserErr(err))
+	}
+	return updated, nil
+}
+
+func (r *UserRepo) first(q *gorm.DB, cond, arg string) (*domain.User, error) {
+	var row userRow
+	if err := q.Where(cond, arg).Take(&row).Error; err != nil {
+		return nil, translate(err)
+	}
+	return row.toDomain()
+}
+
+// translateUserErr is translate, with the unique email told apart from other conflicts.
+func translateUserErr(err error) error {
+	if violates(err, "email") {
+		return domain.ErrEmailTaken
+	}
+	return translate(err)
+}
