@@ -24,7 +24,7 @@ func (h *AdminSessionHandlers) Register(r gin.IRouter) {
 }
 
 func (h *AdminSessionHandlers) revokeAll(c *gin.Context) {
-	if _, err := h.RevokeAll.Handle(c, c.Param("userId")); err != nil {
+	if _, err := h.RevokeAll.Handle(c.Request.Context(), c.Param("userId")); err != nil {
 		WriteError(c, err)
 		return
 	}

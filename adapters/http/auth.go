@@ -76,7 +76,7 @@ func (h *AuthHandlers) register(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	out, err := h.RegisterUser.Handle(c, auth.RegisterUser{
+	out, err := h.RegisterUser.Handle(c.Request.Context(), auth.RegisterUser{
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationID: req.OrganizationID,
 	})
 	if err != nil {
@@ -122,7 +122,7 @@ func (h *AuthHandlers) login(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	out, err := h.LogIn.Handle(c, auth.LogIn{
+	out, err := h.LogIn.Handle(c.Request.Context(), auth.LogIn{
 		Email: req.Email, Password: req.Password, IPAddress: c.ClientIP(), UserAgent: c.Request.UserAgent(),
 	})
 	if err != nil {
@@ -157,7 +157,7 @@ func (h *AuthHandlers) setCookie(c *gin.Context, token string, expires time.Time
 }
 
 func (h *AuthHandlers) logout(c *gin.Context) {
-	if err := h.LogOut.Handle(c, mustSession(c).ID); err != nil {
+	if err := h.LogOut.Handle(c.Request.Context(), mustSession(c).ID); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -166,7 +166,7 @@ func (h *AuthHandlers) logout(c *gin.Context) {
 }
 
 func (h *AuthHandlers) logoutAll(c *gin.Context) {
-	if _, err := h.RevokeAll.Handle(c, mustSession(c).UserID); err != nil {
+	if _, err := h.RevokeAll.Handle(c.Request.Context(), mustSession(c).UserID); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -186,7 +186,7 @@ type sessionListItem struct {
 
 func (h *AuthHandlers) listSessions(c *gin.Context) {
 	current := mustSession(c)
-	list, err := h.ListSessions.Handle(c, current.UserID)
+	list, err := h.ListSessions.Handle(c.Request.Context(), current.UserID)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -202,7 +202,7 @@ func (h *AuthHandlers) listSessions(c *gin.Context) {
 }
 
 func (h *AuthHandlers) revoke(c *gin.Context) {
-	err := h.Revoke.Handle(c, auth.RevokeSession{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
+	err := h.Revoke.Handle(c.Request.Context(), auth.RevokeSession{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -41,7 +41,7 @@ func (a *Authenticator) Required() gin.HandlerFunc {
 			WriteError(c, domain.ErrSessionInvalid)
 			return
 		}
-		session, err := a.authenticate.Handle(c, auth.Authenticate{
+		session, err := a.authenticate.Handle(c.Request.Context(), auth.Authenticate{
 			Token:     token,
 			IPAddress: c.ClientIP(),
 			UserAgent: c.Request.UserAgent(),

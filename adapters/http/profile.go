@@ -25,7 +25,7 @@ func (h *ProfileHandlers) Register(r gin.IRouter) {
 }
 
 func (h *ProfileHandlers) get(c *gin.Context) {
-	p, err := h.Get.Handle(c, mustSession(c).UserID)
+	p, err := h.Get.Handle(c.Request.Context(), mustSession(c).UserID)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -43,7 +43,7 @@ func (h *ProfileHandlers) update(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	p, err := h.Update.Handle(c, profile.UpdateProfile{UserID: mustSession(c).UserID, DisplayName: *req.DisplayName})
+	p, err := h.Update.Handle(c.Request.Context(), profile.UpdateProfile{UserID: mustSession(c).UserID, DisplayName: *req.DisplayName})
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -1,0 +1,219 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/decks"
+	"github.com/studytool/studytool/application/progress"
+	"github.com/studytool/studytool/domain"
+)
+
+// DeckHandlers serves the caller's decks and cards and their learning progress.
+type DeckHandlers struct {
+	Authn        *Authenticator
+	CreateDeck   *decks.CreateDeckHandler
+	ListDecks    *decks.ListDecksHandler
+	GetDeck      *decks.GetDeckHandler
+	AddCards     *decks.AddCardsHandler
+	ListCards    *decks.ListCardsHandler
+	DeckProgress *progress.DeckProgressHandler
+	GetProgress  *progress.GetProgressHandler
+}
+
+var _ RouteRegistrar = (*DeckHandlers)(nil)
+
+// Register implements RouteRegistrar.
+func (h *DeckHandlers) Register(r gin.IRouter) {
+	g := r.Group("/v1/decks", h.Authn.Required())
+	g.POST("", h.createDeck)
+	g.GET("", h.listDecks)
+	g.GET("/:deckId", h.getDeck)
+	g.POST("/:deckId/cards", h.addCards)
+	g.GET("/:deckId/cards", h.listCards)
+	g.GET("/:deckId/progress", h.deckProgress)
+	r.GET("/v1/progress/:cardId", h.Authn.Required(), h.cardProgress)
+}
+
+type createDeckRequest struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+type deckResponse struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	CardCount   int       `json:"cardCount"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+func newDeckResponse(d *domain.Deck) deckResponse {
+	return deckResponse{ID: d.ID, Name: d.Name, Description: d.Description, CardCount: d.CardCount, CreatedAt: d.CreatedAt.UTC()}
+}
+
+func (h *DeckHandlers) createDeck(c *gin.Context) {
+	var req createDeckRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	deck, err := h.CreateDeck.Handle(c.Request.Context(), decks.CreateDeck{
+		UserID: mustSession(c).UserID, Name: req.Name, Description: req.Description,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", "/v1/decks/"+url.PathEscape(deck.ID))
+	c.JSON(http.StatusCreated, newDeckResponse(deck))
+}
+
+func (h *DeckHandlers) listDecks(c *gin.Context) {
+	list, err := h.ListDecks.Handle(c.Request.Context(), decks.ListDecks{UserID: mustSession(c).UserID})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	out := make([]deckResponse, len(list))
+	for i := range list {
+		out[i] = newDeckResponse(&list[i])
+	}
+	c.JSON(http.StatusOK, gin.H{"decks": out})
+}
+
+func (h *DeckHandlers) getDeck(c *gin.Context) {
+	deck, err := h.GetDeck.Handle(c.Request.Context(), decks.GetDeck{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newDeckResponse(deck))
+}
+
+// cardRequest is one card to add.
+type cardRequest struct {
+	Front string `json:"front"`
+	Back  string `json:"back"`
+}
+
+// addCardsRequest accepts both forms of the request, one card `{front, back}` or a batch
+// `{cards: […]}`; exactly one of them must be present. A missing side of a single card
+// is left nil here and refused by validation as empty.
+type addCardsRequest struct {
+	Front *string       `json:"front"`
+	Back  *string       `json:"back"`
+	Cards []cardRequest `json:"cards"`
+}
+
+// command turns the request into the use-case command, or a validation error when it
+// mixes both forms or has neither.
+func (r *addCardsRequest) command(userID, deckID string) (decks.AddCards, error) {
+	single := r.Front != nil || r.Back != nil
+	batch := r.Cards != nil
+	if single == batch {
+		return decks.AddCards{}, domain.NewValidationError("",
+			"send either one card as {front, back} or a batch as {cards: [...]}")
+	}
+	cmd := decks.AddCards{UserID: userID, DeckID: deckID, Batch: batch}
+	if batch {
+		cmd.Cards = make([]decks.NewCard, len(r.Cards))
+		for i, card := range r.Cards {
+			cmd.Cards[i] = decks.NewCard(card)
+		}
+		return cmd, nil
+	}
+	cmd.Cards = []decks.NewCard{{Front: deref(r.Front), Back: deref(r.Back)}}
+	return cmd, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+type cardResponse struct {
+	ID        string    `json:"id"`
+	DeckID    string    `json:"deckId"`
+	Front     string    `json:"front"`
+	Back      string    `json:"back"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func newCardsResponse(cards []domain.Card) gin.H {
+	out := make([]cardResponse, len(cards))
+	for i, c := range cards {
+		out[i] = cardResponse{ID: c.ID, DeckID: c.DeckID, Front: c.Front, Back: c.Back, CreatedAt: c.CreatedAt.UTC()}
+	}
+	return gin.H{"cards": out}
+}
+
+func (h *DeckHandlers) addCards(c *gin.Context) {
+	var req addCardsRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	cmd, err := req.command(mustSession(c).UserID, c.Param("deckId"))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	cards, err := h.AddCards.Handle(c.Request.Context(), cmd)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, newCardsResponse(cards))
+}
+
+func (h *DeckHandlers) listCards(c *gin.Context) {
+	cards, err := h.ListCards.Handle(c.Request.Context(), decks.ListCards{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newCardsResponse(cards))
+}
+
+type countsResponse struct {
+	New      int `json:"new"`
+	Learning int `json:"learning"`
+	Due      int `json:"due"`
+	Total    int `json:"total"`
+}
+
+type deckProgressResponse struct {
+	Counts countsResponse     `json:"counts"`
+	Cards  []progressResponse `json:"cards"`
+}
+
+func (h *DeckHandlers) deckProgress(c *gin.Context) {
+	sum, err := h.DeckProgress.Handle(c.Request.Context(), progress.DeckProgress{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	resp := deckProgressResponse{
+		Counts: countsResponse(sum.Counts),
+		Cards:  make([]progressResponse, len(sum.Cards)),
+	}
+	for i := range sum.Cards {
+		resp.Cards[i] = newProgressResponse(&sum.Cards[i])
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+func (h *DeckHandlers) cardProgress(c *gin.Context) {
+	p, err := h.GetProgress.Handle(c.Request.Context(), progress.GetProgress{UserID: mustSession(c).UserID, CardID: c.Param("cardId")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newProgressResponse(p))
+}

@@ -1,0 +1,421 @@
+package httpapi_test
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/adapters/clock"
+	"github.com/studytool/studytool/adapters/gormdb"
+	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/memory"
+	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/application/decks"
+	"github.com/studytool/studytool/application/progress"
+	"github.com/studytool/studytool/domain"
+)
+
+// deckStack is the deck routes on the embedded stack: a migrated SQLite file, in-memory
+// sessions and progress cache, and real use-cases.
+type deckStack struct {
+	harness
+	progress *gormdb.ProgressRepo
+	users    *gormdb.UserRepo
+	sessions *memory.SessionStore
+}
+
+func newDeckStack(t *testing.T) *deckStack {
+	t.Helper()
+	db, err := gormdb.Open(t.Context(), gormdb.Config{SQLitePath: filepath.Join(t.TempDir(), "studytool.db")})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	require.NoError(t, db.MigrateUp(t.Context()))
+
+	clk := clock.System{}
+	deckRepo, progressRepo := gormdb.NewDeckRepo(db), gormdb.NewProgressRepo(db)
+	sessions := memory.NewSessionStore(domain.SessionPolicy{
+		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
+	}, clk)
+	handlers := &httpapi.DeckHandlers{
+		Authn:        httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{})),
+		CreateDeck:   decks.NewCreateDeckHandler(deckRepo, clk),
+		ListDecks:    decks.NewListDecksHandler(deckRepo),
+		GetDeck:      decks.NewGetDeckHandler(deckRepo),
+		AddCards:     decks.NewAddCardsHandler(deckRepo, clk),
+		ListCards:    decks.NewListCardsHandler(deckRepo),
+		DeckProgress: progress.NewDeckProgressHandler(deckRepo, progressRepo, clk),
+		GetProgress: progress.NewGetProgressHandler(memory.NewProgressCache(clk, time.Hour), progressRepo,
+			slog.New(slog.DiscardHandler)),
+	}
+	return &deckStack{
+		harness:  newHarness(t, httpapi.RouterConfig{}, handlers),
+		progress: progressRepo,
+		users:    gormdb.NewUserRepo(db),
+		sessions: sessions,
+	}
+}
+
+// user is a registered user with a live bearer token.
+type user struct {
+	id    string
+	token string
+}
+
+// newUser stores a user and a session, and returns the session's bearer token.
+func (s *deckStack) newUser(t *testing.T) user {
+	t.Helper()
+	now := time.Now().UTC()
+	u := &domain.User{
+		ID: uuid.NewString(), Email: uuid.NewString() + "@example.com", PasswordHash: "x", DisplayName: "Learner",
+		OrganizationID: domain.DefaultOrganizationID, CreatedAt: now, UpdatedAt: now,
+	}
+	require.NoError(t, s.users.Create(t.Context(), u))
+	raw := make([]byte, 32)
+	_, err := rand.Read(raw)
+	require.NoError(t, err)
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	_, err = s.sessions.Create(t.Context(), &domain.Session{
+		ID: auth.SessionID(token), UserID: u.ID, OrganizationID: u.OrganizationID,
+		OrganizationType: domain.OrgORG, CreatedAt: now,
+	})
+	require.NoError(t, err)
+	return user{id: u.ID, token: token}
+}
+
+// call sends an authenticated request; an empty body sends none.
+func (s *deckStack) call(u user, method, target, body string) *httptest.ResponseRecorder {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	req.Header.Set("Authorization", "Bearer "+u.token)
+	return s.serve(req)
+}
+
+// createDeck creates a deck of u and returns its id.
+func (s *deckStack) createDeck(t *testing.T, u user, name string) string {
+	t.Helper()
+	rec := s.call(u, http.MethodPost, "/v1/decks", fmt.Sprintf(`{"name":%q}`, name))
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	return decodeInto[deckJSON](t, rec).ID
+}
+
+// addCards adds cards "front i"/"back i" for i in [0, n) as one batch.
+func (s *deckStack) addCards(t *testing.T, u user, deckID string, n int) []cardJSON {
+	t.Helper()
+	rec := s.call(u, http.MethodPost, "/v1/decks/"+deckID+"/cards", batchBody(n))
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	return decodeInto[cardListJSON](t, rec).Cards
+}
+
+func batchBody(n int) string {
+	cards := make([]string, n)
+	for i := range cards {
+		cards[i] = fmt.Sprintf(`{"front":"front %d","back":"back %d"}`, i, i)
+	}
+	return `{"cards":[` + strings.Join(cards, ",") + `]}`
+}
+
+// The response shapes of openapi.yaml, decoded strictly: an unknown field fails.
+type deckJSON struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	CardCount   int       `json:"cardCount"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+type cardJSON struct {
+	ID        string    `json:"id"`
+	DeckID    string    `json:"deckId"`
+	Front     string    `json:"front"`
+	Back      string    `json:"back"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+type cardListJSON struct {
+	Cards []cardJSON `json:"cards"`
+}
+
+func decodeInto[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	dec := json.NewDecoder(rec.Body)
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&v))
+	return v
+}
+
+// keysOf returns the sorted field names of a JSON object.
+func keysOf(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func TestDecks_CreateGetList(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	ada := s.newUser(t)
+
+	rec := s.call(ada, http.MethodPost, "/v1/decks", `{"name":"  French ","description":"A1 words"}`)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	assert.Equal(t, []string{"cardCount", "createdAt", "description", "id", "name"}, keysOf(t, rec.Body.Bytes()))
+	created := decodeInto[deckJSON](t, rec)
+	assert.Equal(t, "/v1/decks/"+created.ID, rec.Header().Get("Location"))
+	assert.Equal(t, "French", created.Name)
+	assert.Equal(t, "A1 words", created.Description)
+	assert.Zero(t, created.CardCount)
+	assert.Equal(t, time.UTC, created.CreatedAt.Location())
+
+	s.addCards(t, ada, created.ID, 3)
+	rec = s.call(ada, http.MethodGet, "/v1/decks/"+created.ID, "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	got := decodeInto[deckJSON](t, rec)
+	assert.Equal(t, 3, got.CardCount)
+	assert.True(t, created.CreatedAt.Equal(got.CreatedAt))
+
+	rec = s.call(ada, http.MethodPost, "/v1/decks", `{"name":"Spanish"}`)
+	require.Equal(t, http.StatusCreated, rec.Code)
+	assert.Empty(t, decodeInto[deckJSON](t, rec).Description, "description defaults to empty")
+
+	rec = s.call(ada, http.MethodGet, "/v1/decks", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	list := decodeInto[struct {
+		Decks []deckJSON `json:"decks"`
+	}](t, rec)
+	require.Len(t, list.Decks, 2)
+	assert.Equal(t, "Spanish", list.Decks[0].Name, "newest first")
+	assert.Equal(t, 3, list.Decks[1].CardCount)
+
+	rec = s.call(s.newUser(t), http.MethodGet, "/v1/decks", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.JSONEq(t, `{"decks":[]}`, rec.Body.String(), "a user without decks gets an empty list")
+}
+
+func TestDecks_AnotherUsersDeckIsNotFound(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	owner, other := s.newUser(t), s.newUser(t)
+	deckID := s.createDeck(t, owner, "Mine")
+	cards := s.addCards(t, owner, deckID, 2)
+
+	requests := []struct{ name, method, path, body string }{
+		{"get the deck", http.MethodGet, "/v1/decks/" + deckID, ""},
+		{"list its cards", http.MethodGet, "/v1/decks/" + deckID + "/cards", ""},
+		{"add one card", http.MethodPost, "/v1/decks/" + deckID + "/cards", `{"front":"f","back":"b"}`},
+		{"add a batch", http.MethodPost, "/v1/decks/" + deckID + "/cards", batchBody(2)},
+		{"read its progress", http.MethodGet, "/v1/decks/" + deckID + "/progress", ""},
+		{"get a deck nobody has", http.MethodGet, "/v1/decks/" + uuid.NewString(), ""},
+	}
+	for _, r := range requests {
+		t.Run(r.name, func(t *testing.T) {
+			rec := s.call(other, r.method, r.path, r.body)
+			require.Equal(t, http.StatusNotFound, rec.Code, rec.Body.String())
+			p := problemOf(t, rec)
+			assert.Equal(t, "not_found", p.Code)
+			assert.NotContains(t, rec.Body.String(), deckID, "the problem does not echo the deck")
+		})
+	}
+
+	rec := s.call(other, http.MethodGet, "/v1/decks", "")
+	assert.JSONEq(t, `{"decks":[]}`, rec.Body.String(), "the owner's deck is not listed for others")
+	rec = s.call(owner, http.MethodGet, "/v1/decks/"+deckID+"/cards", "")
+	assert.Len(t, decodeInto[cardListJSON](t, rec).Cards, len(cards), "the other user added nothing")
+}
+
+func TestDecks_AddCards(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	ada := s.newUser(t)
+	deckID := s.createDeck(t, ada, "Vocabulary")
+
+	t.Run("a batch answers the cards in request order", func(t *testing.T) {
+		rec := s.call(ada, http.MethodPost, "/v1/decks/"+deckID+"/cards", batchBody(25))
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		var raw struct {
+			Cards []json.RawMessage `json:"cards"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &raw))
+		require.NotEmpty(t, raw.Cards)
+		assert.Equal(t, []string{"back", "createdAt", "deckId", "front", "id"}, keysOf(t, raw.Cards[0]))
+
+		cards := decodeInto[cardListJSON](t, rec)
+		require.Len(t, cards.Cards, 25)
+		for i, c := range cards.Cards {
+			assert.Equal(t, fmt.Sprintf("front %d", i), c.Front)
+			assert.Equal(t, fmt.Sprintf("back %d", i), c.Back)
+			assert.Equal(t, deckID, c.DeckID)
+			assert.NotEmpty(t, c.ID)
+		}
+	})
+
+	t.Run("a single card answers a list of one", func(t *testing.T) {
+		rec := s.call(ada, http.MethodPost, "/v1/decks/"+deckID+"/cards", `{"front":"chat","back":"cat"}`)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		cards := decodeInto[cardListJSON](t, rec).Cards
+		require.Len(t, cards, 1)
+		assert.Equal(t, "chat", cards[0].Front)
+	})
+
+	t.Run("the deck lists every card in insertion order", func(t *testing.T) {
+		rec := s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/cards", "")
+		require.Equal(t, http.StatusOK, rec.Code)
+		cards := decodeInto[cardListJSON](t, rec).Cards
+		require.Len(t, cards, 26)
+		for i := range 25 {
+			assert.Equal(t, fmt.Sprintf("front %d", i), cards[i].Front)
+		}
+		assert.Equal(t, "chat", cards[25].Front)
+	})
+}
+
+func TestDecks_MalformedBodiesAreClientErrors(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	ada := s.newUser(t)
+	deckID := s.createDeck(t, ada, "Target")
+	cardsPath := "/v1/decks/" + deckID + "/cards"
+	badThird := `{"cards":[{"front":"a","back":"b"},{"front":"c","back":"d"},{"front":"e","back":"f"},{"front":" ","back":"h"}]}`
+
+	tests := []struct {
+		name   string
+		path   string
+		body   string
+		status int
+		// field, when set, is the field the validation problem names.
+		field string
+	}{
+		{"empty body", cardsPath, "", http.StatusBadRequest, ""},
+		{"truncated json", cardsPath, `{"front":`, http.StatusBadRequest, ""},
+		{"trailing data", cardsPath, `{"front":"a","back":"b"} {}`, http.StatusBadRequest, ""},
+		{"both forms", cardsPath, `{"front":"a","back":"b","cards":[{"front":"c","back":"d"}]}`, http.StatusUnprocessableEntity, ""},
+		{"neither form", cardsPath, `{}`, http.StatusUnprocessableEntity, ""},
+		{"null body", cardsPath, `null`, http.StatusUnprocessableEntity, ""},
+		{"array body", cardsPath, `[{"front":"a","back":"b"}]`, http.StatusUnprocessableEntity, ""},
+		{"only a front", cardsPath, `{"front":"a"}`, http.StatusUnprocessableEntity, "back"},
+		{"front of the wrong type", cardsPath, `{"front":5,"back":"b"}`, http.StatusUnprocessableEntity, "front"},
+		{"empty batch", cardsPath, `{"cards":[]}`, http.StatusUnprocessableEntity, "cards"},
+		{"batch of the wrong type", cardsPath, `{"cards":"a,b"}`, http.StatusUnprocessableEntity, "cards"},
+		{"null card in a batch", cardsPath, `{"cards":[null]}`, http.StatusUnprocessableEntity, "cards[0].front"},
+		{"blank side in a batch", cardsPath, badThird, http.StatusUnprocessableEntity, "cards[3].front"},
+		{"unknown field in a card", cardsPath, `{"cards":[{"front":"a","back":"b","hint":"c"}]}`, http.StatusUnprocessableEntity, "hint"},
+		{"1001 cards", cardsPath, batchBody(domain.MaxCardsPerBatch + 1), http.StatusUnprocessableEntity, "cards"},
+		{"oversized body", cardsPath, `{"front":"` + strings.Repeat("x", 1<<20) + `","back":"b"}`, http.StatusRequestEntityTooLarge, ""},
+		{"deck without a name", "/v1/decks", `{"description":"d"}`, http.StatusUnprocessableEntity, "name"},
+		{"deck with an unknown field", "/v1/decks", `{"name":"n","color":"red"}`, http.StatusUnprocessableEntity, "color"},
+		{"deck name of the wrong type", "/v1/decks", `{"name":["n"]}`, http.StatusUnprocessableEntity, "name"},
+		{"deck body not json", "/v1/decks", `name=n`, http.StatusBadRequest, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := s.call(ada, http.MethodPost, tt.path, tt.body)
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			p := problemOf(t, rec)
+			if tt.field != "" {
+				require.Len(t, p.Errors, 1, rec.Body.String())
+				assert.Equal(t, tt.field, p.Errors[0].Field)
+			}
+		})
+	}
+
+	rec := s.call(ada, http.MethodGet, cardsPath, "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Empty(t, decodeInto[cardListJSON](t, rec).Cards, "no refused request stored a card")
+	rec = s.call(ada, http.MethodGet, "/v1/decks", "")
+	assert.Len(t, decodeInto[struct {
+		Decks []deckJSON `json:"decks"`
+	}](t, rec).Decks, 1, "no refused request created a deck")
+}
+
+func TestDecks_Progress(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	ada, bob := s.newUser(t), s.newUser(t)
+	deckID := s.createDeck(t, ada, "Progress")
+	cards := s.addCards(t, ada, deckID, 4)
+
+	rec := s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
+	require.Equal(t, http.StatusNotFound, rec.Code, "never studied")
+	assert.Equal(t, "not_found", problemOf(t, rec).Code)
+
+	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/progress", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.JSONEq(t, `{"counts":{"new":4,"learning":0,"due":0,"total":4},"cards":[]}`, rec.Body.String())
+
+	// Three grade-5 reviews of card 0 (EF 2.80, I 17) and one grade-4 of card 1 (I 1),
+	// card 1 reviewed long ago so that it is due now.
+	reviewed := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
+	for range 3 {
+		s.review(t, ada.id, deckID, cards[0].ID, 5, reviewed)
+	}
+	s.review(t, ada.id, deckID, cards[1].ID, 4, reviewed.AddDate(0, 0, -3))
+
+	rec = s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	want := fmt.Sprintf(`{"cardId":%q,"repetitions":3,"easinessFactor":2.8,"intervalDays":17,"dueAt":%q,
+		"lastReviewedAt":%q,"lapses":0}`,
+		cards[0].ID, reviewed.AddDate(0, 0, 17).Format(time.RFC3339), reviewed.Format(time.RFC3339))
+	assert.JSONEq(t, want, rec.Body.String())
+	again := s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
+	assert.JSONEq(t, want, again.Body.String(), "a read served from the cache answers the same")
+
+	rec = s.call(bob, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
+	assert.Equal(t, http.StatusNotFound, rec.Code, "another user's progress is not visible")
+	rec = s.call(ada, http.MethodGet, "/v1/progress/not:a*key", "")
+	assert.Equal(t, http.StatusNotFound, rec.Code, "an id no cache key can hold is simply unknown")
+
+	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/progress", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var summary struct {
+		Counts map[string]int    `json:"counts"`
+		Cards  []json.RawMessage `json:"cards"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &summary))
+	assert.Equal(t, map[string]int{"new": 2, "learning": 0, "due": 1, "total": 4}, summary.Counts)
+	require.Len(t, summary.Cards, 2)
+	assert.Contains(t, string(summary.Cards[0]), cards[1].ID, "the due card comes first")
+	assert.JSONEq(t, want, string(summary.Cards[1]))
+}
+
+// review records one graded review of cardID at the given time, as the study use-case
+// does.
+func (s *deckStack) review(t *testing.T, userID, deckID, cardID string, q domain.Grade, at time.Time) {
+	t.Helper()
+	_, err := s.progress.RecordReview(t.Context(), userID, cardID, deckID, func(p *domain.Progress) (*domain.Review, error) {
+		r, err := p.Apply(q, at, false)
+		return &r, err
+	})
+	require.NoError(t, err)
+}
+
+func TestDecks_RequireAuthentication(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	for _, path := range []string{"/v1/decks", "/v1/decks/x", "/v1/decks/x/cards", "/v1/decks/x/progress", "/v1/progress/x"} {
+		rec := s.do(http.MethodGet, path, "")
+		require.Equal(t, http.StatusUnauthorized, rec.Code, path)
+		assert.Equal(t, "session_invalid", problemOf(t, rec).Code)
+	}
+}

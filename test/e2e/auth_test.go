@@ -1,0 +1,260 @@
+package e2e_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type loginBody struct {
+	Token     string `json:"token"`
+	ExpiresAt string `json:"expiresAt"`
+	Session   struct {
+		ID               string   `json:"id"`
+		UserID           string   `json:"userId"`
+		OrganizationType string   `json:"organizationType"`
+		Permissions      []string `json:"permissions"`
+	} `json:"session"`
+	User struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	} `json:"user"`
+}
+
+type sessionList struct {
+	Sessions []struct {
+		ID      string `json:"id"`
+		Current bool   `json:"current"`
+	} `json:"sessions"`
+}
+
+func register(t *testing.T, c *client, email string) {
+	t.Helper()
+	res := c.do(http.MethodPost, "/v1/auth/register", map[string]string{
+		"email": email, "password": "correct horse battery", "displayName": "Tester",
+	})
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.body)
+}
+
+func login(t *testing.T, c *client, email string) loginBody {
+	t.Helper()
+	res := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": email, "password": "correct horse battery"})
+	require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+	var body loginBody
+	res.json(t, &body)
+	return body
+}
+
+// TestAuthFlow drives the whole session API over HTTP on each stack.
+func TestAuthFlow(t *testing.T) {
+	for _, s := range stacks {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			a := startApp(t, s, map[string]string{"MAX_SESSIONS_PER_USER": "3"})
+			anon := a.client()
+			register(t, anon, "Flow@Example.com")
+
+			res := anon.do(http.MethodPost, "/v1/auth/register", map[string]string{
+				"email": "flow@example.com", "password": "correct horse battery", "displayName": "Dup",
+			})
+			assert.Equal(t, http.StatusConflict, res.StatusCode)
+			assert.Equal(t, "email_taken", res.problemCode(t))
+
+			// Login answers the token in the body and as an HttpOnly cookie.
+			cookieClient := a.client()
+			res = cookieClient.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "flow@example.com", "password": "correct horse battery"})
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+			setCookie := res.Header.Get("Set-Cookie")
+			assert.Contains(t, setCookie, "studytool_session=")
+			assert.Contains(t, setCookie, "HttpOnly")
+			assert.Contains(t, setCookie, "SameSite=Lax")
+			assert.Contains(t, setCookie, "Path=/")
+			var first loginBody
+			res.json(t, &first)
+			assert.NotEqual(t, first.Token, first.Session.ID, "the public session id is not the token")
+			assert.Equal(t, "ORG", first.Session.OrganizationType)
+
+			// The cookie alone authenticates.
+			res = cookieClient.do(http.MethodGet, "/v1/me", nil)
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+
+			// A second device, by bearer token.
+			bearer := a.client()
+			second := login(t, bearer, "flow@example.com")
+			bearer.token = second.Token
+
+			res = bearer.do(http.MethodGet, "/v1/auth/sessions", nil)
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			var list sessionList
+			res.json(t, &list)
+			require.Len(t, list.Sessions, 2)
+			assert.Equal(t, second.Session.ID, list.Sessions[0].ID, "newest first")
+			assert.True(t, list.Sessions[0].Current)
+			assert.False(t, list.Sessions[1].Current)
+
+			// Revoke the first device from the second: its cookie is dead at once.
+			res = bearer.do(http.MethodDelete, "/v1/auth/sessions/"+first.Session.ID, nil)
+			assert.Equal(t, http.StatusNoContent, res.StatusCode, "body: %s", res.body)
+			res = cookieClient.do(http.MethodGet, "/v1/me", nil)
+			assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+			assert.Equal(t, "session_invalid", res.problemCode(t))
+			res = bearer.do(http.MethodDelete, "/v1/auth/sessions/"+first.Session.ID, nil)
+			assert.Equal(t, http.StatusNotFound, res.StatusCode, "already revoked")
+
+			// Another user's session cannot be revoked (404, and it stays alive).
+			otherClient := a.client()
+			register(t, otherClient, "other@example.com")
+			other := login(t, otherClient, "other@example.com")
+			otherClient.token = other.Token
+			res = bearer.do(http.MethodDelete, "/v1/auth/sessions/"+other.Session.ID, nil)
+			assert.Equal(t, http.StatusNotFound, res.StatusCode)
+			assert.Equal(t, http.StatusOK, otherClient.do(http.MethodGet, "/v1/me", nil).StatusCode)
+
+			// Logout kills that token only.
+			third := a.client()
+			third.token = login(t, third, "flow@example.com").Token
+			res = bearer.do(http.MethodPost, "/v1/auth/logout", nil)
+			assert.Equal(t, http.StatusNoContent, res.StatusCode)
+			assert.Equal(t, http.StatusUnauthorized, bearer.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			assert.Equal(t, http.StatusOK, third.do(http.MethodGet, "/v1/me", nil).StatusCode)
+
+			// The limit: 3 sessions; a fourth login evicts the oldest.
+			devices := make([]*client, 4)
+			for i := range devices {
+				devices[i] = a.client()
+				devices[i].token = login(t, devices[i], "flow@example.com").Token
+			}
+			assert.Equal(t, http.StatusUnauthorized, third.do(http.MethodGet, "/v1/me", nil).StatusCode, "oldest evicted")
+			assert.Equal(t, http.StatusUnauthorized, devices[0].do(http.MethodGet, "/v1/me", nil).StatusCode, "evicted by the fourth")
+			res = devices[3].do(http.MethodGet, "/v1/auth/sessions", nil)
+			res.json(t, &list)
+			assert.Len(t, list.Sessions, 3)
+
+			// Logout-all kills every token of the user, and only of that user.
+			res = devices[3].do(http.MethodPost, "/v1/auth/logout-all", nil)
+			assert.Equal(t, http.StatusNoContent, res.StatusCode)
+			for i := 1; i < 4; i++ {
+				assert.Equal(t, http.StatusUnauthorized, devices[i].do(http.MethodGet, "/v1/me", nil).StatusCode, "device %d", i)
+			}
+			assert.Equal(t, http.StatusOK, otherClient.do(http.MethodGet, "/v1/me", nil).StatusCode)
+		})
+	}
+}
+
+func TestLoginFailuresLookAlike(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, stackEmbedded, nil)
+	c := a.client()
+	register(t, c, "known@example.com")
+	wrong := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "known@example.com", "password": "wrong password!"})
+	unknown := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "unknown@example.com", "password": "wrong password!"})
+	require.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
+	require.Equal(t, http.StatusUnauthorized, unknown.StatusCode)
+	assert.Equal(t, "invalid_credentials", wrong.problemCode(t))
+	assert.Equal(t, string(wrong.body), string(unknown.body), "same body for both")
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	for _, s := range stacks {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			const limit = 5
+			a := startApp(t, s, map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": strconv.Itoa(limit)})
+			c := a.client()
+			register(t, c, "limited@example.com")
+
+			// Racing attempts: exactly `limit` get through to the password check.
+			var mu sync.Mutex
+			codes := map[int]int{}
+			var wg sync.WaitGroup
+			for range 3 * limit {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "wrong password!"})
+					mu.Lock()
+					codes[res.StatusCode]++
+					mu.Unlock()
+					if res.StatusCode == http.StatusTooManyRequests {
+						retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
+						assert.NoError(t, err)
+						assert.Positive(t, retry)
+						assert.Equal(t, "rate_limited", res.problemCode(t))
+					}
+				}()
+			}
+			wg.Wait()
+			assert.Equal(t, map[int]int{http.StatusUnauthorized: limit, http.StatusTooManyRequests: 2 * limit}, codes)
+
+			// Per account too: another IP (trusted proxy header is not trusted by
+			// default, so use the same client) — the account limit refuses the right
+			// password as well.
+			res := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "correct horse battery"})
+			assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+		})
+	}
+}
+
+func TestMalformedBodiesNever500(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, stackEmbedded, nil)
+	c := a.client()
+	register(t, c, "bodies@example.com")
+	c.token = login(t, c, "bodies@example.com").Token
+	cases := []struct {
+		method, path, body string
+		status             int
+	}{
+		{http.MethodPost, "/v1/auth/register", `{"email":`, http.StatusBadRequest},
+		{http.MethodPost, "/v1/auth/register", ``, http.StatusBadRequest},
+		{http.MethodPost, "/v1/auth/register", `[]`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/v1/auth/register", `{"email":1,"password":"x","displayName":"y"}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/v1/auth/register", `{"email":"a@example.com","password":"short","displayName":"y"}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/v1/auth/register", `{"email":"nope","password":"long enough pw","displayName":"y"}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/v1/auth/register", `{"email":"b@example.com","password":"long enough pw","displayName":"y","admin":true}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/v1/auth/login", `{"email":"a@example.com"}`, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/v1/auth/login", `{"email":"a@example.com","password":"x"} trailing`, http.StatusBadRequest},
+		{http.MethodPost, "/v1/auth/login", `"` + strings.Repeat("x", 2<<20) + `"`, http.StatusRequestEntityTooLarge},
+		{http.MethodPatch, "/v1/me", `{"displayName":""}`, http.StatusUnprocessableEntity},
+		{http.MethodPatch, "/v1/me", `{"displayName":null}`, http.StatusUnprocessableEntity},
+		{http.MethodPatch, "/v1/me", `{"displayName":12}`, http.StatusUnprocessableEntity},
+		{http.MethodDelete, "/v1/auth/sessions/not-a-session-id", ``, http.StatusNotFound},
+		{http.MethodDelete, "/v1/auth/sessions/a:b*", ``, http.StatusNotFound},
+	}
+	for _, tc := range cases {
+		var body any
+		if tc.body != "" {
+			body = tc.body
+		}
+		res := c.do(tc.method, tc.path, body)
+		assert.Equal(t, tc.status, res.StatusCode, "%s %s %.60s: %s", tc.method, tc.path, tc.body, res.body)
+		assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+	}
+}
+
+func TestAdminRevokesAUsersSessions(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, stackEmbedded, map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "root@example.com"})
+	admin, user := a.client(), a.client()
+	register(t, admin, "root@example.com")
+	register(t, user, "user@example.com")
+	adminLogin := login(t, admin, "root@example.com")
+	admin.token = adminLogin.Token
+	assert.ElementsMatch(t, []string{"admin:cache", "admin:sessions"}, adminLogin.Session.Permissions)
+	userLogin := login(t, user, "user@example.com")
+	user.token = userLogin.Token
+
+	res := user.do(http.MethodDelete, "/v1/admin/users/"+adminLogin.User.ID+"/sessions", nil)
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	assert.Equal(t, "forbidden", res.problemCode(t))
+
+	res = admin.do(http.MethodDelete, "/v1/admin/users/"+userLogin.User.ID+"/sessions", nil)
+	assert.Equal(t, http.StatusNoContent, res.StatusCode, "body: %s", res.body)
+	assert.Equal(t, http.StatusUnauthorized, user.do(http.MethodGet, "/v1/me", nil).StatusCode)
+	assert.Equal(t, http.StatusOK, admin.do(http.MethodGet, "/v1/me", nil).StatusCode)
+}
