@@ -1,3 +1,6 @@
+// Package bootstrap assembles the service: configuration from the environment, one fx
+// module per adapter family and per use-case group, and the application graph that
+// chooses the memory or Redis stores by configuration.
 package bootstrap
 
 import (
@@ -5,7 +8,6 @@ import (
 	"time"
 
 	"go.uber.org/fx"
-	"go.uber.org/fx/fxevent"
 )
 
 // Options returns the whole application graph for cfg. The stores are chosen here, by
@@ -17,7 +19,7 @@ func Options(cfg Config) fx.Option {
 	}
 	return fx.Options(
 		fx.Supply(cfg),
-		fx.WithLogger(func(l *slog.Logger) fxevent.Logger { return fxLogger(l) }),
+		fx.WithLogger(fxLogger),
 		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
 		fx.StopTimeout(cfg.App.ShutdownTimeout),
 		CoreModule,
@@ -25,6 +27,7 @@ func Options(cfg Config) fx.Option {
 		stores,
 		AuthModule,
 		ProfileModule,
+		DecksModule,
 		HTTPModule,
 		fx.Invoke(announce),
 	)

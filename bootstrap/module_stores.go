@@ -46,6 +46,12 @@ var RedisModule = fx.Module("redis",
 			},
 			fx.As(new(ports.RateLimiter)),
 		),
+		fx.Annotate(
+			func(c RedisClients, ks keyspace.Keyspace) *redisstore.ProgressCache {
+				return redisstore.NewProgressCache(c.Cache, ks, progressCacheTTL)
+			},
+			fx.As(new(ports.ProgressCache)),
+		),
 		func(c RedisClients) storePingers {
 			return storePingers{
 				Session: pingerFunc(func(ctx context.Context) error { return redisstore.Ping(ctx, c.State) }),
@@ -61,6 +67,10 @@ var MemoryModule = fx.Module("memory",
 	fx.Provide(
 		fx.Annotate(memory.NewSessionStore, fx.As(new(ports.SessionStore))),
 		fx.Annotate(memory.NewRateLimiter, fx.As(new(ports.RateLimiter))),
+		fx.Annotate(
+			func(clock ports.Clock) *memory.ProgressCache { return memory.NewProgressCache(clock, progressCacheTTL) },
+			fx.As(new(ports.ProgressCache)),
+		),
 		func() storePingers {
 			up := pingerFunc(func(context.Context) error { return nil })
 			return storePingers{Session: up, Cache: up}

@@ -14,7 +14,7 @@ var AuthModule = fx.Module("auth",
 			return auth.Binding{IP: cfg.Session.BindIP, UserAgent: cfg.Session.BindUserAgent}
 		},
 		func(cfg Config) auth.LoginPolicy {
-			return auth.LoginPolicy{Session: sessionPolicy(cfg), PerMinute: cfg.Auth.LoginRateLimitPerMinute}
+			return auth.LoginPolicy{PerMinute: cfg.Auth.LoginRateLimitPerMinute}
 		},
 		fx.Annotate(auth.NewRegisterUserHandler, fx.ParamTags("", "", "", "", `name:"adminEmails"`)),
 		fx.Annotate(func(cfg Config) []string { return cfg.Auth.BootstrapAdminEmails }, fx.ResultTags(`name:"adminEmails"`)),

@@ -49,3 +49,23 @@ func (p SessionPolicy) ExpiryAt(s *Session, now time.Time) time.Time {
 	}
 	return exp
 }
+
+// Start completes a new session under p before it is stored, taking CreatedAt as the
+// moment of creation: LastActivity becomes CreatedAt, AbsoluteExpiresAt is capped at
+// CreatedAt+MaxLifetime (an earlier cap set by the caller is kept) and ExpiresAt is
+// recomputed. It fails when CreatedAt is unset or the session would be born expired.
+func (p SessionPolicy) Start(s *Session) error {
+	if s.CreatedAt.IsZero() {
+		return NewValidationError("createdAt", "must be set")
+	}
+	s.LastActivity = s.CreatedAt
+	capAt := s.CreatedAt.Add(p.MaxLifetime)
+	if s.AbsoluteExpiresAt.IsZero() || s.AbsoluteExpiresAt.After(capAt) {
+		s.AbsoluteExpiresAt = capAt
+	}
+	s.ExpiresAt = p.ExpiryAt(s, s.CreatedAt)
+	if !s.ExpiresAt.After(s.CreatedAt) {
+		return NewValidationError("expiresAt", "the session policy leaves the session no lifetime")
+	}
+	return nil
+}

@@ -13,8 +13,9 @@ import (
 // race-free under concurrent creation.
 type SessionStore interface {
 	// Create stores s (s.ID is the hashed token), indexes it under s.UserID, prunes the
-	// user's expired entries and evicts the oldest sessions beyond the limit. It returns
-	// the ids it evicted.
+	// user's expired entries and evicts the oldest sessions beyond the limit, never s
+	// itself. It returns the ids it evicted. s.CreatedAt must be set; the store completes
+	// s's LastActivity, ExpiresAt and AbsoluteExpiresAt with domain.SessionPolicy.Start.
 	Create(ctx context.Context, s *domain.Session) (evicted []string, err error)
 	// Validate returns the live session id, refreshing its idle expiry as of now and
 	// rewriting LastActivity when it is older than the activity resolution, in one round
@@ -52,6 +53,8 @@ type RateResult struct {
 // RateLimiter counts events per key and answers whether one more is allowed.
 type RateLimiter interface {
 	// Allow records one event for key under limit and reports whether it was allowed;
-	// a refused event is not counted.
+	// a refused event is not counted. key is `scope:subject`: a fixed scope name without
+	// ':' (e.g. "login-ip") and the subject counted in it (an IP address, an email),
+	// which may contain anything. A limit with a non-positive field is an error.
 	Allow(ctx context.Context, key string, limit RateLimit) (RateResult, error)
 }

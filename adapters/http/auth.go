@@ -140,7 +140,7 @@ func (h *AuthHandlers) login(c *gin.Context) {
 
 // setCookie writes the session cookie; an empty token clears it.
 func (h *AuthHandlers) setCookie(c *gin.Context, token string, expires time.Time) {
-	cookie := &http.Cookie{
+	cookie := &http.Cookie{ //nolint:gosec // G124: Secure is on in production (SESSION_COOKIE_SECURE); plain-HTTP development needs it off
 		Name:     SessionCookieName,
 		Value:    token,
 		Path:     "/",

@@ -46,6 +46,7 @@ func ginEcho(c *gin.Context) {
 }
 
 func bindHarness(t *testing.T) harness {
+	t.Helper()
 	return newHarness(t, httpapi.RouterConfig{}, routes{"POST /bind": echo, "POST /gin": ginEcho})
 }
 
@@ -98,8 +99,8 @@ func TestBindJSON(t *testing.T) {
 		},
 		{name: "array body", body: `[]`, status: 422, code: "validation_failed"},
 		{
-			name: "unknown field", body: `{"name":"x","nmae":"y"}`, status: 422, code: "validation_failed",
-			field: &httpapi.FieldError{Field: "nmae", Reason: "is not a known field"},
+			name: "unknown field", body: `{"name":"x","title":"y"}`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Field: "title", Reason: "is not a known field"},
 		},
 		{
 			name: "binding rule names the json field", body: `{}`, status: 422, code: "validation_failed",

@@ -28,7 +28,6 @@ type LoggedIn struct {
 
 // LoginPolicy configures LogInHandler.
 type LoginPolicy struct {
-	Session domain.SessionPolicy
 	// PerMinute bounds login attempts per client IP and per account.
 	PerMinute int
 }
@@ -83,18 +82,16 @@ func (h *LogInHandler) Handle(ctx context.Context, cmd LogIn) (*LoggedIn, error)
 	}
 	now := h.clock.Now()
 	session := &domain.Session{
-		ID:                id,
-		UserID:            user.ID,
-		OrganizationID:    org.ID,
-		OrganizationType:  org.Type,
-		Permissions:       user.Permissions,
-		CreatedAt:         now,
-		LastActivity:      now,
-		AbsoluteExpiresAt: now.Add(h.policy.Session.MaxLifetime),
-		IPAddress:         cmd.IPAddress,
-		UserAgent:         truncateRunes(cmd.UserAgent, maxUserAgentLength),
+		ID:               id,
+		UserID:           user.ID,
+		OrganizationID:   org.ID,
+		OrganizationType: org.Type,
+		Permissions:      user.Permissions,
+		CreatedAt:        now,
+		IPAddress:        cmd.IPAddress,
+		UserAgent:        truncateRunes(cmd.UserAgent, maxUserAgentLength),
 	}
-	session.ExpiresAt = h.policy.Session.ExpiryAt(session, now)
+	// The store completes the expiry fields with the session policy it applies.
 	if _, err := h.sessions.Create(ctx, session); err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}

@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -81,7 +80,7 @@ func TestRegisterUser(t *testing.T) {
 			h := auth.NewRegisterUserHandler(mocks.NewUserRepo(t), mocks.NewOrganizationRepo(t), mocks.NewPasswordHasher(t), clock.NewFake(epoch), nil)
 			_, err := h.Handle(context.Background(), tc.cmd)
 			var verr *domain.ValidationError
-			require.True(t, errors.As(err, &verr), "got %v", err)
+			require.ErrorAs(t, err, &verr)
 			assert.Equal(t, tc.field, verr.Field)
 		})
 	}

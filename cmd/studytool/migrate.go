@@ -76,8 +76,11 @@ func withDatabase(action dbAction) func(*cobra.Command, []string) error {
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		return action(ctx, cmd.OutOrStdout(), db, args)
+		err = action(ctx, cmd.OutOrStdout(), db, args)
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+		return err
 	}
 }
 

@@ -162,7 +162,11 @@ func FreePort(t testing.TB) int {
 		t.Fatalf("testenv: free port: %v", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("testenv: free port: unexpected address %v", l.Addr())
+	}
+	return addr.Port
 }
 
 func hostOf(raw string) string {

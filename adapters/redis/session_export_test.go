@@ -1,0 +1,16 @@
+package redisstore
+
+import (
+	"github.com/redis/go-redis/v9"
+
+	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/domain"
+)
+
+// NewSlotSafeSessionStore returns a store that takes the Redis Cluster path whatever the
+// client, so the tests can run that path on a standalone server.
+func NewSlotSafeSessionStore(client redis.UniversalClient, ks keyspace.Keyspace, policy domain.SessionPolicy) *SessionStore {
+	s := NewSessionStore(client, ks, policy)
+	s.atomic = false
+	return s
+}
