@@ -49,9 +49,10 @@ func NewDeck(id, userID, name, description string, now time.Time) (Deck, error) 
 // NewCard validates the sides of a card about to be added; field prefixes the error's
 // field name (for example "cards[3]").
 func NewCard(id, deckID, front, back, field string, now time.Time) (Card, error) {
-	for side, text := range map[string]string{"front": front, "back": back} {
-		if strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) > MaxCardSideLength {
-			return Card{}, NewValidationError(field+side, "must be 1 to 10000 characters")
+	sides := []struct{ name, text string }{{"front", front}, {"back", back}}
+	for _, side := range sides {
+		if strings.TrimSpace(side.text) == "" || utf8.RuneCountInString(side.text) > MaxCardSideLength {
+			return Card{}, NewValidationError(field+side.name, "must be 1 to 10000 characters")
 		}
 	}
 	return Card{ID: id, DeckID: deckID, Front: front, Back: back, CreatedAt: now}, nil

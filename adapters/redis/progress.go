@@ -1,0 +1,144 @@
+package redisstore
+
+import (
+	"context"
+	_ "embed" // the progress script is embedded from lua/
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+var (
+	//go:embed lua/progress_set.lua
+	progressSetSource string
+	// progressSetScript writes a copy unless a newer version is stored (one key, so it
+	// runs unchanged on a Redis Cluster).
+	progressSetScript = redis.NewScript(progressSetSource)
+)
+
+// ProgressCache is the Redis ports.ProgressCache: a JSON copy of each (user, card)
+// progress under `{prefix}progress:{userId}:{cardId}`, written through after the database
+// commit and expiring after a TTL, which bounds both memory and how long a copy can
+// outlive a write-through that failed. A write never replaces a newer version with an
+// older one.
+type ProgressCache struct {
+	client redis.UniversalClient
+	ks     keyspace.Keyspace
+	ttl    time.Duration
+}
+
+var _ ports.ProgressCache = (*ProgressCache)(nil)
+
+// NewProgressCache returns a progress cache over client whose entries live for ttl (at
+// least a millisecond: Set refuses to write otherwise).
+func NewProgressCache(client redis.UniversalClient, ks keyspace.Keyspace, ttl time.Duration) *ProgressCache {
+	return &ProgressCache{client: client, ks: ks, ttl: ttl}
+}
+
+// progressRecord is the cached JSON form of a progress. EF stays in integer hundredths.
+type progressRecord struct {
+	UserID         string     `json:"userId"`
+	CardID         string     `json:"cardId"`
+	DeckID         string     `json:"deckId"`
+	Repetitions    int        `json:"repetitions"`
+	EF             int        `json:"ef"`
+	IntervalDays   int        `json:"intervalDays"`
+	DueAt          time.Time  `json:"dueAt"`
+	LastReviewedAt *time.Time `json:"lastReviewedAt,omitempty"`
+	Lapses         int        `json:"lapses"`
+	Version        int64      `json:"version"`
+}
+
+func newProgressRecord(p *domain.Progress) progressRecord {
+	rec := progressRecord{
+		UserID:       p.UserID,
+		CardID:       p.CardID,
+		DeckID:       p.DeckID,
+		Repetitions:  p.State.Repetitions,
+		EF:           int(p.State.EF),
+		IntervalDays: p.State.IntervalDays,
+		DueAt:        p.DueAt.UTC(),
+		Lapses:       p.Lapses,
+		Version:      p.Version,
+	}
+	if !p.LastReviewedAt.IsZero() {
+		last := p.LastReviewedAt.UTC()
+		rec.LastReviewedAt = &last
+	}
+	return rec
+}
+
+func (r *progressRecord) toDomain() *domain.Progress {
+	p := &domain.Progress{
+		UserID:  r.UserID,
+		CardID:  r.CardID,
+		DeckID:  r.DeckID,
+		State:   domain.SchedState{Repetitions: r.Repetitions, EF: domain.EF(r.EF), IntervalDays: r.IntervalDays},
+		DueAt:   r.DueAt.UTC(),
+		Lapses:  r.Lapses,
+		Version: r.Version,
+	}
+	if r.LastReviewedAt != nil {
+		p.LastReviewedAt = r.LastReviewedAt.UTC()
+	}
+	return p
+}
+
+// Get returns the cached progress, or domain.ErrCacheMiss. Ids the keyspace refuses are
+// a miss: no such key can ever have been written. A stored value that does not decode is
+// an error (the next Set replaces it).
+func (c *ProgressCache) Get(ctx context.Context, userID, cardID string) (*domain.Progress, error) {
+	key, err := c.ks.Progress(userID, cardID)
+	if err != nil {
+		return nil, domain.ErrCacheMiss
+	}
+	raw, err := c.client.Get(ctx, key).Bytes()
+	switch {
+	case isMiss(err):
+		return nil, domain.ErrCacheMiss
+	case err != nil:
+		return nil, fmt.Errorf("progress cache: get: %w", progressUnavailable(err))
+	}
+	var rec progressRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("progress cache: get: decode: %w", err)
+	}
+	return rec.toDomain(), nil
+}
+
+// Set writes p for the cache's TTL, unless the cache holds a newer version of it, which
+// it keeps (that is not an error).
+func (c *ProgressCache) Set(ctx context.Context, p *domain.Progress) error {
+	if c.ttl < time.Millisecond {
+		return fmt.Errorf("progress cache: set: ttl %s is below Redis's 1ms resolution", c.ttl)
+	}
+	key, err := c.ks.Progress(p.UserID, p.CardID)
+	if err != nil {
+		return fmt.Errorf("progress cache: set: %w", err)
+	}
+	raw, err := json.Marshal(newProgressRecord(p))
+	if err != nil {
+		return fmt.Errorf("progress cache: set: encode: %w", err)
+	}
+	err = progressSetScript.Run(ctx, c.client, []string{key}, raw, p.Version, c.ttl.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("progress cache: set: %w", progressUnavailable(err))
+	}
+	return nil
+}
+
+// progressUnavailable marks a Redis failure as the progress cache being unavailable;
+// cancellations stay what they are.
+func progressUnavailable(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &domain.UnavailableError{Store: "progress cache", Err: err}
+}

@@ -1,0 +1,35 @@
+package decks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// ListCards is the query for the cards of one deck of UserID.
+type ListCards struct {
+	UserID string
+	DeckID string
+}
+
+// ListCardsHandler lists the cards of one of the caller's decks.
+type ListCardsHandler struct {
+	decks ports.DeckRepo
+}
+
+// NewListCardsHandler builds the handler.
+func NewListCardsHandler(decks ports.DeckRepo) *ListCardsHandler {
+	return &ListCardsHandler{decks: decks}
+}
+
+// Handle returns the deck's cards in the order they were added, or domain.ErrNotFound
+// when the deck does not exist or belongs to another user.
+func (h *ListCardsHandler) Handle(ctx context.Context, q ListCards) ([]domain.Card, error) {
+	cards, err := h.decks.ListCards(ctx, q.UserID, q.DeckID)
+	if err != nil {
+		return nil, fmt.Errorf("list cards: %w", err)
+	}
+	return cards, nil
+}

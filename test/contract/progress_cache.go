@@ -1,0 +1,239 @@
+package contract
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// ProgressCacheHarness is one progress cache under test and the time it lives by.
+type ProgressCacheHarness struct {
+	Cache ports.ProgressCache
+	// Sleep lets d of the cache's time pass: it advances a fake clock, or really waits
+	// when the cache expires by real time (Redis TTLs).
+	Sleep func(d time.Duration)
+}
+
+// ProgressCacheFactory returns an empty progress cache whose entries live for ttl. The
+// suite calls it once per subtest; register any teardown with t.Cleanup.
+type ProgressCacheFactory func(t *testing.T, ttl time.Duration) ProgressCacheHarness
+
+// progressCacheTTL is the TTL of the subtests that do not test expiry.
+const progressCacheTTL = time.Hour
+
+// Expiry is asserted as "eventually, within progressExpiryPolls steps of the cache's
+// time", never as a deadline.
+const (
+	progressExpiryTTL   = 100 * time.Millisecond
+	progressExpiryPolls = 100
+	progressExpiryStep  = 100 * time.Millisecond
+)
+
+// ProgressCache checks a ports.ProgressCache: misses, a faithful round trip of every
+// field (times in UTC), entries keyed by user and card, no aliasing, TTL expiry, refusal
+// of ids the Redis keyspace refuses, and the rule that a write never replaces a newer
+// version with an older one — also when 50 write-throughs race in random order.
+func ProgressCache(t *testing.T, newCache ProgressCacheFactory) {
+	t.Helper()
+	tests := []struct {
+		name string
+		ttl  time.Duration
+		run  func(t *testing.T, h ProgressCacheHarness)
+	}{
+		{"miss then round trip", progressCacheTTL, progressCacheRoundTrip},
+		{"never reviewed round trip", progressCacheTTL, progressCacheNeverReviewed},
+		{"keyed by user and card", progressCacheTTL, progressCacheKeyed},
+		{"returned values do not alias", progressCacheTTL, progressCacheNoAlias},
+		{"older version never replaces newer", progressCacheTTL, progressCacheVersions},
+		{"racing writes keep the newest", progressCacheTTL, progressCacheRacingWrites},
+		{"ttl expiry", progressExpiryTTL, progressCacheExpiry},
+		{"invalid ids", progressCacheTTL, progressCacheInvalidIDs},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.run(t, newCache(t, tt.ttl))
+		})
+	}
+}
+
+// progressFixture returns a reviewed progress of a fresh user and card at version, its
+// times off UTC and below the microsecond on purpose.
+func progressFixture(version int64) *domain.Progress {
+	zone := time.FixedZone("UTC-5", -5*60*60)
+	reviewed := time.Date(2025, 4, 2, 8, 15, 30, 123456789, zone)
+	return &domain.Progress{
+		UserID:         uuid.NewString(),
+		CardID:         uuid.NewString(),
+		DeckID:         uuid.NewString(),
+		State:          domain.SchedState{Repetitions: 3, EF: 194, IntervalDays: 13},
+		DueAt:          reviewed.AddDate(0, 0, 13),
+		LastReviewedAt: reviewed,
+		Lapses:         2,
+		Version:        version,
+	}
+}
+
+// requireCached asserts the cache holds want, times compared as instants and handed
+// back in UTC.
+func requireCached(t *testing.T, c ports.ProgressCache, want *domain.Progress) {
+	t.Helper()
+	got, err := c.Get(t.Context(), want.UserID, want.CardID)
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	assert.Equal(t, time.UTC, got.DueAt.Location(), "dueAt is handed back in UTC")
+	assert.True(t, want.DueAt.Equal(got.DueAt), "dueAt: want %s, got %s", want.DueAt, got.DueAt)
+	assert.True(t, want.LastReviewedAt.Equal(got.LastReviewedAt),
+		"lastReviewedAt: want %s, got %s", want.LastReviewedAt, got.LastReviewedAt)
+	if !got.LastReviewedAt.IsZero() {
+		assert.Equal(t, time.UTC, got.LastReviewedAt.Location(), "lastReviewedAt is handed back in UTC")
+	}
+	wantRest, gotRest := *want, *got
+	wantRest.DueAt, wantRest.LastReviewedAt = time.Time{}, time.Time{}
+	gotRest.DueAt, gotRest.LastReviewedAt = time.Time{}, time.Time{}
+	assert.Equal(t, wantRest, gotRest)
+}
+
+func progressCacheRoundTrip(t *testing.T, h ProgressCacheHarness) {
+	p := progressFixture(7)
+	_, err := h.Cache.Get(t.Context(), p.UserID, p.CardID)
+	require.ErrorIs(t, err, domain.ErrCacheMiss)
+
+	require.NoError(t, h.Cache.Set(t.Context(), p))
+	requireCached(t, h.Cache, p)
+}
+
+func progressCacheNeverReviewed(t *testing.T, h ProgressCacheHarness) {
+	p := progressFixture(0)
+	p.State, p.Lapses = domain.NewSchedState(), 0
+	p.DueAt, p.LastReviewedAt = time.Time{}, time.Time{}
+	require.NoError(t, h.Cache.Set(t.Context(), p))
+	requireCached(t, h.Cache, p)
+	got, err := h.Cache.Get(t.Context(), p.UserID, p.CardID)
+	require.NoError(t, err)
+	assert.True(t, got.IsNew(), "a zero lastReviewedAt survives the round trip")
+}
+
+func progressCacheKeyed(t *testing.T, h ProgressCacheHarness) {
+	ctx := t.Context()
+	p := progressFixture(1)
+	require.NoError(t, h.Cache.Set(ctx, p))
+
+	for _, probe := range []struct{ name, userID, cardID string }{
+		{"another user's copy of the card", uuid.NewString(), p.CardID},
+		{"another card of the user", p.UserID, uuid.NewString()},
+	} {
+		_, err := h.Cache.Get(ctx, probe.userID, probe.cardID)
+		require.ErrorIs(t, err, domain.ErrCacheMiss, probe.name)
+	}
+
+	other := *p
+	other.UserID, other.State.Repetitions, other.Version = uuid.NewString(), 1, 9
+	require.NoError(t, h.Cache.Set(ctx, &other))
+	requireCached(t, h.Cache, p)
+	requireCached(t, h.Cache, &other)
+}
+
+func progressCacheNoAlias(t *testing.T, h ProgressCacheHarness) {
+	ctx := t.Context()
+	p := progressFixture(3)
+	require.NoError(t, h.Cache.Set(ctx, p))
+	want := *p
+	p.State.Repetitions = 99 // the caller's value changes after Set
+
+	got, err := h.Cache.Get(ctx, want.UserID, want.CardID)
+	require.NoError(t, err)
+	got.Lapses = 42 // and the reader's after Get
+	requireCached(t, h.Cache, &want)
+}
+
+func progressCacheVersions(t *testing.T, h ProgressCacheHarness) {
+	ctx := t.Context()
+	v5 := progressFixture(5)
+	require.NoError(t, h.Cache.Set(ctx, v5))
+
+	v3 := *v5
+	v3.Version, v3.State.Repetitions = 3, 1
+	require.NoError(t, h.Cache.Set(ctx, &v3), "a stale write is ignored, not an error")
+	requireCached(t, h.Cache, v5)
+
+	v6 := *v5
+	v6.Version, v6.State.Repetitions, v6.State.IntervalDays = 6, 4, 26
+	require.NoError(t, h.Cache.Set(ctx, &v6))
+	requireCached(t, h.Cache, &v6)
+
+	again := v6
+	again.Lapses = 3
+	require.NoError(t, h.Cache.Set(ctx, &again))
+	requireCached(t, h.Cache, &again) // an equal version is rewritten (a retried write-through)
+}
+
+func progressCacheRacingWrites(t *testing.T, h ProgressCacheHarness) {
+	ctx := t.Context()
+	const writers = 50
+	base := progressFixture(0)
+	versions := make([]*domain.Progress, writers)
+	for i := range versions {
+		p := *base
+		p.Version, p.State.IntervalDays = int64(i+1), i+1
+		versions[i] = &p
+	}
+	rand.Shuffle(len(versions), func(i, j int) { versions[i], versions[j] = versions[j], versions[i] })
+
+	var wg sync.WaitGroup
+	for _, p := range versions {
+		wg.Go(func() { assert.NoError(t, h.Cache.Set(ctx, p)) })
+	}
+	wg.Wait()
+
+	got, err := h.Cache.Get(ctx, base.UserID, base.CardID)
+	require.NoError(t, err)
+	assert.Equal(t, int64(writers), got.Version, "the newest version wins whatever the arrival order")
+	assert.Equal(t, writers, got.State.IntervalDays, "the value is the newest version's, whole")
+}
+
+func progressCacheExpiry(t *testing.T, h ProgressCacheHarness) {
+	ctx := t.Context()
+	p := progressFixture(1)
+	require.NoError(t, h.Cache.Set(ctx, p))
+	requireCached(t, h.Cache, p)
+	for range progressExpiryPolls {
+		h.Sleep(progressExpiryStep)
+		if _, err := h.Cache.Get(ctx, p.UserID, p.CardID); err != nil {
+			require.ErrorIs(t, err, domain.ErrCacheMiss)
+			break
+		}
+	}
+	_, err := h.Cache.Get(ctx, p.UserID, p.CardID)
+	require.ErrorIs(t, err, domain.ErrCacheMiss, "an entry expires after its TTL")
+
+	older := *p
+	older.Version = 0
+	require.NoError(t, h.Cache.Set(ctx, &older), "an expired entry no longer guards its version")
+	requireCached(t, h.Cache, &older)
+}
+
+func progressCacheInvalidIDs(t *testing.T, h ProgressCacheHarness) {
+	ctx := t.Context()
+	for _, id := range []string{"", "a:b", "a*", "a b", "[x]"} {
+		_, err := h.Cache.Get(ctx, id, uuid.NewString())
+		require.ErrorIs(t, err, domain.ErrCacheMiss, "user id %q: no such entry can exist", id)
+		_, err = h.Cache.Get(ctx, uuid.NewString(), id)
+		require.ErrorIs(t, err, domain.ErrCacheMiss, "card id %q: no such entry can exist", id)
+
+		p := progressFixture(1)
+		p.CardID = id
+		require.Error(t, h.Cache.Set(ctx, p), "card id %q is refused", id)
+		p = progressFixture(1)
+		p.UserID = id
+		require.Error(t, h.Cache.Set(ctx, p), "user id %q is refused", id)
+	}
+}
