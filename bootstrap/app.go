@@ -28,6 +28,7 @@ func Options(cfg Config) fx.Option {
 		AuthModule,
 		ProfileModule,
 		DecksModule,
+		StudyModule,
 		HTTPModule,
 		fx.Invoke(announce),
 	)

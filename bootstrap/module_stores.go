@@ -12,6 +12,7 @@ import (
 	"github.com/studytool/studytool/adapters/memory"
 	redisstore "github.com/studytool/studytool/adapters/redis"
 	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -47,6 +48,12 @@ var RedisModule = fx.Module("redis",
 			fx.As(new(ports.RateLimiter)),
 		),
 		fx.Annotate(
+			func(c RedisClients, ks keyspace.Keyspace) *redisstore.StudySessionStore {
+				return redisstore.NewStudySessionStore(c.State, ks, domain.StudySessionTTL)
+			},
+			fx.As(new(ports.StudySessionStore)),
+		),
+		fx.Annotate(
 			func(c RedisClients, ks keyspace.Keyspace) *redisstore.ProgressCache {
 				return redisstore.NewProgressCache(c.Cache, ks, progressCacheTTL)
 			},
@@ -67,6 +74,12 @@ var MemoryModule = fx.Module("memory",
 	fx.Provide(
 		fx.Annotate(memory.NewSessionStore, fx.As(new(ports.SessionStore))),
 		fx.Annotate(memory.NewRateLimiter, fx.As(new(ports.RateLimiter))),
+		fx.Annotate(
+			func(clock ports.Clock) *memory.StudySessionStore {
+				return memory.NewStudySessionStore(domain.StudySessionTTL, clock)
+			},
+			fx.As(new(ports.StudySessionStore)),
+		),
 		fx.Annotate(
 			func(clock ports.Clock) *memory.ProgressCache { return memory.NewProgressCache(clock, progressCacheTTL) },
 			fx.As(new(ports.ProgressCache)),

@@ -62,6 +62,9 @@ type ProgressRepo interface {
 type ReviewRepo interface {
 	// ListByUser returns userID's reviews in commit order (all users when userID is "").
 	ListByUser(ctx context.Context, userID string) ([]domain.Review, error)
+	// Get returns userID's review id or domain.ErrNotFound. The study use-cases record each
+	// answer under an id derived from the answer, and look it up to recognise a retry.
+	Get(ctx context.Context, userID, id string) (*domain.Review, error)
 }
 
 // ProgressCache is the Redis copy of progress (write-through after the database commit).

@@ -97,3 +97,14 @@ func (r *ReviewRepo) ListByUser(ctx context.Context, userID string) ([]domain.Re
 	}
 	return reviews, nil
 }
+
+// Get returns userID's review id or domain.ErrNotFound (also when it is another user's).
+func (r *ReviewRepo) Get(ctx context.Context, userID, id string) (*domain.Review, error) {
+	var row reviewRow
+	err := r.db.WithContext(ctx).Where("id = ? AND user_id = ?", id, userID).Take(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("review repo: get %s: %w", id, translate(err))
+	}
+	review := row.toDomain()
+	return &review, nil
+}

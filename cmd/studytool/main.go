@@ -1,5 +1,6 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`). Configuration comes from environment variables; see docs/configuration.md.
+// (`migrate`, `progress rebuild`). Configuration comes from environment variables; see
+// docs/configuration.md.
 package main
 
 import (
@@ -29,6 +30,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newMigrateCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand())
 	return root
 }

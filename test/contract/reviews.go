@@ -95,6 +95,61 @@ func ReviewRepo(t *testing.T, newRepos RepositoriesFactory) {
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	})
+
+	t.Run("Get returns a review by id to its user only", func(t *testing.T) {
+		t.Parallel()
+		f := newRepoFixture(t, repos)
+		u, d, c := f.studyCard()
+		id := f.newID()
+		recordWithID(t, repos, u.ID, d.ID, c.ID, id, 4, repoTime)
+
+		got, err := repos.Reviews.Get(t.Context(), u.ID, id)
+		require.NoError(t, err)
+		assert.Equal(t, id, got.ID)
+		assert.Equal(t, c.ID, got.CardID)
+		assert.Equal(t, domain.Grade(4), got.Grade)
+		assert.Equal(t, domain.ReviewNew, got.Kind)
+
+		_, err = repos.Reviews.Get(t.Context(), f.user().ID, id)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = repos.Reviews.Get(t.Context(), u.ID, f.newID())
+		require.ErrorIs(t, err, domain.ErrNotFound)
+	})
+
+	t.Run("recording under an id already logged is a conflict and writes nothing", func(t *testing.T) {
+		t.Parallel()
+		f := newRepoFixture(t, repos)
+		u, d, c := f.studyCard()
+		id := f.newID()
+		recordWithID(t, repos, u.ID, d.ID, c.ID, id, 5, repoTime)
+		before, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
+		require.NoError(t, err)
+
+		_, err = repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
+			r, err := cur.Apply(5, repoTime.AddDate(0, 0, 1), false)
+			r.ID = id
+			return &r, err
+		})
+		require.ErrorIs(t, err, domain.ErrConflict)
+
+		after, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, readProgress(before), readProgress(after))
+		log, err := repos.Reviews.ListByUser(t.Context(), u.ID)
+		require.NoError(t, err)
+		assert.Len(t, log, 1)
+	})
+}
+
+// recordWithID records a graded review of cardID under the review id id.
+func recordWithID(t *testing.T, repos Repositories, userID, deckID, cardID, id string, g domain.Grade, at time.Time) {
+	t.Helper()
+	_, err := repos.Progress.RecordReview(t.Context(), userID, cardID, deckID, func(cur *domain.Progress) (*domain.Review, error) {
+		r, err := cur.Apply(g, at, false)
+		r.ID = id
+		return &r, err
+	})
+	require.NoError(t, err)
 }
 
 // readReview prepares a review read back for comparison (see readUser).

@@ -1,0 +1,161 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/study"
+	"github.com/studytool/studytool/domain"
+)
+
+// StudyHandlers serves the caller's study sessions and their answers.
+type StudyHandlers struct {
+	Authn  *Authenticator
+	Start  *study.StartStudySessionHandler
+	Get    *study.GetStudySessionHandler
+	Review *study.ReviewCardHandler
+	Finish *study.FinishStudySessionHandler
+}
+
+var _ RouteRegistrar = (*StudyHandlers)(nil)
+
+// Register implements RouteRegistrar.
+func (h *StudyHandlers) Register(r gin.IRouter) {
+	g := r.Group("/v1/study/sessions", h.Authn.Required())
+	g.POST("", h.start)
+	g.GET("/:id", h.get)
+	g.POST("/:id/reviews", h.review)
+	g.POST("/:id/finish", h.finish)
+}
+
+type startStudySessionRequest struct {
+	DeckID string `json:"deckId" binding:"required"`
+	// MaxCards is optional: absent means domain.DefaultStudyCards, while an explicit 0 is
+	// out of range.
+	MaxCards *int `json:"maxCards"`
+}
+
+type reviewRequest struct {
+	CardID string `json:"cardId" binding:"required"`
+	// Grade is a pointer so that a missing grade is told from grade 0.
+	Grade      *int `json:"grade" binding:"required"`
+	DurationMs int  `json:"durationMs"`
+}
+
+// studyCardResponse is the `nextCard` object: the card to answer next.
+type studyCardResponse struct {
+	ID    string `json:"id"`
+	Front string `json:"front"`
+	Back  string `json:"back"`
+}
+
+type studySessionResponse struct {
+	ID        string             `json:"id"`
+	DeckID    string             `json:"deckId"`
+	StartedAt time.Time          `json:"startedAt"`
+	Reviewed  int                `json:"reviewed"`
+	Remaining int                `json:"remaining"`
+	NextCard  *studyCardResponse `json:"nextCard"`
+}
+
+type reviewResponse struct {
+	Progress  progressResponse   `json:"progress"`
+	Reviewed  int                `json:"reviewed"`
+	Remaining int                `json:"remaining"`
+	NextCard  *studyCardResponse `json:"nextCard"`
+}
+
+type studySummaryResponse struct {
+	Reviewed        int `json:"reviewed"`
+	Correct         int `json:"correct"`
+	DurationSeconds int `json:"durationSeconds"`
+}
+
+func newStudyCardResponse(c *domain.Card) *studyCardResponse {
+	if c == nil {
+		return nil
+	}
+	return &studyCardResponse{ID: c.ID, Front: c.Front, Back: c.Back}
+}
+
+func newStudySessionResponse(v *study.View) studySessionResponse {
+	return studySessionResponse{
+		ID:        v.Session.ID,
+		DeckID:    v.Session.DeckID,
+		StartedAt: v.Session.StartedAt.UTC(),
+		Reviewed:  v.Session.Reviewed,
+		Remaining: v.Session.Remaining(),
+		NextCard:  newStudyCardResponse(v.NextCard),
+	}
+}
+
+func (h *StudyHandlers) start(c *gin.Context) {
+	var req startStudySessionRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	maxCards := domain.DefaultStudyCards
+	if req.MaxCards != nil {
+		maxCards = *req.MaxCards
+	}
+	view, err := h.Start.Handle(c.Request.Context(), study.StartStudySession{
+		UserID: mustSession(c).UserID, DeckID: req.DeckID, MaxCards: maxCards,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", "/v1/study/sessions/"+url.PathEscape(view.Session.ID))
+	c.JSON(http.StatusCreated, newStudySessionResponse(view))
+}
+
+func (h *StudyHandlers) get(c *gin.Context) {
+	view, err := h.Get.Handle(c.Request.Context(), study.GetStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newStudySessionResponse(view))
+}
+
+func (h *StudyHandlers) review(c *gin.Context) {
+	var req reviewRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	res, err := h.Review.Handle(c.Request.Context(), study.ReviewCard{
+		UserID:     mustSession(c).UserID,
+		SessionID:  c.Param("id"),
+		CardID:     req.CardID,
+		Grade:      domain.Grade(*req.Grade),
+		DurationMs: req.DurationMs,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reviewResponse{
+		Progress:  newProgressResponse(res.Progress),
+		Reviewed:  res.Session.Reviewed,
+		Remaining: res.Session.Remaining(),
+		NextCard:  newStudyCardResponse(res.NextCard),
+	})
+}
+
+func (h *StudyHandlers) finish(c *gin.Context) {
+	sum, err := h.Finish.Handle(c.Request.Context(), study.FinishStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, studySummaryResponse{
+		Reviewed:        sum.Reviewed,
+		Correct:         sum.Correct,
+		DurationSeconds: int(sum.Duration / time.Second),
+	})
+}

@@ -1,0 +1,270 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// Update retry policy. An optimistic update fails only when another update of the same
+// study session committed between its read and its write, so a caller never loses more
+// rounds than there are concurrent writers; maxStudyUpdateAttempts leaves room far above
+// the two or three devices a learner studies on.
+const (
+	maxStudyUpdateAttempts = 64
+	studyBackoffBase       = time.Millisecond
+	studyBackoffMax        = 20 * time.Millisecond
+)
+
+// studyCodecVersion is written into every stored study session so a later layout can
+// tell old values apart during a rolling deploy.
+const studyCodecVersion = 1
+
+// StudySessionStore is the Redis ports.StudySessionStore, on the state connection.
+//
+// Each study session is one string key, keyspace.StudySession(userID, id), holding the
+// session as JSON under a TTL that every write renews, so an abandoned session expires
+// a TTL after its last answer. The user id is part of the key: another user's id finds
+// nothing. Update is optimistic: WATCH the key, read and decode it, apply the caller's
+// function, and write it back in MULTI/EXEC, which Redis aborts when the key changed
+// after the WATCH; the round is then retried on the new value. Two devices answering in
+// one session therefore never overwrite each other's answer. The operation touches one
+// key, so it runs unchanged on Redis Cluster.
+type StudySessionStore struct {
+	client redis.UniversalClient
+	ks     keyspace.Keyspace
+	ttl    time.Duration
+}
+
+var _ ports.StudySessionStore = (*StudySessionStore)(nil)
+
+// NewStudySessionStore returns a store on client whose sessions live ttl after their last
+// write.
+func NewStudySessionStore(client redis.UniversalClient, ks keyspace.Keyspace, ttl time.Duration) *StudySessionStore {
+	return &StudySessionStore{client: client, ks: ks, ttl: ttl}
+}
+
+// studySessionJSON is the stored form of a domain.StudySession.
+type studySessionJSON struct {
+	Version   int            `json:"v"`
+	ID        string         `json:"id"`
+	UserID    string         `json:"userId"`
+	DeckID    string         `json:"deckId"`
+	StartedAt time.Time      `json:"startedAt"`
+	Queue     []string       `json:"queue"`
+	Answers   map[string]int `json:"answers"`
+	Reviewed  int            `json:"reviewed"`
+	Correct   int            `json:"correct"`
+}
+
+func encodeStudySession(s *domain.StudySession) ([]byte, error) {
+	data, err := json.Marshal(studySessionJSON{
+		Version:   studyCodecVersion,
+		ID:        s.ID,
+		UserID:    s.UserID,
+		DeckID:    s.DeckID,
+		StartedAt: s.StartedAt.UTC(),
+		Queue:     s.Queue,
+		Answers:   s.Answers,
+		Reviewed:  s.Reviewed,
+		Correct:   s.Correct,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode study session: %w", err)
+	}
+	return data, nil
+}
+
+func decodeStudySession(data []byte) (*domain.StudySession, error) {
+	var v studySessionJSON
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("decode study session: %w", err)
+	}
+	if v.Version != studyCodecVersion {
+		return nil, fmt.Errorf("decode study session: unknown layout version %d", v.Version)
+	}
+	s := domain.NewStudySession(v.ID, v.UserID, v.DeckID, v.StartedAt.UTC(), v.Queue)
+	if s.Queue == nil {
+		s.Queue = []string{}
+	}
+	for card, n := range v.Answers {
+		s.Answers[card] = n
+	}
+	s.Reviewed, s.Correct = v.Reviewed, v.Correct
+	return s, nil
+}
+
+// Create stores s under the store's TTL; an id already taken yields domain.ErrConflict.
+func (s *StudySessionStore) Create(ctx context.Context, sess *domain.StudySession) error {
+	key, err := s.ks.StudySession(sess.UserID, sess.ID)
+	if err != nil {
+		return fmt.Errorf("study session store: create: %w", err)
+	}
+	data, err := encodeStudySession(sess)
+	if err != nil {
+		return fmt.Errorf("study session store: create %s: %w", sess.ID, err)
+	}
+	err = s.client.SetArgs(ctx, key, data, redis.SetArgs{Mode: "NX", TTL: s.ttl}).Err()
+	switch {
+	case isMiss(err):
+		return fmt.Errorf("study session store: create %s: %w", sess.ID, domain.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("study session store: create %s: %w", sess.ID, studyUnavailable(err))
+	}
+	return nil
+}
+
+// Get returns userID's study session id or domain.ErrNotFound.
+func (s *StudySessionStore) Get(ctx context.Context, userID, id string) (*domain.StudySession, error) {
+	key, err := s.ks.StudySession(userID, id)
+	if err != nil {
+		return nil, fmt.Errorf("study session store: get: %w", domain.ErrNotFound)
+	}
+	data, err := s.client.Get(ctx, key).Bytes()
+	switch {
+	case isMiss(err):
+		return nil, fmt.Errorf("study session store: get %s: %w", id, domain.ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("study session store: get %s: %w", id, studyUnavailable(err))
+	}
+	sess, err := decodeStudySession(data)
+	if err != nil {
+		return nil, fmt.Errorf("study session store: get %s: %w", id, err)
+	}
+	return sess, nil
+}
+
+// Update applies fn to userID's study session atomically and renews its TTL. fn may run
+// more than once (once per optimistic round) and must have no effect outside its
+// argument; an fn error leaves the session unchanged and is returned wrapped. An unknown
+// session is domain.ErrNotFound and fn is not called.
+func (s *StudySessionStore) Update(ctx context.Context, userID, id string, fn func(*domain.StudySession) error) (*domain.StudySession, error) {
+	key, err := s.ks.StudySession(userID, id)
+	if err != nil {
+		return nil, fmt.Errorf("study session store: update: %w", domain.ErrNotFound)
+	}
+	for attempt := 1; ; attempt++ {
+		sess, err := s.updateOnce(ctx, key, fn)
+		switch {
+		case err == nil:
+			return sess, nil
+		case !errors.Is(err, redis.TxFailedErr):
+			return nil, fmt.Errorf("study session store: update %s: %w", id, err)
+		case attempt == maxStudyUpdateAttempts:
+			return nil, fmt.Errorf("study session store: update %s: %w: gave up after %d attempts",
+				id, domain.ErrConflict, attempt)
+		}
+		if err := sleep(ctx, studyBackoff(attempt)); err != nil {
+			return nil, fmt.Errorf("study session store: update %s: %w", id, err)
+		}
+	}
+}
+
+// updateOnce is one optimistic round of Update. It returns redis.TxFailedErr unwrapped
+// when another write won the round.
+func (s *StudySessionStore) updateOnce(ctx context.Context, key string, fn func(*domain.StudySession) error) (*domain.StudySession, error) {
+	var updated *domain.StudySession
+	// failed holds an error that is not Redis's: a value that does not decode, or fn's.
+	var failed error
+	err := s.client.Watch(ctx, func(tx *redis.Tx) error {
+		data, err := tx.Get(ctx, key).Bytes()
+		if err != nil {
+			return err
+		}
+		sess, err := decodeStudySession(data)
+		if err == nil {
+			err = fn(sess)
+		}
+		if err == nil {
+			data, err = encodeStudySession(sess)
+		}
+		if err != nil {
+			failed = err
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, data, s.ttl)
+			return nil
+		})
+		updated = sess
+		return err
+	}, key)
+	switch {
+	case err == nil:
+		return updated, nil
+	case failed != nil:
+		return nil, failed
+	case isMiss(err):
+		return nil, domain.ErrNotFound
+	case errors.Is(err, redis.TxFailedErr):
+		return nil, err
+	}
+	return nil, studyUnavailable(err)
+}
+
+// Delete removes userID's study session id; an unknown one is a no-op.
+func (s *StudySessionStore) Delete(ctx context.Context, userID, id string) error {
+	key, err := s.ks.StudySession(userID, id)
+	if errors.Is(err, keyspace.ErrInvalidKey) {
+		return nil // no study session can have an id outside the key schema
+	}
+	if err := s.client.Del(ctx, key).Err(); err != nil {
+		return fmt.Errorf("study session store: delete %s: %w", id, studyUnavailable(err))
+	}
+	return nil
+}
+
+// TTL returns how long userID's study session id has left to live, or
+// domain.ErrNotFound.
+func (s *StudySessionStore) TTL(ctx context.Context, userID, id string) (time.Duration, error) {
+	key, err := s.ks.StudySession(userID, id)
+	if err != nil {
+		return 0, fmt.Errorf("study session store: ttl: %w", domain.ErrNotFound)
+	}
+	ttl, err := s.client.PTTL(ctx, key).Result()
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("study session store: ttl %s: %w", id, studyUnavailable(err))
+	case ttl < 0: // -2: no such key; -1 (no expiry) cannot happen, every write sets one
+		return 0, fmt.Errorf("study session store: ttl %s: %w", id, domain.ErrNotFound)
+	}
+	return ttl, nil
+}
+
+// studyUnavailable marks err, a failed Redis call, as domain.ErrStoreUnavailable, unless
+// the caller's context ended (that is the caller's doing, not the store's).
+func studyUnavailable(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &domain.UnavailableError{Store: "redis", Err: err}
+}
+
+// studyBackoff is the pause before attempt+1: a ceiling growing linearly from
+// studyBackoffBase up to studyBackoffMax, of which a random half to all is taken so the
+// losers of one round spread out.
+func studyBackoff(attempt int) time.Duration {
+	ceiling := min(studyBackoffBase*time.Duration(attempt), studyBackoffMax)
+	return ceiling/2 + rand.N(ceiling/2+1) //nolint:gosec // jitter, not a secret
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

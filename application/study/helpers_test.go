@@ -1,0 +1,51 @@
+package study_test
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/domain"
+)
+
+// epoch is the present of every test clock in this package.
+var epoch = time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+
+// card returns card id of deck-1.
+func card(id string) domain.Card {
+	return domain.Card{ID: id, DeckID: "deck-1", Front: "front of " + id, Back: "back of " + id, CreatedAt: epoch}
+}
+
+// session returns user-1's study session s-1 over deck-1, started ten minutes before
+// epoch, with queue.
+func session(queue ...string) *domain.StudySession {
+	return domain.NewStudySession("s-1", "user-1", "deck-1", epoch.Add(-10*time.Minute), queue)
+}
+
+// requireValidation asserts that err is a ValidationError for field.
+func requireValidation(t *testing.T, err error, field string) {
+	t.Helper()
+	var verr *domain.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.Equal(t, field, verr.Field)
+}
+
+// applyTo returns a StudySessionStore.Update implementation that runs fn on a copy of
+// stored, keeps the result in stored on success, and returns it.
+func applyTo(stored *domain.StudySession) func(context.Context, string, string, func(*domain.StudySession) error) (*domain.StudySession, error) {
+	return func(_ context.Context, _, _ string, fn func(*domain.StudySession) error) (*domain.StudySession, error) {
+		working := *stored
+		working.Queue = slices.Clone(stored.Queue)
+		working.Answers = maps.Clone(stored.Answers)
+		if err := fn(&working); err != nil {
+			return nil, err
+		}
+		*stored = working
+		return &working, nil
+	}
+}

@@ -1,0 +1,212 @@
+package study
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// MaxDurationMs bounds the answer time a client may report: one day, in milliseconds.
+const MaxDurationMs = 24 * 60 * 60 * 1000
+
+// ReviewCard is the command to answer CardID in UserID's study session SessionID with
+// SM-2 quality Grade. DurationMs, how long the answer took, is optional (0 = not sent).
+type ReviewCard struct {
+	UserID     string
+	SessionID  string
+	CardID     string
+	Grade      domain.Grade
+	DurationMs int
+}
+
+// ReviewResult is the outcome of an answer: the card's progress as committed and the
+// study session after it.
+type ReviewResult struct {
+	Progress *domain.Progress
+	View
+}
+
+// ReviewCardHandler records answers. The progress cache is written through after the
+// database commit and is an optimisation only: its failures are logged and counted,
+// never returned.
+type ReviewCardHandler struct {
+	sessions ports.StudySessionStore
+	decks    ports.DeckRepo
+	progress ports.ProgressRepo
+	reviews  ports.ReviewRepo
+	cache    ports.ProgressCache
+	clock    ports.Clock
+	logger   *slog.Logger
+
+	cacheFailures atomic.Uint64
+}
+
+// NewReviewCardHandler builds the handler; logger receives progress cache failures.
+func NewReviewCardHandler(
+	sessions ports.StudySessionStore,
+	decks ports.DeckRepo,
+	progress ports.ProgressRepo,
+	reviews ports.ReviewRepo,
+	cache ports.ProgressCache,
+	clock ports.Clock,
+	logger *slog.Logger,
+) *ReviewCardHandler {
+	return &ReviewCardHandler{
+		sessions: sessions, decks: decks, progress: progress, reviews: reviews,
+		cache: cache, clock: clock, logger: logger,
+	}
+}
+
+// Handle records the answer and moves the session on, in this order:
+//
+//  1. The review is scheduled (SM-2; an answer to a card already answered in this
+//     session is a drill, which is logged but changes no progress) and committed with
+//     the progress in one database transaction. From here on the answer is durable.
+//  2. The progress is written to the progress cache, best-effort, at once: the cache
+//     then follows the database even when step 3 fails.
+//  3. The study session pops the card, requeues it at the end when the grade is below
+//     domain.CorrectGrade, and counts the answer, atomically.
+//
+// When step 3 fails (the session store is down: 503) the review stays committed, and
+// the client retries the same answer. Every answer is recorded under an id derived from
+// (user, session, card, answer number), and the session, which did not move on, yields
+// the same number again: the retry finds its review in the log, logs nothing new, and
+// completes step 3 with the recorded grade. Two devices sending the same answer at once
+// are resolved the same way; the first grade committed wins. An answer retried after a
+// 200 whose response was lost is a new answer (a drill when the card was requeued).
+//
+// An invalid grade or duration is a ValidationError for "grade" or "durationMs", a card
+// not queued in the session one for "cardId"; an unknown or other user's session is
+// domain.ErrNotFound.
+func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*ReviewResult, error) {
+	if err := cmd.validate(); err != nil {
+		return nil, err
+	}
+	sess, err := h.sessions.Get(ctx, cmd.UserID, cmd.SessionID)
+	if err != nil {
+		return nil, fmt.Errorf("review card: %w", err)
+	}
+	attempt, err := sess.Attempt(cmd.CardID)
+	if err != nil {
+		return nil, err
+	}
+	// The cards the session may show next, read before anything is written so that no
+	// failure after the commit can stem from reading them.
+	cards, err := h.decks.GetCards(ctx, cmd.UserID, sess.DeckID, upcoming(sess, cmd.CardID))
+	if err != nil {
+		return nil, fmt.Errorf("review card: %w", err)
+	}
+	progress, grade, err := h.record(ctx, sess, cmd, attempt)
+	if err != nil {
+		return nil, fmt.Errorf("review card: %w", err)
+	}
+	h.writeThrough(ctx, progress)
+	sess, err = h.sessions.Update(ctx, cmd.UserID, sess.ID, func(s *domain.StudySession) error {
+		if s.Answers[cmd.CardID] != attempt {
+			return nil // this answer already moved the session on
+		}
+		return s.Record(cmd.CardID, grade)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review card: review recorded, study session not advanced: %w", err)
+	}
+	view, err := newView(ctx, h.decks, sess, cards)
+	if err != nil {
+		return nil, fmt.Errorf("review card: %w", err)
+	}
+	return &ReviewResult{Progress: progress, View: view}, nil
+}
+
+// CacheFailures reports how many progress cache writes failed since start, for metrics.
+func (h *ReviewCardHandler) CacheFailures() uint64 { return h.cacheFailures.Load() }
+
+func (cmd ReviewCard) validate() error {
+	if !cmd.Grade.Valid() {
+		return domain.NewValidationError("grade", "must be an integer from 0 to 5")
+	}
+	if cmd.DurationMs < 0 || cmd.DurationMs > MaxDurationMs {
+		return domain.NewValidationError("durationMs", fmt.Sprintf("must be an integer from 0 to %d", MaxDurationMs))
+	}
+	return nil
+}
+
+// record commits the answer and returns the progress and the grade on record. When the
+// answer's id is already in the log, the review was committed by an earlier try of this
+// answer: nothing is written, and the current progress and the recorded grade are
+// returned.
+func (h *ReviewCardHandler) record(ctx context.Context, sess *domain.StudySession, cmd ReviewCard, attempt int) (*domain.Progress, domain.Grade, error) {
+	id := answerID(cmd.UserID, sess.ID, cmd.CardID, attempt)
+	at := h.clock.Now()
+	progress, err := h.progress.RecordReview(ctx, cmd.UserID, cmd.CardID, sess.DeckID,
+		func(p *domain.Progress) (*domain.Review, error) {
+			r, err := p.Apply(cmd.Grade, at, attempt > 0)
+			if err != nil {
+				return nil, err
+			}
+			r.ID, r.StudySessionID, r.DurationMs = id, sess.ID, cmd.DurationMs
+			return &r, nil
+		})
+	if !errors.Is(err, domain.ErrConflict) {
+		return progress, cmd.Grade, err
+	}
+	prior, lookupErr := h.reviews.Get(ctx, cmd.UserID, id)
+	switch {
+	case errors.Is(lookupErr, domain.ErrNotFound):
+		return nil, 0, err // a conflict of another kind
+	case lookupErr != nil:
+		return nil, 0, errors.Join(err, lookupErr)
+	}
+	progress, err = h.progress.Get(ctx, cmd.UserID, cmd.CardID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return progress, prior.Grade, nil
+}
+
+// writeThrough copies the committed progress to the cache. The review is durable
+// already, so the write is not tied to the request: a client that hangs up does not
+// leave a stale cache entry behind.
+func (h *ReviewCardHandler) writeThrough(ctx context.Context, p *domain.Progress) {
+	ctx = context.WithoutCancel(ctx)
+	if err := h.cache.Set(ctx, p); err != nil {
+		h.cacheFailures.Add(1)
+		h.logger.LogAttrs(ctx, slog.LevelWarn, "progress cache write failed; the review is recorded",
+			slog.String("cardId", p.CardID), slog.Any("error", err))
+	}
+}
+
+// upcoming lists the cards that can head sess's queue once cardID is answered: the
+// first two queued (one of them may be cardID) and cardID itself (requeued alone).
+func upcoming(sess *domain.StudySession, cardID string) []string {
+	ids := slices.Clone(sess.Queue[:min(2, len(sess.Queue))])
+	if !slices.Contains(ids, cardID) {
+		ids = append(ids, cardID)
+	}
+	return ids
+}
+
+// answerID names the attempt-th answer (from 0) to cardID in study session sessionID of
+// userID: a UUIDv8 (RFC 9562) made of the answer's SHA-256, so a retried answer carries
+// the id its first try was recorded under.
+func answerID(userID, sessionID, cardID string, attempt int) string {
+	h := sha256.New()
+	for _, part := range []string{"studytool/review/v1", userID, sessionID, cardID, strconv.Itoa(attempt)} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	b[6] = b[6]&0x0f | 0x80 // version 8
+	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	s := hex.EncodeToString(b[:])
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
+}

@@ -1,0 +1,407 @@
+package study_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/adapters/clock"
+	"github.com/studytool/studytool/application/study"
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/mocks"
+)
+
+// fakeDB plays the database behind the ProgressRepo and ReviewRepo mocks: RecordReview
+// commits progress and review together, and refuses a review id already logged with
+// domain.ErrConflict, as the repository contract requires.
+type fakeDB struct {
+	mu       sync.Mutex
+	progress map[string]domain.Progress
+	log      []domain.Review
+}
+
+func newFakeDB(seed ...domain.Progress) *fakeDB {
+	db := &fakeDB{progress: make(map[string]domain.Progress)}
+	for _, p := range seed {
+		db.progress[p.CardID] = p
+	}
+	return db
+}
+
+func (db *fakeDB) RecordReview(_ context.Context, userID, cardID, deckID string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	p, ok := db.progress[cardID]
+	if !ok {
+		p = domain.NewProgress(userID, cardID, deckID)
+	}
+	r, err := fn(&p)
+	if err != nil {
+		return nil, err
+	}
+	for _, logged := range db.log {
+		if logged.ID == r.ID {
+			return nil, domain.ErrConflict
+		}
+	}
+	p.Version++
+	db.progress[cardID] = p
+	db.log = append(db.log, *r)
+	return &p, nil
+}
+
+func (db *fakeDB) GetReview(_ context.Context, _, id string) (*domain.Review, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for _, r := range db.log {
+		if r.ID == id {
+			return &r, nil
+		}
+	}
+	return nil, domain.ErrNotFound
+}
+
+func (db *fakeDB) GetProgress(_ context.Context, _, cardID string) (*domain.Progress, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	p, ok := db.progress[cardID]
+	if !ok {
+		return nil, domain.ErrNotFound
+	}
+	return &p, nil
+}
+
+// reviewRig is a ReviewCardHandler over mocks, with the study session s-1 of user-1 over
+// the cards c1..c4 of deck-1.
+type reviewRig struct {
+	sessions *mocks.StudySessionStore
+	decks    *mocks.DeckRepo
+	progress *mocks.ProgressRepo
+	reviews  *mocks.ReviewRepo
+	cache    *mocks.ProgressCache
+	logs     *bytes.Buffer
+	handler  *study.ReviewCardHandler
+	// stored is the session as the store holds it.
+	stored *domain.StudySession
+}
+
+func newReviewRig(t *testing.T, stored *domain.StudySession) *reviewRig {
+	t.Helper()
+	r := &reviewRig{
+		sessions: mocks.NewStudySessionStore(t),
+		decks:    mocks.NewDeckRepo(t),
+		progress: mocks.NewProgressRepo(t),
+		reviews:  mocks.NewReviewRepo(t),
+		cache:    mocks.NewProgressCache(t),
+		logs:     &bytes.Buffer{},
+		stored:   stored,
+	}
+	r.handler = study.NewReviewCardHandler(r.sessions, r.decks, r.progress, r.reviews, r.cache,
+		clock.NewFake(epoch), slog.New(slog.NewTextHandler(r.logs, nil)))
+	return r
+}
+
+// expectSession lets the handler read the stored session (a copy each time, as a real
+// store hands out) and any card of the deck.
+func (r *reviewRig) expectSession() {
+	r.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").RunAndReturn(
+		func(context.Context, string, string) (*domain.StudySession, error) {
+			return applyTo(r.stored)(context.Background(), "", "", func(*domain.StudySession) error { return nil })
+		})
+	r.expectCards()
+}
+
+// expectCards lets the handler read any card of the deck.
+func (r *reviewRig) expectCards() {
+	r.decks.EXPECT().GetCards(mock.Anything, "user-1", "deck-1", mock.Anything).RunAndReturn(
+		func(_ context.Context, _, _ string, ids []string) ([]domain.Card, error) {
+			cards := make([]domain.Card, 0, len(ids))
+			for _, id := range ids {
+				cards = append(cards, card(id))
+			}
+			return cards, nil
+		})
+}
+
+// expectDB routes the repositories to db.
+func (r *reviewRig) expectDB(db *fakeDB) {
+	r.progress.EXPECT().RecordReview(mock.Anything, "user-1", mock.Anything, "deck-1", mock.Anything).RunAndReturn(db.RecordReview)
+	r.reviews.EXPECT().Get(mock.Anything, "user-1", mock.Anything).RunAndReturn(db.GetReview).Maybe()
+	r.progress.EXPECT().Get(mock.Anything, "user-1", mock.Anything).RunAndReturn(db.GetProgress).Maybe()
+}
+
+func answer(cardID string, grade domain.Grade) study.ReviewCard {
+	return study.ReviewCard{UserID: "user-1", SessionID: "s-1", CardID: cardID, Grade: grade, DurationMs: 1500}
+}
+
+// reviewed returns progress after a first graded review of cardID, due tomorrow.
+func reviewed(cardID string, state domain.SchedState) domain.Progress {
+	p := domain.NewProgress("user-1", cardID, "deck-1")
+	p.State, p.DueAt, p.LastReviewedAt, p.Version = state, epoch.AddDate(0, 0, state.IntervalDays), epoch.Add(-5*time.Minute), 1
+	return p
+}
+
+func TestReviewCard(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		stored      *domain.StudySession
+		seed        []domain.Progress
+		answer      study.ReviewCard
+		wantKind    domain.ReviewKind
+		wantState   domain.SchedState
+		wantQueue   []string
+		wantCorrect int
+		wantNext    string
+	}{
+		{
+			name: "grade 5 on a new card passes it", stored: session("c1", "c2"), answer: answer("c1", 5),
+			wantKind: domain.ReviewNew, wantState: domain.SchedState{Repetitions: 1, EF: 260, IntervalDays: 1},
+			wantQueue: []string{"c2"}, wantCorrect: 1, wantNext: "c2",
+		},
+		{
+			name: "grade 2 requeues the card at the end", stored: session("c1", "c2"), answer: answer("c1", 2),
+			wantKind: domain.ReviewNew, wantState: domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1},
+			wantQueue: []string{"c2", "c1"}, wantNext: "c2",
+		},
+		{
+			name: "grade 3 reschedules under SM-2 but still requeues", stored: session("c1"), answer: answer("c1", 3),
+			wantKind: domain.ReviewNew, wantState: domain.SchedState{Repetitions: 1, EF: 236, IntervalDays: 1},
+			wantQueue: []string{"c1"}, wantNext: "c1",
+		},
+		{
+			name: "a card other than the next one may be answered", stored: session("c1", "c2", "c3"), answer: answer("c2", 4),
+			wantKind: domain.ReviewNew, wantState: domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1},
+			wantQueue: []string{"c1", "c3"}, wantCorrect: 1, wantNext: "c1",
+		},
+		{
+			name: "a card seen before in the session is drilled: logged, progress unchanged",
+			stored: func() *domain.StudySession {
+				s := session("c2", "c1")
+				s.Answers["c1"], s.Reviewed = 1, 1
+				return s
+			}(),
+			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1})},
+			answer:   answer("c1", 5),
+			wantKind: domain.ReviewDrill, wantState: domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1},
+			wantQueue: []string{"c2"}, wantCorrect: 1, wantNext: "c2",
+		},
+		{
+			name: "a card due again is reviewed", stored: session("c1"),
+			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1})},
+			answer:   answer("c1", 4),
+			wantKind: domain.ReviewReview, wantState: domain.SchedState{Repetitions: 2, EF: 250, IntervalDays: 6},
+			wantQueue: []string{}, wantCorrect: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rig := newReviewRig(t, tt.stored)
+			before := rig.stored.Reviewed
+			db := newFakeDB(tt.seed...)
+			rig.expectSession()
+			rig.expectDB(db)
+			var cached *domain.Progress
+			rig.cache.EXPECT().Set(mock.Anything, mock.Anything).RunAndReturn(func(_ context.Context, p *domain.Progress) error {
+				cached = p
+				return nil
+			}).Once()
+			rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+			res, err := rig.handler.Handle(t.Context(), tt.answer)
+			require.NoError(t, err)
+
+			require.Len(t, db.log, 1)
+			logged := db.log[0]
+			assert.NotEmpty(t, logged.ID)
+			assert.Equal(t, "s-1", logged.StudySessionID)
+			assert.Equal(t, 1500, logged.DurationMs)
+			assert.Equal(t, tt.answer.Grade, logged.Grade)
+			assert.Equal(t, tt.wantKind, logged.Kind)
+			assert.Equal(t, epoch, logged.ReviewedAt)
+			assert.Equal(t, tt.wantState, res.Progress.State)
+			assert.Same(t, res.Progress, cached, "the committed progress is written through")
+
+			assert.Equal(t, tt.wantQueue, res.Session.Queue)
+			assert.Equal(t, tt.wantQueue, rig.stored.Queue, "the session store holds the result")
+			assert.Equal(t, before+1, res.Session.Reviewed)
+			assert.Equal(t, tt.wantCorrect, res.Session.Correct)
+			if tt.wantNext == "" {
+				assert.Nil(t, res.NextCard)
+			} else {
+				require.NotNil(t, res.NextCard)
+				assert.Equal(t, card(tt.wantNext), *res.NextCard)
+			}
+			assert.Zero(t, rig.handler.CacheFailures())
+		})
+	}
+}
+
+func TestReviewCard_RefusesInvalidAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		cmd    study.ReviewCard
+		field  string
+		stored bool // whether the session is read before refusing
+	}{
+		{"grade below 0", answer("c1", -1), "grade", false},
+		{"grade above 5", answer("c1", 6), "grade", false},
+		{"negative duration", study.ReviewCard{UserID: "user-1", SessionID: "s-1", CardID: "c1", Grade: 4, DurationMs: -1}, "durationMs", false},
+		{"duration over a day", study.ReviewCard{UserID: "user-1", SessionID: "s-1", CardID: "c1", Grade: 4, DurationMs: study.MaxDurationMs + 1}, "durationMs", false},
+		{"a card not in the deck", answer("zz", 4), "cardId", true},
+		{"a card already passed in the session", answer("c0", 4), "cardId", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			stored := session("c1", "c2")
+			stored.Answers["c0"], stored.Reviewed, stored.Correct = 1, 1, 1
+			rig := newReviewRig(t, stored)
+			if tt.stored {
+				rig.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").Return(stored, nil).Once()
+			}
+			_, err := rig.handler.Handle(t.Context(), tt.cmd)
+			requireValidation(t, err, tt.field)
+		})
+	}
+}
+
+func TestReviewCard_UnknownSessionIsNotFound(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, nil)
+	rig.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").Return(nil, domain.ErrNotFound).Once()
+	_, err := rig.handler.Handle(t.Context(), answer("c1", 4))
+	require.ErrorIs(t, err, domain.ErrNotFound)
+}
+
+func TestReviewCard_DatabaseFailureWritesNothingElse(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2"))
+	rig.expectSession()
+	down := &domain.UnavailableError{Store: "database", Err: errors.New("connection reset")}
+	rig.progress.EXPECT().RecordReview(mock.Anything, "user-1", "c1", "deck-1", mock.Anything).Return(nil, down).Once()
+	// No Update and no cache Set are expected: the mocks fail the test on either.
+
+	_, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.ErrorIs(t, err, domain.ErrStoreUnavailable)
+	assert.Equal(t, []string{"c1", "c2"}, rig.stored.Queue)
+}
+
+func TestReviewCard_ProgressCacheFailureIsLoggedAndCountedNotReturned(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2"))
+	db := newFakeDB()
+	rig.expectSession()
+	rig.expectDB(db)
+	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(&domain.UnavailableError{Store: "cache", Err: errors.New("timeout")}).Once()
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Progress.State.Repetitions)
+	assert.Equal(t, []string{"c2"}, res.Session.Queue)
+	assert.Len(t, db.log, 1)
+	assert.Equal(t, uint64(1), rig.handler.CacheFailures())
+	assert.Contains(t, rig.logs.String(), "progress cache write failed")
+}
+
+func TestReviewCard_ProgressCacheIsWrittenAfterTheClientLeft(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1"))
+	db := newFakeDB()
+	rig.expectSession()
+	ctx, hangUp := context.WithCancel(t.Context())
+	rig.progress.EXPECT().RecordReview(mock.Anything, "user-1", "c1", "deck-1", mock.Anything).RunAndReturn(
+		func(c context.Context, u, card, deck string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error) {
+			p, err := db.RecordReview(c, u, card, deck, fn)
+			hangUp() // the client goes away just after the commit
+			return p, err
+		}).Once()
+	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).RunAndReturn(func(c context.Context, _ *domain.Progress) error {
+		return c.Err()
+	}).Once()
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+	_, err := rig.handler.Handle(ctx, answer("c1", 4))
+	require.NoError(t, err)
+	assert.Zero(t, rig.handler.CacheFailures(), "the write-through does not inherit the request's cancellation")
+}
+
+// TestReviewCard_RetryAfterSessionFailureIsIdempotent: the review commits, the session
+// store fails (503), the client retries — with another grade, even — and the log keeps
+// the one review; the session moves on by the grade on record.
+func TestReviewCard_RetryAfterSessionFailureIsIdempotent(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2"))
+	db := newFakeDB()
+	rig.expectSession()
+	rig.expectDB(db)
+	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(nil).Times(2)
+	down := &domain.UnavailableError{Store: "redis", Err: errors.New("connection refused")}
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).Return(nil, down).Once()
+
+	_, err := rig.handler.Handle(t.Context(), answer("c1", 2))
+	require.ErrorIs(t, err, domain.ErrStoreUnavailable)
+	require.Len(t, db.log, 1, "the review is durable although the request failed")
+	assert.Equal(t, []string{"c1", "c2"}, rig.stored.Queue)
+
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err)
+
+	require.Len(t, db.log, 1, "the retry logs nothing new")
+	assert.Equal(t, domain.Grade(2), db.log[0].Grade)
+	assert.Equal(t, domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1}, res.Progress.State)
+	assert.Equal(t, []string{"c2", "c1"}, res.Session.Queue, "the recorded grade 2 requeues the card")
+	assert.Equal(t, 1, res.Session.Reviewed)
+	assert.Zero(t, res.Session.Correct)
+}
+
+// TestReviewCard_DuplicateAnswerAlreadyAppliedChangesNothing: two devices send the same
+// answer; the second finds the review logged and the session already moved on.
+func TestReviewCard_DuplicateAnswerAlreadyAppliedChangesNothing(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2"))
+	db := newFakeDB()
+	// Both devices read the session before either answer moved it on.
+	rig.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").RunAndReturn(
+		func(context.Context, string, string) (*domain.StudySession, error) { return session("c1", "c2"), nil }).Times(2)
+	rig.expectCards()
+	rig.expectDB(db)
+	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(nil).Times(2)
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Times(2)
+
+	first, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err)
+	second, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err)
+
+	assert.Len(t, db.log, 1)
+	assert.Equal(t, first.Progress.State, second.Progress.State)
+	assert.Equal(t, []string{"c2"}, second.Session.Queue)
+	assert.Equal(t, 1, second.Session.Reviewed)
+	assert.Equal(t, 1, second.Session.Correct)
+}
+
+func TestReviewCard_OtherConflictsAreReturned(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1"))
+	rig.expectSession()
+	rig.progress.EXPECT().RecordReview(mock.Anything, "user-1", "c1", "deck-1", mock.Anything).
+		Return(nil, domain.ErrConflict).Once()
+	rig.reviews.EXPECT().Get(mock.Anything, "user-1", mock.Anything).Return(nil, domain.ErrNotFound).Once()
+
+	_, err := rig.handler.Handle(t.Context(), answer("c1", 4))
+	require.ErrorIs(t, err, domain.ErrConflict)
+	assert.Equal(t, []string{"c1"}, rig.stored.Queue)
+}

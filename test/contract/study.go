@@ -1,0 +1,274 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
+)
+
+// StudySessionHarness is one study session store under test and the time it lives by.
+type StudySessionHarness struct {
+	Store ports.StudySessionStore
+	// TTL returns how long userID's study session id has left to live, or
+	// domain.ErrNotFound.
+	TTL func(ctx context.Context, userID, id string) (time.Duration, error)
+	// Sleep lets d of the store's time pass: it advances a fake clock, or really waits
+	// when the store expires by real time (Redis TTLs).
+	Sleep func(d time.Duration)
+}
+
+// StudySessionStoreFactory returns a fresh store whose sessions live ttl after their
+// last write. The suite calls it once per subtest; register any teardown with t.Cleanup.
+type StudySessionStoreFactory func(t *testing.T, ttl time.Duration) StudySessionHarness
+
+// studyTTL is the lifetime of the subtests that do not test expiry.
+const studyTTL = time.Hour
+
+// studyConcurrency is how many goroutines pop one card each from one session at once.
+const studyConcurrency = 50
+
+// StudySessionStore checks a ports.StudySessionStore: creation and reads with every
+// field, conflicts, isolation between users, updates that persist or (on error) leave
+// the session unchanged, deletion, a TTL that every write renews and that expires the
+// session, and an atomic Update: 50 goroutines popping one card each from a 50-card
+// queue pop every card exactly once. Expiry is asserted as "eventually, within 10 s of
+// the store's time", never as a deadline.
+func StudySessionStore(t *testing.T, newStore StudySessionStoreFactory) {
+	t.Run("Create then Get returns every field", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 3)
+		s.Answers = map[string]int{s.Queue[2]: 1}
+		s.Reviewed, s.Correct = 4, 3
+		require.NoError(t, h.Store.Create(t.Context(), s))
+
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		requireSameStudySession(t, s, got)
+	})
+
+	t.Run("Create of a taken id is a conflict and keeps the first", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 2)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		again := NewStudySessionFixture(s.UserID, 5)
+		again.ID = s.ID
+		require.ErrorIs(t, h.Store.Create(t.Context(), again), domain.ErrConflict)
+
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		requireSameStudySession(t, s, got)
+	})
+
+	t.Run("an unknown or another user's session is not found and stays intact", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 2)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		other := uuid.NewString()
+
+		_, err := h.Store.Get(t.Context(), s.UserID, uuid.NewString())
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = h.Store.Get(t.Context(), other, s.ID)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = h.Store.Update(t.Context(), other, s.ID, func(*domain.StudySession) error {
+			t.Error("Update ran fn on another user's session")
+			return nil
+		})
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		require.NoError(t, h.Store.Delete(t.Context(), other, s.ID))
+
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		requireSameStudySession(t, s, got)
+	})
+
+	t.Run("Update persists what fn does and returns it", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 3)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+
+		updated, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+			return cur.Record(cur.Queue[0], 2)
+		})
+		require.NoError(t, err)
+		require.NoError(t, s.Record(s.Queue[0], 2))
+		requireSameStudySession(t, s, updated)
+
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		requireSameStudySession(t, s, got)
+	})
+
+	t.Run("an Update whose fn fails changes nothing and returns the error", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 3)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		refuse := errors.New("refused")
+
+		_, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+			cur.Queue = nil
+			cur.Reviewed = 99
+			return refuse
+		})
+		require.ErrorIs(t, err, refuse)
+
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		requireSameStudySession(t, s, got)
+	})
+
+	t.Run("Update of an unknown session is not found and does not call fn", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		_, err := h.Store.Update(t.Context(), uuid.NewString(), uuid.NewString(), func(*domain.StudySession) error {
+			t.Error("Update ran fn on an unknown session")
+			return nil
+		})
+		require.ErrorIs(t, err, domain.ErrNotFound)
+	})
+
+	t.Run("sessions handed out are copies", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 2)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		want := *s
+		want.Queue = slices.Clone(s.Queue)
+		s.Queue[0] = "changed-after-create"
+
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		got.Queue[1] = "changed-after-get"
+		got.Answers["changed-after-get"] = 1
+
+		again, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		requireSameStudySession(t, &want, again)
+	})
+
+	t.Run("Delete removes the session and is a no-op when absent", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 1)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		require.NoError(t, h.Store.Delete(t.Context(), s.UserID, s.ID))
+		_, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		require.NoError(t, h.Store.Delete(t.Context(), s.UserID, s.ID))
+		_, err = h.TTL(t.Context(), s.UserID, s.ID)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+	})
+
+	t.Run("Create sets the TTL and Update renews it", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), 2)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		ttl, err := h.TTL(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		assert.Positive(t, ttl)
+		assert.LessOrEqual(t, ttl, studyTTL)
+
+		const pause = 2 * time.Second
+		h.Sleep(pause)
+		before, err := h.TTL(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		require.LessOrEqual(t, before, studyTTL-pause)
+		_, err = h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+			return cur.Record(cur.Queue[0], 5)
+		})
+		require.NoError(t, err)
+		after, err := h.TTL(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		assert.Greater(t, after, before, "Update must renew the TTL")
+		assert.LessOrEqual(t, after, studyTTL)
+	})
+
+	t.Run("a session expires after its TTL", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, time.Second)
+		s := NewStudySessionFixture(uuid.NewString(), 1)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+		for range sessionExpiryPolls {
+			if _, err := h.Store.Get(t.Context(), s.UserID, s.ID); errors.Is(err, domain.ErrNotFound) {
+				return
+			}
+			h.Sleep(sessionExpiryStep)
+		}
+		t.Fatalf("the session outlived its 1 s TTL by more than %s", sessionExpiryPolls*sessionExpiryStep)
+	})
+
+	t.Run("concurrent Updates pop every card exactly once", func(t *testing.T) {
+		t.Parallel()
+		h := newStore(t, studyTTL)
+		s := NewStudySessionFixture(uuid.NewString(), studyConcurrency)
+		require.NoError(t, h.Store.Create(t.Context(), s))
+
+		popped := make([]string, studyConcurrency)
+		var wg sync.WaitGroup
+		for i := range studyConcurrency {
+			wg.Go(func() {
+				_, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+					card, ok := cur.Next()
+					if !ok {
+						return errors.New("queue already empty")
+					}
+					popped[i] = card // fn may run again: the committed round writes last
+					return cur.Record(card, 5)
+				})
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+
+		assert.ElementsMatch(t, s.Queue, popped, "every card popped exactly once")
+		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got.Queue)
+		assert.Equal(t, studyConcurrency, got.Reviewed)
+		assert.Equal(t, studyConcurrency, got.Correct)
+		assert.Len(t, got.Answers, studyConcurrency)
+	})
+}
+
+// NewStudySessionFixture returns an unsaved study session of userID with n queued cards,
+// started a moment ago at millisecond precision.
+func NewStudySessionFixture(userID string, n int) *domain.StudySession {
+	queue := make([]string, n)
+	for i := range queue {
+		queue[i] = fmt.Sprintf("card-%02d-%s", i, uuid.NewString()[:8])
+	}
+	started := time.Now().UTC().Truncate(time.Millisecond)
+	return domain.NewStudySession(uuid.NewString(), userID, uuid.NewString(), started, queue)
+}
+
+// requireSameStudySession compares two study sessions field by field; an empty queue or
+// answer map equals an absent one.
+func requireSameStudySession(t *testing.T, want, got *domain.StudySession) {
+	t.Helper()
+	require.NotNil(t, got)
+	assert.Equal(t, want.ID, got.ID, "ID")
+	assert.Equal(t, want.UserID, got.UserID, "UserID")
+	assert.Equal(t, want.DeckID, got.DeckID, "DeckID")
+	assertSameTime(t, want.StartedAt, got.StartedAt, "StartedAt")
+	assert.True(t, slices.Equal(want.Queue, got.Queue), "Queue: want %v, got %v", want.Queue, got.Queue)
+	assert.True(t, maps.Equal(want.Answers, got.Answers), "Answers: want %v, got %v", want.Answers, got.Answers)
+	assert.Equal(t, want.Reviewed, got.Reviewed, "Reviewed")
+	assert.Equal(t, want.Correct, got.Correct, "Correct")
+}
