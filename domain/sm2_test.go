@@ -125,7 +125,7 @@ func TestApply_SM2Vectors(t *testing.T) {
 			assert.Equal(t, tt.wantIntervals, intervals)
 			assert.Equal(t, tt.wantEFs, efs)
 			assert.Equal(t, tt.want, p.State)
-			assert.Equal(t, tt.wantEF, p.State.EF.Float())
+			assert.InDelta(t, tt.wantEF, p.State.EF.Float(), 1e-9)
 			assert.Equal(t, lastGraded.AddDate(0, 0, tt.want.IntervalDays), p.DueAt)
 		})
 	}
