@@ -24,7 +24,7 @@ RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env 
 
 export GOLANGCI_LINT_VERSION MOCKERY FUZZTIME
 
-.PHONY: help run build test test-go check-mocks lint fmt-check vet golangci-lint fmt \
+.PHONY: help run build test test-go check-mocks check-alerts lint fmt-check vet golangci-lint fmt \
 	mocks migrate bench fuzz cover clean
 
 help: ## List the targets
@@ -37,7 +37,7 @@ run: ## Serve on :8080 (in-memory stores and a SQLite file unless REDIS_*/DATABA
 build: ## Build a static binary into bin/studytool
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/studytool ./cmd/studytool
 
-test: check-mocks lint ## Check mocks and lint, then run every test (with -race where cgo works)
+test: check-mocks check-alerts lint ## Check mocks, alert rules and lint, then run every test (with -race where cgo works)
 	$(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) $(PKGS)
 
 test-go: ## Run the tests only (no mock or lint checks)
@@ -45,6 +45,18 @@ test-go: ## Run the tests only (no mock or lint checks)
 
 check-mocks: ## Fail when mocks/ differs from a fresh generation
 	@bash scripts/check-mocks.sh
+
+# promtool comes with the Debian package `prometheus`; .ci/run installs it. Without it the
+# check is skipped, except in CI (CI=true), where it must run.
+check-alerts: ## Check and unit-test the Prometheus alert rules in deploy/prometheus (needs promtool)
+	@if command -v promtool >/dev/null; then \
+		promtool check rules deploy/prometheus/alerts.yml && \
+		promtool test rules deploy/prometheus/alerts_test.yml; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "check-alerts: promtool not found (Debian package prometheus)"; exit 1; \
+	else \
+		echo "check-alerts: promtool not found; skipped (apt-get install prometheus to run it)"; \
+	fi
 
 lint: fmt-check vet golangci-lint ## gofmt check, go vet and golangci-lint
 

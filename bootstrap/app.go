@@ -25,10 +25,12 @@ func Options(cfg Config) fx.Option {
 		CoreModule,
 		DatabaseModule,
 		stores,
+		CacheModule,
 		AuthModule,
 		ProfileModule,
 		DecksModule,
 		StudyModule,
+		ObservabilityModule,
 		HTTPModule,
 		fx.Invoke(announce),
 	)

@@ -211,7 +211,7 @@ type CacheConfig struct {
 	NegativeTTL time.Duration `env:"CACHE_NEGATIVE_TTL" envDefault:"30s" accepts:"a positive duration such as 30s"`
 	// XFetchBeta weighs probabilistic early refresh (XFetch); above 1 refreshes earlier.
 	XFetchBeta float64 `env:"CACHE_XFETCH_BETA" envDefault:"1.0" accepts:"a number > 0"`
-	// TTLJitter spreads expiries: each TTL is shortened by up to this fraction at random.
+	// TTLJitter spreads expiries: each TTL is scaled by a random factor within ±this fraction.
 	TTLJitter float64 `env:"CACHE_TTL_JITTER" envDefault:"0.1" accepts:"a number from 0 to 0.5"`
 }
 
@@ -401,6 +401,7 @@ func (c Config) RedisClient(role RedisRole) (redisstore.ClientConfig, error) {
 		PoolSize:     r.PoolSize,
 		MinIdleConns: r.MinIdleConns,
 		MaxRetries:   r.MaxRetries,
+		OfflineQueue: r.EnableOfflineQueue,
 		DialTimeout:  r.DialTimeout,
 		ReadTimeout:  r.ReadTimeout,
 		WriteTimeout: r.WriteTimeout,

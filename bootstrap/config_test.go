@@ -423,6 +423,7 @@ func TestConfigRedisClientPerRole(t *testing.T) {
 	shared := redisstore.ClientConfig{
 		Mode:         redisstore.ModeStandalone,
 		MaxRetries:   3,
+		OfflineQueue: true,
 		DialTimeout:  5 * time.Second,
 		ReadTimeout:  3 * time.Second,
 		WriteTimeout: 3 * time.Second,
@@ -454,6 +455,12 @@ func TestConfigRedisClientPerRole(t *testing.T) {
 			environ:   map[string]string{"REDIS_URL": "redis://cache:6379/0", "SESSION_REDIS_URL": "rediss://:pw@state:6379/1"},
 			wantCache: with(bootstrap.RoleCache, func(cc *redisstore.ClientConfig) { cc.URL = "redis://cache:6379/0" }),
 			wantState: with(bootstrap.RoleState, func(cc *redisstore.ClientConfig) { cc.URL = "rediss://:pw@state:6379/1" }),
+		},
+		{
+			name:      "offline queue off for both roles",
+			environ:   map[string]string{"REDIS_URL": "redis://cache:6379/0", "SESSION_REDIS_URL": "redis://state:6379/0", "REDIS_ENABLE_OFFLINE_QUEUE": "false"},
+			wantCache: with(bootstrap.RoleCache, func(cc *redisstore.ClientConfig) { cc.URL, cc.OfflineQueue = "redis://cache:6379/0", false }),
+			wantState: with(bootstrap.RoleState, func(cc *redisstore.ClientConfig) { cc.URL, cc.OfflineQueue = "redis://state:6379/0", false }),
 		},
 		{
 			name: "sentinel with its state on a URL",

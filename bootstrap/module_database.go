@@ -17,7 +17,9 @@ var DatabaseModule = fx.Module("gormdb",
 	fx.Provide(
 		newDatabase,
 		fx.Annotate(gormdb.NewUserRepo, fx.As(new(ports.UserRepo))),
-		fx.Annotate(gormdb.NewOrganizationRepo, fx.As(new(ports.OrganizationRepo))),
+		// The database's organizations are named "db": CacheModule serves the unnamed
+		// ports.OrganizationRepo through the cache on top of them.
+		fx.Annotate(gormdb.NewOrganizationRepo, fx.As(new(ports.OrganizationRepo)), fx.ResultTags(`name:"db"`)),
 		fx.Annotate(gormdb.NewDeckRepo, fx.As(new(ports.DeckRepo))),
 		fx.Annotate(gormdb.NewProgressRepo, fx.As(new(ports.ProgressRepo))),
 		fx.Annotate(gormdb.NewReviewRepo, fx.As(new(ports.ReviewRepo))),

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,7 +35,7 @@ var HTTPModule = fx.Module("http",
 		asRoutes(newAuthRoutes),
 		asRoutes(newProfileRoutes),
 		asRoutes(newAdminSessionRoutes),
-		fx.Annotate(newRouter, fx.ParamTags("", "", `group:"routes"`)),
+		fx.Annotate(newRouter, fx.ParamTags("", "", "", `group:"routes"`)),
 	),
 	fx.Invoke(registerServer),
 )
@@ -44,8 +45,9 @@ func asRoutes(f any) any {
 	return fx.Annotate(f, fx.ResultTags(`group:"routes"`))
 }
 
-func newRouter(cfg Config, logger *slog.Logger, routes []httpapi.RouteRegistrar) (*gin.Engine, error) {
-	return httpapi.NewRouter(httpapi.RouterConfig{TrustedProxies: cfg.HTTP.TrustedProxies}, logger, routes...)
+func newRouter(cfg Config, logger *slog.Logger, mw HTTPMiddleware, routes []httpapi.RouteRegistrar) (*gin.Engine, error) {
+	middleware := append(slices.Clone(mw), httpapi.RequestCache())
+	return httpapi.NewRouter(httpapi.RouterConfig{TrustedProxies: cfg.HTTP.TrustedProxies, Middleware: middleware}, logger, routes...)
 }
 
 type healthParams struct {

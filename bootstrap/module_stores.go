@@ -10,6 +10,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/adapters/memory"
+	"github.com/studytool/studytool/adapters/observability"
 	redisstore "github.com/studytool/studytool/adapters/redis"
 	"github.com/studytool/studytool/adapters/redis/keyspace"
 	"github.com/studytool/studytool/domain"
@@ -30,23 +31,23 @@ type storePingers struct {
 	Cache   ports.Pinger `name:"cacheStore"`
 }
 
-// RedisModule provides the Redis-backed stores over the cache and state connections.
+// RedisModule provides the Redis-backed stores over the cache and state connections, and
+// instruments the connections (see instrumentRedis).
 var RedisModule = fx.Module("redis",
 	fx.Provide(
 		newRedisClients,
 		func(cfg Config) (keyspace.Keyspace, error) { return cfg.Keyspace() },
 		fx.Annotate(
-			func(c RedisClients, ks keyspace.Keyspace, cfg Config) *redisstore.SessionStore {
-				return redisstore.NewSessionStore(c.State, ks, sessionPolicy(cfg))
+			func(c RedisClients, ks keyspace.Keyspace, cfg Config, m *observability.Metrics) *redisstore.SessionStore {
+				s := redisstore.NewSessionStore(c.State, ks, sessionPolicy(cfg))
+				s.SetObserver(m)
+				return s
 			},
 			fx.As(new(ports.SessionStore)),
 		),
-		fx.Annotate(
-			func(c RedisClients, ks keyspace.Keyspace) *redisstore.RateLimiter {
-				return redisstore.NewRateLimiter(c.State, ks)
-			},
-			fx.As(new(ports.RateLimiter)),
-		),
+		func(c RedisClients, ks keyspace.Keyspace, m *observability.Metrics) ports.RateLimiter {
+			return observability.CountRateLimits(redisstore.NewRateLimiter(c.State, ks), m)
+		},
 		fx.Annotate(
 			func(c RedisClients, ks keyspace.Keyspace) *redisstore.StudySessionStore {
 				return redisstore.NewStudySessionStore(c.State, ks, domain.StudySessionTTL)
@@ -59,6 +60,12 @@ var RedisModule = fx.Module("redis",
 			},
 			fx.As(new(ports.ProgressCache)),
 		),
+		fx.Annotate(
+			func(c RedisClients, ks keyspace.Keyspace) *redisstore.CacheStore {
+				return redisstore.NewCacheStore(c.Cache, ks)
+			},
+			fx.As(new(ports.CacheStore)),
+		),
 		func(c RedisClients) storePingers {
 			return storePingers{
 				Session: pingerFunc(func(ctx context.Context) error { return redisstore.Ping(ctx, c.State) }),
@@ -66,14 +73,24 @@ var RedisModule = fx.Module("redis",
 			}
 		},
 	),
+	fx.Invoke(instrumentRedis),
 )
 
 // MemoryModule provides the in-process twins of the Redis stores: the embedded default
 // and the test setup. State lives as long as the process.
 var MemoryModule = fx.Module("memory",
 	fx.Provide(
-		fx.Annotate(memory.NewSessionStore, fx.As(new(ports.SessionStore))),
-		fx.Annotate(memory.NewRateLimiter, fx.As(new(ports.RateLimiter))),
+		fx.Annotate(
+			func(policy domain.SessionPolicy, clock ports.Clock, m *observability.Metrics) *memory.SessionStore {
+				s := memory.NewSessionStore(policy, clock)
+				s.SetObserver(m)
+				return s
+			},
+			fx.As(new(ports.SessionStore)),
+		),
+		func(clock ports.Clock, m *observability.Metrics) ports.RateLimiter {
+			return observability.CountRateLimits(memory.NewRateLimiter(clock), m)
+		},
 		fx.Annotate(
 			func(clock ports.Clock) *memory.StudySessionStore {
 				return memory.NewStudySessionStore(domain.StudySessionTTL, clock)
@@ -84,6 +101,7 @@ var MemoryModule = fx.Module("memory",
 			func(clock ports.Clock) *memory.ProgressCache { return memory.NewProgressCache(clock, progressCacheTTL) },
 			fx.As(new(ports.ProgressCache)),
 		),
+		fx.Annotate(memory.NewCacheStore, fx.As(new(ports.CacheStore))),
 		func() storePingers {
 			up := pingerFunc(func(context.Context) error { return nil })
 			return storePingers{Session: up, Cache: up}
@@ -97,9 +115,10 @@ type pingerFunc func(ctx context.Context) error
 // Ping implements ports.Pinger.
 func (f pingerFunc) Ping(ctx context.Context) error { return f(ctx) }
 
-// newRedisClients builds both connections; the start hook pings them (start-up fails when
-// Redis does not answer), the stop hook closes them.
-func newRedisClients(lc fx.Lifecycle, cfg Config, logger *slog.Logger) (RedisClients, error) {
+// newRedisClients builds both connections, each guarded by a circuit breaker (see
+// addBreakers); the start hook pings them (start-up fails when Redis does not answer),
+// the stop hook closes them.
+func newRedisClients(lc fx.Lifecycle, cfg Config, logger *slog.Logger, m *observability.Metrics) (RedisClients, error) {
 	cacheCfg, err := cfg.RedisClient(RoleCache)
 	if err != nil {
 		return RedisClients{}, err
@@ -121,6 +140,7 @@ func newRedisClients(lc fx.Lifecycle, cfg Config, logger *slog.Logger) (RedisCli
 		}
 	}
 	clients := RedisClients{Cache: cache, State: state}
+	addBreakers(clients, m, logger)
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			for role, c := range map[RedisRole]redis.UniversalClient{RoleCache: cache, RoleState: state} {
@@ -140,4 +160,30 @@ func newRedisClients(lc fx.Lifecycle, cfg Config, logger *slog.Logger) (RedisCli
 		},
 	})
 	return clients, nil
+}
+
+// addBreakers guards each connection with a circuit breaker of its own, so a Redis that
+// is down fails commands at once (the cache layer then serves from the database, the
+// state stores answer 503) instead of after timeouts. Breaker states are exported as
+// redis_breaker_state and transitions are logged. One connection serving both roles has
+// one breaker, labelled observability.RoleShared.
+func addBreakers(c RedisClients, m *observability.Metrics, logger *slog.Logger) {
+	roles := map[string]redis.UniversalClient{observability.RoleShared: c.Cache}
+	if c.State != c.Cache {
+		roles = map[string]redis.UniversalClient{observability.RoleCache: c.Cache, observability.RoleState: c.State}
+	}
+	for role, client := range roles {
+		m.SetBreakerState(role, observability.BreakerClosed)
+		client.AddHook(redisstore.NewBreaker(redisstore.BreakerConfig{
+			Role: role,
+			OnStateChange: func(state redisstore.BreakerState) {
+				m.SetBreakerState(role, observability.BreakerState(state))
+				level := slog.LevelWarn
+				if state == redisstore.BreakerClosed {
+					level = slog.LevelInfo
+				}
+				logger.LogAttrs(context.Background(), level, "redis circuit breaker "+state.String(), slog.String("role", role))
+			},
+		}))
+	}
 }

@@ -222,6 +222,15 @@ func orDefault(v, def int) int {
 // Dialect reports which database d talks to.
 func (d *DB) Dialect() Dialect { return d.dialect }
 
+// Use installs a GORM plugin (such as tracing) on the handle every repository shares.
+// Install plugins before the first statement runs.
+func (d *DB) Use(plugin gorm.Plugin) error {
+	if err := d.gorm.Use(plugin); err != nil {
+		return fmt.Errorf("database: plugin %s: %w", plugin.Name(), err)
+	}
+	return nil
+}
+
 // Ping reports whether the database answers; a failure is a domain.UnavailableError.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.sql.PingContext(ctx); err != nil {

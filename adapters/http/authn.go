@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/domain"
 )
 
@@ -25,11 +28,13 @@ func SessionFrom(ctx context.Context) *domain.Session {
 // authenticated session. A session store that cannot answer yields 503, never a pass.
 type Authenticator struct {
 	authenticate *auth.AuthenticateHandler
+	permissions  *profile.GetPermissionsHandler
 }
 
-// NewAuthenticator builds the middleware around the authenticate use-case.
-func NewAuthenticator(h *auth.AuthenticateHandler) *Authenticator {
-	return &Authenticator{authenticate: h}
+// NewAuthenticator builds the middleware around the authenticate use-case; permission
+// checks read the user's current permissions through permissions.
+func NewAuthenticator(h *auth.AuthenticateHandler, permissions *profile.GetPermissionsHandler) *Authenticator {
+	return &Authenticator{authenticate: h, permissions: permissions}
 }
 
 // Required rejects a request without a live session (401 session_invalid) and otherwise
@@ -56,16 +61,26 @@ func (a *Authenticator) Required() gin.HandlerFunc {
 	}
 }
 
-// RequirePermission answers 403 forbidden unless the session carries perm. It must run
-// after Required.
-func RequirePermission(perm string) gin.HandlerFunc {
+// RequirePermission answers 403 forbidden unless the caller holds perm now: it reads the
+// user's current permissions (cached), not the copy the session took at login, so a
+// revoked permission stops working at once. It must run after Required.
+func (a *Authenticator) RequirePermission(perm string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		s := SessionFrom(c.Request.Context())
+		ctx := c.Request.Context()
+		s := SessionFrom(ctx)
 		if s == nil {
 			WriteError(c, domain.ErrSessionInvalid)
 			return
 		}
-		if !s.HasPermission(perm) {
+		perms, err := a.permissions.Handle(ctx, s.UserID)
+		if errors.Is(err, domain.ErrNotFound) {
+			err = domain.ErrSessionInvalid // the account is gone
+		}
+		if err != nil {
+			WriteError(c, err)
+			return
+		}
+		if !slices.Contains(perms, perm) {
 			WriteError(c, domain.ErrForbidden)
 			return
 		}

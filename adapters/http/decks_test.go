@@ -24,7 +24,9 @@ import (
 	httpapi "github.com/studytool/studytool/adapters/http"
 	"github.com/studytool/studytool/adapters/memory"
 	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/application/decks"
+	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/domain"
 )
@@ -50,12 +52,17 @@ func newDeckStack(t *testing.T) *deckStack {
 	sessions := memory.NewSessionStore(domain.SessionPolicy{
 		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
 	}, clk)
+	logger := slog.New(slog.DiscardHandler)
+	c, err := cache.New(memory.NewCacheStore(clk), cache.DefaultConfig(), logger, clk)
+	require.NoError(t, err)
+	lists := decks.NewListCache(c, logger)
 	handlers := &httpapi.DeckHandlers{
-		Authn:        httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{})),
-		CreateDeck:   decks.NewCreateDeckHandler(deckRepo, clk),
-		ListDecks:    decks.NewListDecksHandler(deckRepo),
+		Authn: httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{}),
+			profile.NewGetPermissionsHandler(gormdb.NewUserRepo(db), c)),
+		CreateDeck:   decks.NewCreateDeckHandler(deckRepo, clk, lists),
+		ListDecks:    decks.NewListDecksHandler(deckRepo, lists),
 		GetDeck:      decks.NewGetDeckHandler(deckRepo),
-		AddCards:     decks.NewAddCardsHandler(deckRepo, clk),
+		AddCards:     decks.NewAddCardsHandler(deckRepo, clk, lists),
 		ListCards:    decks.NewListCardsHandler(deckRepo),
 		DeckProgress: progress.NewDeckProgressHandler(deckRepo, progressRepo, clk),
 		GetProgress: progress.NewGetProgressHandler(memory.NewProgressCache(clk, time.Hour), progressRepo,

@@ -114,7 +114,13 @@ func WriteError(c *gin.Context, err error) {
 		return
 	}
 	resp := problemFor(err)
-	if resp.Status >= http.StatusInternalServerError {
+	switch {
+	case resp.Status == http.StatusServiceUnavailable:
+		// An expected degradation (a store is down, /readyz says so too): one line per
+		// request at warn, so an outage does not drown the error log.
+		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "request refused: store unavailable",
+			slog.String("code", resp.Code), slog.Any("error", err))
+	case resp.Status >= http.StatusInternalServerError:
 		loggerFrom(c).LogAttrs(ctx, slog.LevelError, "request failed",
 			slog.String("code", resp.Code), slog.Any("error", err))
 	}

@@ -28,6 +28,11 @@ type RouterConfig struct {
 	TrustedProxies []string
 	// MaxBodyBytes caps every request body; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Middleware runs for every request, matched or not, right after the request id is
+	// assigned and ahead of the access log, panic recovery and error rendering, so it
+	// sees the final status of every response (metrics, tracing). Nil entries are
+	// skipped.
+	Middleware []gin.HandlerFunc
 }
 
 // RouteRegistrar adds a feature's routes to the router. Feature handlers (auth, decks,
@@ -67,7 +72,13 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 	}
 
 	logger = slog.New(WithRequestID(logger.Handler()))
-	engine.Use(requestID(logger), accessLog(), recovery(), bodyLimit(maxBody), Errors())
+	engine.Use(requestID(logger))
+	for _, mw := range cfg.Middleware {
+		if mw != nil {
+			engine.Use(mw)
+		}
+	}
+	engine.Use(accessLog(), recovery(), bodyLimit(maxBody), Errors())
 	engine.NoRoute(notFoundHandler)
 	engine.NoMethod(methodNotAllowedHandler)
 

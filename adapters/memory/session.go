@@ -32,6 +32,8 @@ type SessionStore struct {
 	// index maps a user id to the creation times of the user's session ids.
 	index   map[string]map[string]time.Time
 	creates int
+	// observer is told of creations, evictions and expired sessions removed.
+	observer SessionObserver
 }
 
 type sessionEntry struct {
@@ -49,6 +51,7 @@ func NewSessionStore(policy domain.SessionPolicy, clock ports.Clock) *SessionSto
 		clock:    clock,
 		sessions: make(map[string]*sessionEntry),
 		index:    make(map[string]map[string]time.Time),
+		observer: nopSessionObserver{},
 	}
 }
 
@@ -74,7 +77,9 @@ func (s *SessionStore) Create(_ context.Context, sess *domain.Session) ([]string
 	s.sessions[sess.ID] = &sessionEntry{session: stored, deadline: now.Add(sess.ExpiresAt.Sub(sess.CreatedAt))}
 	members[sess.ID] = sess.CreatedAt
 	s.index[sess.UserID] = members
-	return s.evictLocked(sess.ID, members), nil
+	evicted := s.evictLocked(sess.ID, members)
+	s.observer.SessionCreated(len(evicted))
+	return evicted, nil
 }
 
 // evictLocked destroys the oldest sessions in members beyond the limit, never keep.
@@ -111,6 +116,7 @@ func (s *SessionStore) Validate(_ context.Context, id string, now time.Time) (*d
 	}
 	if !now.Before(e.session.AbsoluteExpiresAt) {
 		s.removeLocked(id)
+		s.observer.SessionsExpired(1)
 		return nil, domain.ErrSessionInvalid
 	}
 	expiry := s.policy.ExpiryAt(&e.session, now)
@@ -188,6 +194,7 @@ func (s *SessionStore) liveLocked(id string, now time.Time) (*sessionEntry, bool
 	}
 	if !now.Before(e.deadline) {
 		s.removeLocked(id)
+		s.observer.SessionsExpired(1)
 		return nil, false
 	}
 	return e, true
@@ -229,11 +236,14 @@ func (s *SessionStore) sweepLocked(now time.Time) {
 		return
 	}
 	s.creates = 0
+	expired := 0
 	for id, e := range s.sessions {
 		if !now.Before(e.deadline) {
 			s.removeLocked(id)
+			expired++
 		}
 	}
+	s.observer.SessionsExpired(expired)
 }
 
 // sortSessionIDs orders ids oldest first as a Redis sorted set does: by creation time,

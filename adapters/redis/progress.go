@@ -140,5 +140,5 @@ func progressUnavailable(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &domain.UnavailableError{Store: "progress cache", Err: err}
+	return unavailable("progress cache", err)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/redis/keyspace"
-	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -52,7 +51,7 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit ports.RateLim
 	}
 	res, err := l.limiter.Allow(ctx, counter, redis_rate.Limit{Rate: limit.Rate, Burst: limit.Burst, Period: limit.Period})
 	if err != nil {
-		return ports.RateResult{}, fmt.Errorf("rate limiter: %w", &domain.UnavailableError{Store: "redis", Err: err})
+		return ports.RateResult{}, fmt.Errorf("rate limiter: %w", unavailable("redis", err))
 	}
 	out := ports.RateResult{Allowed: res.Allowed > 0, Remaining: res.Remaining}
 	if !out.Allowed {

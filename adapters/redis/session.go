@@ -58,6 +58,8 @@ type SessionStore struct {
 	// atomic selects the single-node path, where one script may touch a session and its
 	// user's index.
 	atomic bool
+	// observer is told of creations, evictions and pruned expired sessions.
+	observer SessionObserver
 }
 
 var _ ports.SessionStore = (*SessionStore)(nil)
@@ -67,7 +69,7 @@ var _ ports.SessionStore = (*SessionStore)(nil)
 // Ring) the slot-safe one.
 func NewSessionStore(client redis.UniversalClient, ks keyspace.Keyspace, policy domain.SessionPolicy) *SessionStore {
 	_, single := client.(*redis.Client)
-	return &SessionStore{client: client, ks: ks, policy: policy, atomic: single}
+	return &SessionStore{client: client, ks: ks, policy: policy, atomic: single, observer: nopSessionObserver{}}
 }
 
 // Create stores sess after completing its expiry fields under the store's policy (see
@@ -91,10 +93,17 @@ func (s *SessionStore) Create(ctx context.Context, sess *domain.Session) ([]stri
 	if err != nil {
 		return nil, fmt.Errorf("session store: create: %w", err)
 	}
+	var evicted []string
 	if s.atomic {
-		return s.createAtomic(ctx, sess, key, index, fields)
+		evicted, err = s.createAtomic(ctx, sess, key, index, fields)
+	} else {
+		evicted, err = s.createSlotSafe(ctx, sess, key, index, fields)
 	}
-	return s.createSlotSafe(ctx, sess, key, index, fields)
+	if err != nil {
+		return nil, err
+	}
+	s.observer.SessionCreated(len(evicted))
+	return evicted, nil
 }
 
 func (s *SessionStore) createAtomic(ctx context.Context, sess *domain.Session, key, index string, fields []any) ([]string, error) {
@@ -105,11 +114,40 @@ func (s *SessionStore) createAtomic(ctx context.Context, sess *domain.Session, k
 		max(s.policy.MaxPerUser, 0),
 		s.ks.SessionNamespace(),
 	}, fields...)
-	evicted, err := sessionCreateScript.Run(ctx, s.client, []string{key, index}, args...).StringSlice()
+	reply, err := sessionCreateScript.Run(ctx, s.client, []string{key, index}, args...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("session store: create: %w", sessionUnavailable(err))
 	}
+	evicted, pruned, err := decodeCreateReply(reply)
+	if err != nil {
+		return nil, fmt.Errorf("session store: create: %w", err)
+	}
+	s.observer.SessionsExpired(pruned)
 	return evicted, nil
+}
+
+// decodeCreateReply decodes session_create.lua's { evicted ids, pruned count }.
+func decodeCreateReply(reply []any) ([]string, int, error) {
+	if len(reply) != 2 {
+		return nil, 0, fmt.Errorf("unexpected script reply of %d elements", len(reply))
+	}
+	ids, ok := reply[0].([]any)
+	if !ok {
+		return nil, 0, fmt.Errorf("unexpected evicted ids %T", reply[0])
+	}
+	pruned, ok := reply[1].(int64)
+	if !ok {
+		return nil, 0, fmt.Errorf("unexpected pruned count %T", reply[1])
+	}
+	var evicted []string
+	for _, id := range ids {
+		v, ok := id.(string)
+		if !ok {
+			return nil, 0, fmt.Errorf("unexpected evicted id %T", id)
+		}
+		evicted = append(evicted, v)
+	}
+	return evicted, int(pruned), nil
 }
 
 // Validate returns the live session id and refreshes its expiry as of now in one round
@@ -268,6 +306,7 @@ func (s *SessionStore) List(ctx context.Context, userID string) ([]domain.Sessio
 		if err := s.client.ZRem(ctx, index, dead...).Err(); err != nil {
 			return nil, fmt.Errorf("session store: list: prune index: %w", sessionUnavailable(err))
 		}
+		s.observer.SessionsExpired(len(dead))
 	}
 	return sessions, nil
 }
@@ -314,5 +353,5 @@ func (s *SessionStore) Ping(ctx context.Context) error {
 // sessionUnavailable marks err, a failed Redis call, as domain.ErrStoreUnavailable, so
 // callers fail closed (503) rather than treat a session as absent.
 func sessionUnavailable(err error) error {
-	return &domain.UnavailableError{Store: "redis", Err: err}
+	return unavailable("redis", err)
 }

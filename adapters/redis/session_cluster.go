@@ -52,6 +52,7 @@ func (s *SessionStore) indexSlotSafe(ctx context.Context, sess *domain.Session, 
 	if err != nil {
 		return nil, fmt.Errorf("session store: create: index: %w", sessionUnavailable(err))
 	}
+	s.observer.SessionsExpired(len(dead))
 	if len(victims) == 0 {
 		return nil, nil
 	}

@@ -246,7 +246,7 @@ func studyUnavailable(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &domain.UnavailableError{Store: "redis", Err: err}
+	return unavailable("redis", err)
 }
 
 // studyBackoff is the pause before attempt+1: a ceiling growing linearly from

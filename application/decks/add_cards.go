@@ -31,11 +31,12 @@ type AddCards struct {
 type AddCardsHandler struct {
 	decks ports.DeckRepo
 	clock ports.Clock
+	lists *ListCache
 }
 
 // NewAddCardsHandler builds the handler.
-func NewAddCardsHandler(decks ports.DeckRepo, clock ports.Clock) *AddCardsHandler {
-	return &AddCardsHandler{decks: decks, clock: clock}
+func NewAddCardsHandler(decks ports.DeckRepo, clock ports.Clock, lists *ListCache) *AddCardsHandler {
+	return &AddCardsHandler{decks: decks, clock: clock, lists: lists}
 }
 
 // Handle validates every card, then stores them all in one transaction, and returns them
@@ -49,6 +50,7 @@ func (h *AddCardsHandler) Handle(ctx context.Context, cmd AddCards) ([]domain.Ca
 	if err := h.decks.AddCards(ctx, cmd.UserID, cmd.DeckID, cards); err != nil {
 		return nil, fmt.Errorf("add cards: %w", err)
 	}
+	h.lists.invalidate(ctx, cmd.UserID) // card counts changed
 	return cards, nil
 }
 

@@ -20,11 +20,12 @@ type CreateDeck struct {
 type CreateDeckHandler struct {
 	decks ports.DeckRepo
 	clock ports.Clock
+	lists *ListCache
 }
 
 // NewCreateDeckHandler builds the handler.
-func NewCreateDeckHandler(decks ports.DeckRepo, clock ports.Clock) *CreateDeckHandler {
-	return &CreateDeckHandler{decks: decks, clock: clock}
+func NewCreateDeckHandler(decks ports.DeckRepo, clock ports.Clock, lists *ListCache) *CreateDeckHandler {
+	return &CreateDeckHandler{decks: decks, clock: clock, lists: lists}
 }
 
 // Handle validates and stores the deck and returns it (with no cards yet).
@@ -36,5 +37,6 @@ func (h *CreateDeckHandler) Handle(ctx context.Context, cmd CreateDeck) (*domain
 	if err := h.decks.CreateDeck(ctx, &deck); err != nil {
 		return nil, fmt.Errorf("create deck: %w", err)
 	}
+	h.lists.invalidate(ctx, cmd.UserID)
 	return &deck, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/bootstrap"
@@ -35,6 +36,9 @@ var stacks = []stack{stackEmbedded, stackReal}
 type app struct {
 	t       *testing.T
 	baseURL string
+	// redis and prefix reach the app's keys on the real stack (nil on the embedded one).
+	redis  *redis.Client
+	prefix string
 }
 
 // startApp builds and starts the whole application on a free loopback port with the
@@ -46,11 +50,15 @@ func startApp(t *testing.T, s stack, extra map[string]string) *app {
 		"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t)),
 		"LOG_LEVEL": "warn",
 	}
+	var (
+		client *redis.Client
+		prefix string
+	)
 	switch s {
 	case stackEmbedded:
 		environ["SQLITE_PATH"] = filepath.Join(t.TempDir(), "studytool.db")
 	case stackReal:
-		client, prefix := testenv.Redis(t)
+		client, prefix = testenv.Redis(t)
 		opts := client.Options()
 		environ["REDIS_URL"] = "redis://" + opts.Addr + "/" + strconv.Itoa(opts.DB)
 		environ["REDIS_KEY_PREFIX"] = prefix
@@ -72,7 +80,7 @@ func startApp(t *testing.T, s stack, extra map[string]string) *app {
 			t.Errorf("stop app: %v", err)
 		}
 	})
-	return &app{t: t, baseURL: "http://" + environ["HTTP_ADDR"]}
+	return &app{t: t, baseURL: "http://" + environ["HTTP_ADDR"], redis: client, prefix: prefix}
 }
 
 // client is an HTTP client of the app with an optional bearer token and a cookie jar.

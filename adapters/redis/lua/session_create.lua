@@ -12,7 +12,7 @@
 -- ARGV[5]   session key namespace: a member's key is ARGV[5] .. member
 -- ARGV[6..] the hash's field/value pairs
 --
--- Returns the ids of the sessions it evicted.
+-- Returns { the ids of the sessions it evicted, how many dead index entries it pruned }.
 --
 -- The members' session keys are derived from ARGV[5] rather than declared in KEYS: which
 -- members exist is only known inside the script. Standalone Redis permits it; on Redis
@@ -24,12 +24,13 @@ redis.call('HSET', session, unpack(ARGV, 6))
 redis.call('PEXPIRE', session, ttl)
 
 -- Prune dead members, remembering the remaining lifetime of the live ones.
-local remaining = {}
+local remaining, pruned = {}, 0
 for _, member in ipairs(redis.call('ZRANGE', index, 0, -1)) do
   if member ~= id then
     local pttl = redis.call('PTTL', namespace .. member)
     if pttl == -2 then
       redis.call('ZREM', index, member)
+      pruned = pruned + 1
     else
       remaining[member] = pttl
     end
@@ -59,4 +60,4 @@ for _, pttl in pairs(remaining) do
   end
 end
 redis.call('PEXPIRE', index, expiry)
-return evicted
+return { evicted, pruned }

@@ -1,0 +1,38 @@
+// Package observability makes StudyTool measurable: Prometheus metrics on a private
+// registry (HTTP requests, Redis commands, pools and memory, circuit breakers, cache
+// effectiveness, sessions), the slow-operation log for Redis commands, and OpenTelemetry
+// tracing that costs nothing unless an OTLP endpoint is configured.
+//
+// Metric families (every name starts with studytool_):
+//
+//	http_requests_total{route,method,status}            counter
+//	http_request_duration_seconds{route,method}         histogram
+//	redis_command_duration_seconds{role,command}        histogram (pipelines as "pipeline", transactions as "multi")
+//	redis_slow_commands_total{role,command}             counter
+//	redis_pool_hits_total{role}                         counter
+//	redis_pool_misses_total{role}                       counter
+//	redis_pool_timeouts_total{role}                     counter
+//	redis_pool_connections{role,state="total|idle"}     gauge
+//	redis_pool_stale_connections_total{role}            counter
+//	redis_breaker_state{role}                           gauge: 0 closed, 1 half-open, 2 open
+//	redis_up{role}                                      gauge: 1 when the last INFO poll answered
+//	redis_memory_used_bytes{role}                       gauge
+//	redis_memory_max_bytes{role}                        gauge: 0 means no maxmemory
+//	redis_evicted_keys_total{role}                      counter
+//	cache_hits_total{feature}                           counter
+//	cache_misses_total{feature}                         counter
+//	cache_errors_total{feature}                         counter
+//	cache_stale_serves_total{feature}                   counter
+//	cache_loads_total{feature}                          counter
+//	sessions_created_total                              counter
+//	sessions_evicted_total                              counter (the per-user limit)
+//	sessions_expired_pruned_total                       counter
+//	rate_limited_total{scope}                           counter (login-ip, login-account: refused logins)
+//
+// plus the Go runtime (go_*) and process (process_*) collectors. The role label is
+// "cache", "state", or RoleShared when one connection serves both.
+//
+// The package is an adapter: it imports ports, domain and other adapters, never the
+// application. Sources that live in the application (the cache layer's counters) are
+// read through plain functions that bootstrap supplies.
+package observability

@@ -1,0 +1,63 @@
+package observability
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MetricsPath is where the Prometheus registry is served.
+const MetricsPath = "/metrics"
+
+// unmatchedRoute labels requests that matched no route (404, 405), so probing random
+// paths cannot mint new series.
+const unmatchedRoute = "unmatched"
+
+// otherMethod labels a request method outside the standard set, for the same reason.
+const otherMethod = "OTHER"
+
+// MetricsRoute serves the registry at GET MetricsPath. Its Register method makes it an
+// httpapi.RouteRegistrar.
+type MetricsRoute struct {
+	handler http.Handler
+}
+
+// NewMetricsRoute returns the route serving m; collection errors go to logger.
+func NewMetricsRoute(m *Metrics, logger *slog.Logger) *MetricsRoute {
+	return &MetricsRoute{handler: m.Handler(logger)}
+}
+
+// Register adds GET MetricsPath to r.
+func (rt *MetricsRoute) Register(r gin.IRouter) {
+	r.GET(MetricsPath, gin.WrapH(rt.handler))
+}
+
+// HTTPMiddleware counts and times every request by route template (never the raw path,
+// which holds ids), method and status code. Install it globally, ahead of the error
+// rendering and panic recovery, so it sees the status they write.
+func (m *Metrics) HTTPMiddleware() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = unmatchedRoute
+		}
+		method := methodLabel(c.Request.Method)
+		m.httpRequests.WithLabelValues(route, method, strconv.Itoa(c.Writer.Status())).Inc()
+		m.httpDuration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+	}
+}
+
+// methodLabel returns method when it is a standard HTTP method and otherMethod if not.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return otherMethod
+}

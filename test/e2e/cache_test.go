@@ -1,0 +1,96 @@
+package e2e_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type cacheStats struct {
+	Hits     int64 `json:"hits"`
+	Misses   int64 `json:"misses"`
+	Features map[string]struct {
+		Hits   int64 `json:"hits"`
+		Misses int64 `json:"misses"`
+	} `json:"features"`
+	Store map[string]any `json:"store"`
+}
+
+func stats(t *testing.T, admin *client) cacheStats {
+	t.Helper()
+	res := admin.do(http.MethodGet, "/v1/admin/cache/stats", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+	var s cacheStats
+	res.json(t, &s)
+	return s
+}
+
+// TestProfileCacheAndAdminEndpoints checks that the profile is served through the cache,
+// that an update shows at once, and that the admin endpoints count and invalidate without
+// ever reaching outside the cache namespace.
+func TestProfileCacheAndAdminEndpoints(t *testing.T) {
+	for _, s := range stacks {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			a := startApp(t, s, map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "ops@example.com"})
+			admin, user := a.client(), a.client()
+			register(t, admin, "ops@example.com")
+			register(t, user, "learner@example.com")
+			admin.token = login(t, admin, "ops@example.com").Token
+			user.token = login(t, user, "learner@example.com").Token
+
+			before := stats(t, admin).Features["user:profile"]
+			for range 3 {
+				require.Equal(t, http.StatusOK, user.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			}
+			after := stats(t, admin).Features["user:profile"]
+			assert.Equal(t, before.Misses+1, after.Misses, "one miss, then hits")
+			assert.Equal(t, before.Hits+2, after.Hits)
+
+			res := user.do(http.MethodPatch, "/v1/me", map[string]string{"displayName": "Renamed"})
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+			var me struct{ DisplayName string }
+			user.do(http.MethodGet, "/v1/me", nil).json(t, &me)
+			assert.Equal(t, "Renamed", me.DisplayName, "the next GET shows the change at once")
+
+			// Only admin:cache may use the endpoints.
+			res = user.do(http.MethodGet, "/v1/admin/cache/stats", nil)
+			assert.Equal(t, http.StatusForbidden, res.StatusCode)
+
+			// Patterns stay inside the cache namespace: sessions survive every one.
+			for _, pattern := range []string{"session:*", "../*", "*"} {
+				res = admin.do(http.MethodPost, "/v1/admin/cache/invalidate", map[string]string{"pattern": pattern})
+				require.Equal(t, http.StatusOK, res.StatusCode, "pattern %q: %s", pattern, res.body)
+				assert.Equal(t, http.StatusOK, user.do(http.MethodGet, "/v1/me", nil).StatusCode, "after %q", pattern)
+			}
+			for _, bad := range []string{"", "user:[a-z]*", strings.Repeat("x", 600)} {
+				res = admin.do(http.MethodPost, "/v1/admin/cache/invalidate", map[string]string{"pattern": bad})
+				assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "pattern %q", bad)
+			}
+
+			// A pattern really deletes: after `user:*` the next profile read is a miss.
+			require.Equal(t, http.StatusOK, user.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			res = admin.do(http.MethodPost, "/v1/admin/cache/invalidate", map[string]string{"pattern": "user:*"})
+			var deleted struct{ Deleted int64 }
+			res.json(t, &deleted)
+			assert.Positive(t, deleted.Deleted)
+			before = stats(t, admin).Features["user:profile"]
+			require.Equal(t, http.StatusOK, user.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			assert.Equal(t, before.Misses+1, stats(t, admin).Features["user:profile"].Misses)
+
+			if a.redis != nil {
+				// Sessions and rate-limit counters are still there in Redis.
+				var sessions int
+				iter := a.redis.Scan(t.Context(), 0, a.prefix+"session:*", 100).Iterator()
+				for iter.Next(t.Context()) {
+					sessions++
+				}
+				require.NoError(t, iter.Err())
+				assert.Equal(t, 2, sessions, "both sessions survive every invalidation")
+			}
+		})
+	}
+}
