@@ -25,7 +25,7 @@ RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env 
 export GOLANGCI_LINT_VERSION MOCKERY FUZZTIME
 
 .PHONY: help run build test test-go check-mocks check-alerts lint fmt-check vet golangci-lint fmt \
-	mocks migrate bench fuzz cover clean
+	mocks migrate bench bench-cache fuzz cover clean
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -86,6 +86,9 @@ migrate: ## Run database migrations, e.g. make migrate ARGS="up" | ARGS="down 1"
 
 bench: ## Run the benchmarks (BENCH=regexp selects them)
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem $(PKGS)
+
+bench-cache: ## Delete KEYS (default 1000000) cache keys by pattern under read load: SCAN+UNLINK vs baseline vs KEYS+DEL
+	$(GO) run ./cmd/cachebench -keys $(or $(KEYS),1000000)
 
 fuzz: ## Run every fuzz target for FUZZTIME (default 15s) each
 	@bash scripts/fuzz.sh
