@@ -47,7 +47,10 @@ func accessLog() gin.HandlerFunc {
 			attrs = append(attrs, slog.String("code", code))
 		}
 		level := slog.LevelInfo
-		if status >= http.StatusInternalServerError {
+		switch {
+		case status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // a known degradation, reported by /readyz and metrics too
+		case status >= http.StatusInternalServerError:
 			level = slog.LevelError
 		}
 		loggerFrom(c).LogAttrs(c.Request.Context(), level, "http request", attrs...)
