@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/adapters/gormdb"
 	"github.com/studytool/studytool/ports"
 )
+
+// databaseOpenTimeout bounds opening (and pinging) the database at start-up.
+const databaseOpenTimeout = 15 * time.Second
 
 // DatabaseModule opens the database of record (PostgreSQL or SQLite), migrates it to the
 // latest schema at start-up and provides the GORM repositories.
@@ -40,7 +44,10 @@ func (c Config) GormConfig(logger *slog.Logger) gormdb.Config {
 // newDatabase opens the database; the start hook pings and migrates it, the stop hook
 // closes the pool.
 func newDatabase(lc fx.Lifecycle, cfg Config, logger *slog.Logger) (*gormdb.DB, error) {
-	db, err := gormdb.Open(context.Background(), cfg.GormConfig(logger))
+	// Bounded: a database that drops packets must fail start-up, not hang it.
+	ctx, cancel := context.WithTimeout(context.Background(), databaseOpenTimeout)
+	defer cancel()
+	db, err := gormdb.Open(ctx, cfg.GormConfig(logger))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -1,19 +1,12 @@
 package bootstrap
 
 import (
-	"time"
-
 	"go.uber.org/fx"
 
 	httpapi "github.com/studytool/studytool/adapters/http"
 	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/progress"
 )
-
-// progressCacheTTL is how long a cached progress copy lives. It bounds the memory the
-// copies take and how long one can be served stale after a write-through that failed;
-// a miss costs one indexed database read.
-const progressCacheTTL = 24 * time.Hour
 
 // DecksModule provides the deck, card and progress-read use-cases and their routes.
 var DecksModule = fx.Module("decks",

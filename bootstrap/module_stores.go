@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/fx"
@@ -55,8 +56,8 @@ var RedisModule = fx.Module("redis",
 			fx.As(new(ports.StudySessionStore)),
 		),
 		fx.Annotate(
-			func(c RedisClients, ks keyspace.Keyspace) *redisstore.ProgressCache {
-				return redisstore.NewProgressCache(c.Cache, ks, progressCacheTTL)
+			func(c RedisClients, ks keyspace.Keyspace, cfg Config) *redisstore.ProgressCache {
+				return redisstore.NewProgressCache(c.Cache, ks, progressCacheTTL(cfg))
 			},
 			fx.As(new(ports.ProgressCache)),
 		),
@@ -98,7 +99,9 @@ var MemoryModule = fx.Module("memory",
 			fx.As(new(ports.StudySessionStore)),
 		),
 		fx.Annotate(
-			func(clock ports.Clock) *memory.ProgressCache { return memory.NewProgressCache(clock, progressCacheTTL) },
+			func(clock ports.Clock, cfg Config) *memory.ProgressCache {
+				return memory.NewProgressCache(clock, progressCacheTTL(cfg))
+			},
 			fx.As(new(ports.ProgressCache)),
 		),
 		fx.Annotate(memory.NewCacheStore, fx.As(new(ports.CacheStore))),
@@ -187,3 +190,8 @@ func addBreakers(c RedisClients, m *observability.Metrics, logger *slog.Logger) 
 		}))
 	}
 }
+
+// progressCacheTTL is how long a cached progress copy lives: the feature-level cache TTL
+// (REDIS_CACHE_TTL). It bounds the memory the copies take and how long one can be served
+// stale after a write-through that failed; a miss costs one indexed database read.
+func progressCacheTTL(cfg Config) time.Duration { return cfg.Cache.DefaultTTL }

@@ -208,7 +208,9 @@ func gormConfig(logger gormLogger) *gorm.Config {
 		Logger: logger,
 		// Repositories open the transactions they need; single statements need none.
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return dbTime(time.Now()) },
+		// Open pings with the caller's context; GORM's own ping would have no deadline.
+		DisableAutomaticPing: true,
+		NowFunc:              func() time.Time { return dbTime(time.Now()) },
 	}
 }
 

@@ -89,14 +89,13 @@ func (a *Authenticator) RequirePermission(perm string) gin.HandlerFunc {
 }
 
 // bearerToken takes the token from `Authorization: Bearer` or, failing that, from the
-// session cookie.
+// session cookie. Another scheme (Basic from a proxy, say) does not hide the cookie.
 func bearerToken(c *gin.Context) string {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {
 			return strings.TrimSpace(token)
 		}
-		return ""
 	}
 	if cookie, err := c.Cookie(SessionCookieName); err == nil {
 		return cookie

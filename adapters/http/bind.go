@@ -29,7 +29,7 @@ func (e *bodyError) Unwrap() error { return e.err }
 // It is strict so that client mistakes surface instead of being silently ignored:
 // unknown fields are rejected (422, naming the field), as is anything after the JSON
 // value (400). Every error it returns is understood by WriteError: empty or malformed
-// bodies 400 malformed_json, oversized bodies 413 payload_too_large, wrong types,
+// bodies 400 malformed_json, oversized bodies 400 payload_too_large (API.md: 400/422), wrong types,
 // out-of-range numbers and failed rules 422 validation_failed.
 func BindJSON(c *gin.Context, dst any) error {
 	if c.Request.Body == nil {

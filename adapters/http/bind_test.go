@@ -167,9 +167,9 @@ func TestBodyLimit(t *testing.T) {
 		status int
 	}{
 		{"exactly the limit is accepted", "/bind", streamed(jsonOfSize(limit)), http.StatusOK},
-		{"declared length over the limit", "/bind", strings.NewReader(jsonOfSize(limit + 1)), http.StatusRequestEntityTooLarge},
-		{"streamed body over the limit", "/bind", streamed(jsonOfSize(limit + 1)), http.StatusRequestEntityTooLarge},
-		{"streamed over the limit through gin binding", "/gin", streamed(jsonOfSize(2 * limit)), http.StatusRequestEntityTooLarge},
+		{"declared length over the limit", "/bind", strings.NewReader(jsonOfSize(limit + 1)), http.StatusBadRequest},
+		{"streamed body over the limit", "/bind", streamed(jsonOfSize(limit + 1)), http.StatusBadRequest},
+		{"streamed over the limit through gin binding", "/gin", streamed(jsonOfSize(2 * limit)), http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,6 +189,6 @@ func TestBodyLimitIsConfigurable(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, httpapi.RouterConfig{MaxBodyBytes: 16}, routes{"POST /bind": echo})
 	rec := h.serve(httptest.NewRequest(http.MethodPost, "/bind", streamed(`{"name":"seventeen"}`)))
-	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Equal(t, "payload_too_large", problemOf(t, rec).Code)
 }

@@ -64,7 +64,7 @@ var (
 	kindMethodNotAllowed   = kind{http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"}
 	kindConflict           = kind{http.StatusConflict, "conflict", "Conflict"}
 	kindEmailTaken         = kind{http.StatusConflict, "email_taken", "Email taken"}
-	kindPayloadTooLarge    = kind{http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"}
+	kindPayloadTooLarge    = kind{http.StatusBadRequest, "payload_too_large", "Payload too large"}
 	kindValidation         = kind{http.StatusUnprocessableEntity, "validation_failed", "Validation failed"}
 	kindRateLimited        = kind{http.StatusTooManyRequests, "rate_limited", "Rate limited"}
 	kindInternal           = kind{http.StatusInternalServerError, "internal", "Internal error"}
@@ -104,7 +104,7 @@ func newResponse(k kind, detail string) response {
 
 // WriteError renders err as problem+json and aborts the handler chain. It is the one
 // place errors become HTTP: domain errors get their status and code, request body errors
-// a 400/413/422, anything else a logged 500 whose detail never echoes err. When the
+// a 400/422, anything else a logged 500 whose detail never echoes err. When the
 // client has gone away it only records status 499.
 func WriteError(c *gin.Context, err error) {
 	ctx := c.Request.Context()

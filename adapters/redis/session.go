@@ -253,6 +253,9 @@ func (s *SessionStore) Delete(ctx context.Context, id string) error {
 // sessions it destroyed.
 func (s *SessionStore) DeleteUser(ctx context.Context, userID string) (int, error) {
 	index, err := s.ks.UserSessions(userID)
+	if errors.Is(err, keyspace.ErrInvalidKey) {
+		return 0, nil // no user has such an id, so there is nothing to revoke
+	}
 	if err != nil {
 		return 0, fmt.Errorf("session store: delete user: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -50,15 +49,20 @@ type LogInHandler struct {
 	hasher   ports.PasswordHasher
 	clock    ports.Clock
 	policy   LoginPolicy
-
-	dummyOnce sync.Once
+	// dummyHash is verified against when the email is unknown, so that answer costs what
+	// a wrong password costs. Made once, up front: a lazy first computation would itself
+	// make the first unknown-email login slower.
 	dummyHash string
-	dummyErr  error
 }
 
-// NewLogInHandler builds the handler.
-func NewLogInHandler(users ports.UserRepo, orgs ports.OrganizationRepo, sessions ports.SessionStore, limiter ports.RateLimiter, hasher ports.PasswordHasher, clock ports.Clock, policy LoginPolicy) *LogInHandler {
-	return &LogInHandler{users: users, orgs: orgs, sessions: sessions, limiter: limiter, hasher: hasher, clock: clock, policy: policy}
+// NewLogInHandler builds the handler; it hashes a dummy password with hasher's
+// parameters once.
+func NewLogInHandler(users ports.UserRepo, orgs ports.OrganizationRepo, sessions ports.SessionStore, limiter ports.RateLimiter, hasher ports.PasswordHasher, clock ports.Clock, policy LoginPolicy) (*LogInHandler, error) {
+	dummy, err := hasher.Hash("not-a-password-of-anyone")
+	if err != nil {
+		return nil, fmt.Errorf("login: dummy hash: %w", err)
+	}
+	return &LogInHandler{users: users, orgs: orgs, sessions: sessions, limiter: limiter, hasher: hasher, clock: clock, policy: policy, dummyHash: dummy}, nil
 }
 
 // Handle checks the rate limits, verifies the password (doing the same hashing work for
@@ -131,11 +135,7 @@ func (h *LogInHandler) verify(ctx context.Context, email string, emailErr error,
 		}
 	}
 	if user == nil {
-		dummy, err := h.dummy()
-		if err != nil {
-			return nil, err
-		}
-		encoded = dummy
+		encoded = h.dummyHash
 	}
 	ok, err := h.hasher.Verify(password, encoded)
 	if err != nil {
@@ -145,17 +145,6 @@ func (h *LogInHandler) verify(ctx context.Context, email string, emailErr error,
 		return nil, domain.ErrInvalidCredentials
 	}
 	return user, nil
-}
-
-// dummy returns a hash made with the production parameters, computed once.
-func (h *LogInHandler) dummy() (string, error) {
-	h.dummyOnce.Do(func() {
-		h.dummyHash, h.dummyErr = h.hasher.Hash("not-a-password-of-anyone")
-	})
-	if h.dummyErr != nil {
-		return "", fmt.Errorf("login: dummy hash: %w", h.dummyErr)
-	}
-	return h.dummyHash, nil
 }
 
 func truncateRunes(s string, n int) string {

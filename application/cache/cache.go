@@ -33,6 +33,8 @@ type Cache struct {
 	refreshing sync.Map
 	gens       generations
 	stats      statsRegistry
+	// fence keeps loads that began before an invalidation from writing afterwards.
+	fence *fence
 
 	// mu guards closed and the start of background work (bg.Add), so that Close's
 	// bg.Wait never races with a new task.
@@ -59,6 +61,7 @@ func New(store ports.CacheStore, cfg Config, logger *slog.Logger, clock ports.Cl
 		random: rand.Float64,
 		gens:   generations{entries: make(map[string]*generation)},
 		done:   make(chan struct{}),
+		fence:  newFence(cfg.LoadTimeout),
 	}
 	for _, o := range opts {
 		o(c)

@@ -225,9 +225,15 @@ func (c *Cache) refresh(ctx context.Context, key Key, sk string, o loadOptions, 
 // for domain.ErrNotFound) with the time the load took, for XFetch.
 func (c *Cache) loadAndStore(ctx context.Context, key Key, sk string, o loadOptions, load loader, write bool) (outcome, error) {
 	c.stats.of(key.feature).loads.Add(1)
+	seq := c.fence.now()
 	start := c.clock.Now()
 	body, err := callLoader(ctx, key, load)
 	delta := c.clock.Now().Sub(start)
+	if write && c.fence.crossed(sk, seq) {
+		// Invalidated while loading: the loader may have read the data before the change
+		// that invalidated it, so its result is served to this flight but not stored.
+		write = false
+	}
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		if write {

@@ -13,7 +13,15 @@ import (
 // (N−1 and N+1), which a rolling deploy serves side by side. It also forgets the keys
 // in ctx's request cache. Call it after the change to the data of record is committed;
 // an error means the entries may live on until their TTL.
+//
+// A load of one of the keys that started before the call may still hold the old data:
+// in this process it is fenced (it neither stores its result nor hands it to callers
+// arriving after the call); for loads in other processes the keys are deleted once more
+// after Config.LoadTimeout, when any such load has finished. The work runs detached from
+// ctx's cancellation: a client that hangs up after the commit must not leave stale data.
 func (c *Cache) Invalidate(ctx context.Context, keys ...Key) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.LoadTimeout)
+	defer cancel()
 	var storeKeys []string
 	gens := make(map[string][]string)
 	for _, k := range keys {
@@ -38,10 +46,32 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...Key) error {
 		return nil
 	}
 	requestCacheFrom(ctx).forget(storeKeys)
+	c.fence.mark(storeKeys)
+	for _, sk := range storeKeys {
+		c.loads.Forget(sk)
+	}
 	if _, err := c.store.Delete(ctx, storeKeys...); err != nil {
 		return fmt.Errorf("cache: invalidate: %w", err)
 	}
+	detached := context.WithoutCancel(ctx)
+	c.goBackground(func() { c.deleteAgainAfter(detached, storeKeys, c.cfg.LoadTimeout) })
 	return nil
+}
+
+// deleteAgainAfter deletes keys once more after delay (at once when the cache closes),
+// removing what a load in another process that predates the invalidation wrote since.
+func (c *Cache) deleteAgainAfter(ctx context.Context, keys []string, delay time.Duration) {
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-c.done:
+	}
+	ctx, cancel := context.WithTimeout(ctx, sweepTimeout)
+	defer cancel()
+	if _, err := c.store.Delete(ctx, keys...); err != nil {
+		c.logger.WarnContext(ctx, "cache second invalidation failed; entries expire by TTL", slog.Int("keys", len(keys)), slog.Any("error", err))
+	}
 }
 
 // liveGenerations returns the generation of feature in the store and, when it differs,
