@@ -110,18 +110,29 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 		return nil, fmt.Errorf("review card: %w", err)
 	}
 	h.writeThrough(ctx, progress)
+	// From here on the answer is durable: whatever happens to the study session, the
+	// caller must learn that it counted.
+	before := *sess
 	sess, err = h.sessions.Update(ctx, cmd.UserID, sess.ID, func(s *domain.StudySession) error {
 		if s.Answers[cmd.CardID] != attempt {
 			return nil // this answer already moved the session on
 		}
 		return s.Record(cmd.CardID, grade)
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		// Finished (or expired) by another device meanwhile: the review stands, the
+		// session has nothing more to show.
+		before.Queue = nil
+		return &ReviewResult{Progress: progress, View: View{Session: &before}}, nil
+	case err != nil:
 		return nil, fmt.Errorf("review card: review recorded, study session not advanced: %w", err)
 	}
 	view, err := newView(ctx, h.decks, sess, cards)
 	if err != nil {
-		return nil, fmt.Errorf("review card: %w", err)
+		// The next card could not be read; the answer itself is recorded and applied.
+		h.logger.WarnContext(ctx, "review recorded; next card unavailable", slog.String("session", sess.ID), slog.Any("error", err))
+		view = View{Session: sess}
 	}
 	return &ReviewResult{Progress: progress, View: view}, nil
 }

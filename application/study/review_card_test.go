@@ -405,3 +405,20 @@ func TestReviewCard_OtherConflictsAreReturned(t *testing.T) {
 	require.ErrorIs(t, err, domain.ErrConflict)
 	assert.Equal(t, []string{"c1"}, rig.stored.Queue)
 }
+
+func TestReviewCard_SessionFinishedMeanwhileStillAcknowledgesTheReview(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2"))
+	db := newFakeDB()
+	rig.expectSession()
+	rig.expectDB(db)
+	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(nil).Once()
+	// Another device finished the session between the commit and the session update.
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).Return(nil, domain.ErrNotFound).Once()
+
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err, "the review is committed: the caller must learn that it counted")
+	assert.Equal(t, 1, res.Progress.State.Repetitions)
+	assert.Zero(t, res.Session.Remaining())
+	assert.Nil(t, res.NextCard)
+}
