@@ -58,3 +58,14 @@ type RateLimiter interface {
 	// which may contain anything. A limit with a non-positive field is an error.
 	Allow(ctx context.Context, key string, limit RateLimit) (RateResult, error)
 }
+
+// SessionObserver is told what a SessionStore did, for metrics. Stores call it while
+// holding their own locks (memory) or right after a script returns (Redis): its methods
+// must be cheap, must not call back into the store, and must be safe for concurrent use.
+type SessionObserver interface {
+	// SessionCreated reports a created session and how many older sessions of its user
+	// were evicted to keep within the per-user limit.
+	SessionCreated(evicted int)
+	// SessionsExpired reports n expired sessions found and removed.
+	SessionsExpired(n int)
+}

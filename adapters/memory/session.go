@@ -33,7 +33,7 @@ type SessionStore struct {
 	index   map[string]map[string]time.Time
 	creates int
 	// observer is told of creations, evictions and expired sessions removed.
-	observer SessionObserver
+	observer ports.SessionObserver
 }
 
 type sessionEntry struct {

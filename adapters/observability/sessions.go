@@ -8,13 +8,15 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
+var _ ports.SessionObserver = (*Metrics)(nil)
+
 // otherScope labels a rate-limit key whose scope is not a valid key segment; the
 // limiter refuses such keys anyway.
 const otherScope = "other"
 
 // SessionCreated counts a session a store created and the sessions it evicted to keep
 // the user within MAX_SESSIONS_PER_USER. With SessionsExpired it makes Metrics the
-// session stores' observer (redisstore.WithSessionObserver, memory.WithSessionObserver).
+// session stores' observer (ports.SessionObserver, set with SetObserver).
 func (m *Metrics) SessionCreated(evicted int) {
 	m.sessionsCreated.Inc()
 	if evicted > 0 {

@@ -59,7 +59,7 @@ type SessionStore struct {
 	// user's index.
 	atomic bool
 	// observer is told of creations, evictions and pruned expired sessions.
-	observer SessionObserver
+	observer ports.SessionObserver
 }
 
 var _ ports.SessionStore = (*SessionStore)(nil)
