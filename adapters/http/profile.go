@@ -30,7 +30,7 @@ func (h *ProfileHandlers) get(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, p)
+	c.JSON(http.StatusOK, newProfileResponse(p))
 }
 
 type updateProfileRequest struct {
@@ -48,5 +48,14 @@ func (h *ProfileHandlers) update(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, p)
+	c.JSON(http.StatusOK, newProfileResponse(p))
+}
+
+// newProfileResponse renders a profile in the user shape the auth endpoints use too.
+func newProfileResponse(p *profile.Profile) userResponse {
+	return userResponse{
+		ID: p.ID, Email: p.Email, DisplayName: p.DisplayName, OrganizationID: p.OrganizationID,
+		OrganizationType: p.OrganizationType, Permissions: nonNil(p.Permissions),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // Profile is the user as the user sees themself: no password hash, with the type of
-// their organization resolved.
+// their organization resolved. The JSON names are its cache encoding (schema version in
+// keys.go), not the HTTP shape, which the HTTP adapter maps on its own.
 type Profile struct {
 	ID               string                  `json:"id"`
 	Email            string                  `json:"email"`
