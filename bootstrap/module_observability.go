@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/adapters/gormdb"
@@ -12,6 +13,8 @@ import (
 	"github.com/studytool/studytool/adapters/observability"
 	"github.com/studytool/studytool/adapters/redis/keyspace"
 	"github.com/studytool/studytool/application/cache"
+	"github.com/studytool/studytool/application/progress"
+	"github.com/studytool/studytool/application/study"
 )
 
 // HTTPMiddleware is the middleware the router installs on every request, ahead of its
@@ -67,19 +70,13 @@ func traceDatabase(db *gormdb.DB, tracing *observability.Tracing) error {
 	return nil
 }
 
-type cacheStatsParams struct {
-	fx.In
-	Metrics *observability.Metrics
-	Cache   *cache.Cache `optional:"true"`
-}
-
-// registerCacheStats exposes the cache layer's per-feature counters, when the graph has
-// a cache layer.
-func registerCacheStats(p cacheStatsParams) error {
-	if p.Cache == nil {
-		return nil
-	}
-	return p.Metrics.Register(observability.NewCacheCollector(cacheStatsSource(p.Cache)))
+// registerCacheStats exposes the cache layer's per-feature counters and the progress
+// cache's absorbed failures.
+func registerCacheStats(m *observability.Metrics, c *cache.Cache, reads *progress.GetProgressHandler, reviews *study.ReviewCardHandler) error {
+	collectors := append(
+		[]prometheus.Collector{observability.NewCacheCollector(cacheStatsSource(c))},
+		observability.NewProgressCacheCollectors(reads.CacheFailures, reviews.CacheFailures)...)
+	return m.Register(collectors...)
 }
 
 // cacheStatsSource adapts the cache layer's Stats to the collector's source.

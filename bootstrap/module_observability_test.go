@@ -174,4 +174,5 @@ func TestObservabilityWiringEmbedded(t *testing.T) {
 	assert.InDelta(t, 1, sample(t, metrics, `studytool_sessions_created_total`), 0)
 	assert.InDelta(t, 1, sample(t, metrics, `studytool_rate_limited_total{scope="login-ip"}`), 0)
 	assert.NotContains(t, metrics, "studytool_redis_pool", "no Redis, no Redis pools")
+	assert.Contains(t, metrics, `studytool_progress_cache_failures_total{operation="write_through"} 0`)
 }

@@ -54,3 +54,20 @@ func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
+
+// NewProgressCacheCollectors expose the progress cache's failures, which the use-cases
+// count without failing a request: reads that fell back to the database and
+// write-throughs after a committed review that did not reach the cache, as
+// studytool_progress_cache_failures_total{operation="read"|"write_through"}.
+func NewProgressCacheCollectors(reads, writeThroughs func() uint64) []prometheus.Collector {
+	counter := func(operation string, source func() uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace:   namespace,
+			Subsystem:   "progress_cache",
+			Name:        "failures_total",
+			Help:        "Progress cache operations that failed and were absorbed (served from the database, or left for the TTL), by operation.",
+			ConstLabels: prometheus.Labels{"operation": operation},
+		}, func() float64 { return float64(source()) })
+	}
+	return []prometheus.Collector{counter("read", reads), counter("write_through", writeThroughs)}
+}

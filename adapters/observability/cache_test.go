@@ -40,3 +40,21 @@ func TestCacheCollectorReadsTheSourceAtScrapeTime(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressCacheCollectorsReadTheCountersAtScrapeTime(t *testing.T) {
+	t.Parallel()
+	m := newMetrics(t)
+	var reads, writes uint64
+	require.NoError(t, m.Register(observability.NewProgressCacheCollectors(
+		func() uint64 { return reads }, func() uint64 { return writes })...))
+	reads, writes = 3, 7
+	families := gather(t, m)
+	const name = "studytool_progress_cache_failures_total"
+	require.Contains(t, families, name)
+	for operation, want := range map[string]float64{"read": 3, "write_through": 7} {
+		s := series(families, name, map[string]string{"operation": operation})
+		require.NotNil(t, s, operation)
+		require.NotNil(t, s.GetCounter(), "a counter")
+		assert.InDelta(t, want, value(s), 0, operation)
+	}
+}

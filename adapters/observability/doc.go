@@ -24,6 +24,7 @@
 //	cache_errors_total{feature}                         counter
 //	cache_stale_serves_total{feature}                   counter
 //	cache_loads_total{feature}                          counter
+//	progress_cache_failures_total{operation}            counter (read, write_through: absorbed, never an error)
 //	sessions_created_total                              counter
 //	sessions_evicted_total                              counter (the per-user limit)
 //	sessions_expired_pruned_total                       counter
@@ -34,5 +35,6 @@
 //
 // The package is an adapter: it imports ports, domain and other adapters, never the
 // application. Sources that live in the application (the cache layer's counters) are
-// read through plain functions that bootstrap supplies.
+// read through plain functions that bootstrap supplies, as are the progress
+// cache's failure counts kept by the progress and study use-cases.
 package observability
