@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // Session is an authenticated login as stored by a SessionStore. ID is the hex SHA-256 of
 // the bearer token; the token itself is never stored.
@@ -22,11 +19,6 @@ type Session struct {
 	AbsoluteExpiresAt time.Time
 	IPAddress         string
 	UserAgent         string
-}
-
-// HasPermission reports whether the session carries perm.
-func (s *Session) HasPermission(perm string) bool {
-	return slices.Contains(s.Permissions, perm)
 }
 
 // SessionPolicy holds the expiry rules a SessionStore applies.

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"net/mail"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,9 +33,6 @@ type User struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
-
-// HasPermission reports whether the user holds perm.
-func (u *User) HasPermission(perm string) bool { return slices.Contains(u.Permissions, perm) }
 
 // NormalizeEmail trims and lower-cases an address and checks that it is a bare address
 // (no display name). It returns a ValidationError for field "email".

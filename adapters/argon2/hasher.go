@@ -21,11 +21,6 @@ type Hasher struct {
 // lanes at the time of writing), suitable for production.
 func New() *Hasher { return &Hasher{params: argon2id.DefaultParams} }
 
-// NewFast returns a hasher with cheap parameters for tests; never use it in production.
-func NewFast() *Hasher {
-	return &Hasher{params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
-}
-
 // Hash returns the encoded argon2id hash of password with a fresh random salt.
 func (h *Hasher) Hash(password string) (string, error) {
 	encoded, err := argon2id.CreateHash(password, h.params)
