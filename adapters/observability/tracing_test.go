@@ -108,11 +108,15 @@ func attributes(s *tracepb.Span) map[string]string {
 
 func TestTracingExportsGinRedisAndGormSpans_Redis(t *testing.T) {
 	t.Parallel()
+	// Redis first: without it the test skips, and nothing may have been started yet.
+	client, prefix := testenv.Redis(t)
 	received := &collector{}
 	server := httptest.NewServer(received)
 	t.Cleanup(server.Close)
 	tracing, err := observability.NewTracing(observability.TracingConfig{Endpoint: server.URL + "/otlp/", ServiceName: "studytool-test"})
 	require.NoError(t, err)
+	// Stops the batch span processor whatever happens below (a repeated Shutdown is a no-op).
+	t.Cleanup(func() { _ = tracing.Shutdown(context.Background()) })
 	require.True(t, tracing.Enabled())
 	const secret = "value-that-must-not-leave"
 
@@ -123,7 +127,6 @@ func TestTracingExportsGinRedisAndGormSpans_Redis(t *testing.T) {
 	router.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/v1/decks/d-77", nil))
 
 	// Redis: a command carrying a value.
-	client, prefix := testenv.Redis(t)
 	require.NoError(t, tracing.InstrumentRedis(client))
 	require.NoError(t, client.Set(t.Context(), prefix+"k", secret, time.Minute).Err())
 
