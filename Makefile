@@ -71,7 +71,7 @@ vet: ## Run go vet
 	$(GO) vet $(PKGS)
 
 golangci-lint: ## Run golangci-lint (the version pinned in tools/golangci-lint.mod)
-	$(GOLANGCI_LINT) run $(PKGS)
+	$(GOLANGCI_LINT) run --allow-serial-runners $(PKGS)
 
 fmt: ## Format the code (gofmt, goimports via golangci-lint fmt)
 	gofmt -w $$(find . -name '*.go' -not -path './.git/*' -not -path './bin/*' -not -path '*/testdata/*')
