@@ -60,16 +60,15 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
-// NormalizeDisplayName trims a display name and checks its length.
+// NormalizeDisplayName trims a display name, checks that it has 1 to 100 characters and
+// that it is a single line of visible text (ValidateText with SingleLineText).
 func NormalizeDisplayName(raw string) (string, error) {
 	name := strings.TrimSpace(raw)
-	if name == "" || utf8.RuneCountInString(name) > MaxDisplayNameLength || !utf8.ValidString(name) {
+	if name == "" || utf8.RuneCountInString(name) > MaxDisplayNameLength {
 		return "", NewValidationError("displayName", "must be 1 to 100 characters")
 	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return "", NewValidationError("displayName", "must not contain control characters")
-		}
+	if err := ValidateText("displayName", name, SingleLineText); err != nil {
+		return "", err
 	}
 	return name, nil
 }
