@@ -50,8 +50,9 @@ type User struct {
 // Only A–Z are lower-cased: Unicode case mapping turns U+212A KELVIN SIGN into "k", so
 // "\u212Aadmin@example.com" would name the account "kadmin@example.com". Characters
 // that case-map onto ASCII letters (U+212A, U+017F LATIN SMALL LETTER LONG S, U+0130
-// and U+0131, the dotted and dotless i) are refused outright, and so are controls and
-// invisible formatting characters (ValidateText with SingleLineText). The stricter
+// and U+0131, the dotted and dotless i) are refused outright, and so are a combining
+// mark after an ASCII character (a decomposed letter), controls and invisible formatting
+// characters (ValidateText with SingleLineText). The stricter
 // canonical form of ports.EmailCanonicalizer (normalization, mixed scripts, host
 // names) needs Unicode tables beyond the standard library and lives in an adapter.
 func NormalizeEmail(raw string) (string, error) {
@@ -64,6 +65,9 @@ func NormalizeEmail(raw string) (string, error) {
 	}
 	if strings.ContainsFunc(email, mapsOntoASCII) {
 		return "", NewValidationError("email", "must not contain look-alikes of ASCII letters such as the Kelvin sign")
+	}
+	if markAfterASCII(email) {
+		return "", NewValidationError("email", "must use composed letters such as ü, not u followed by a combining mark")
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
@@ -97,6 +101,21 @@ func mapsOntoASCII(r rune) bool {
 		if f < utf8.RuneSelf {
 			return true
 		}
+	}
+	return false
+}
+
+// markAfterASCII reports whether s has a combining mark right after an ASCII character.
+// Such a pair is a decomposed non-ASCII letter ("U" and U+0308 is "Ü"): lower-casing its
+// ASCII half would fold the case of a non-ASCII letter, and composing it needs Unicode
+// normalization tables that the standard library lacks, so it is refused.
+func markAfterASCII(s string) bool {
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 && prev < utf8.RuneSelf && unicode.Is(unicode.M, r) {
+			return true
+		}
+		prev = r
 	}
 	return false
 }

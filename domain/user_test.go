@@ -92,9 +92,10 @@ func TestNormalizeDisplayName(t *testing.T) {
 func TestNormalizeEmail(t *testing.T) {
 	t.Parallel()
 	const (
-		length    = "must be an address of at most 254 characters"
-		malformed = "must be a valid address such as name@example.com"
-		lookalike = "must not contain look-alikes of ASCII letters such as the Kelvin sign"
+		length     = "must be an address of at most 254 characters"
+		malformed  = "must be a valid address such as name@example.com"
+		lookalike  = "must not contain look-alikes of ASCII letters such as the Kelvin sign"
+		decomposed = "must use composed letters such as ü, not u followed by a combining mark"
 	)
 	tests := []struct {
 		name   string
@@ -118,6 +119,8 @@ func TestNormalizeEmail(t *testing.T) {
 		{"long s", "\u017Fupport@example.com", "", lookalike},
 		{"dotted capital I", "\u0130nfo@example.com", "", lookalike},
 		{"dotless i", "adm\u0131n@example.com", "", lookalike},
+		{"decomposed letter", "U\u0308ber@example.com", "", decomposed},
+		{"combining mark after a non-ASCII letter", "\u00e4\u0308@example.com", "\u00e4\u0308@example.com", ""},
 		{"zero width space", "admin\u200b@example.com", "", invisible},
 		{"right-to-left override", "admin\u202e@example.com", "", invisible},
 		{"NUL", "admin\x00@example.com", "", invisible},
