@@ -8,3 +8,12 @@ type PasswordHasher interface {
 	// mismatch as for a match.
 	Verify(password, encoded string) (bool, error)
 }
+
+// PasswordBlocklist holds passwords too common to accept. NIST SP 800-63B asks
+// verifiers to refuse passwords that are commonly used, expected or compromised,
+// because attackers try those first; a length rule alone lets "password1" through.
+type PasswordBlocklist interface {
+	// Contains reports whether password is among the most common passwords, compared
+	// case-insensitively (a capitalised common password is no stronger).
+	Contains(password string) bool
+}
