@@ -80,6 +80,54 @@ func (_c *RateLimiter_Allow_Call) RunAndReturn(run func(context.Context, string,
 	return _c
 }
 
+// Refund provides a mock function with given fields: ctx, key, limit
+func (_m *RateLimiter) Refund(ctx context.Context, key string, limit ports.RateLimit) error {
+	ret := _m.Called(ctx, key, limit)
+
+	if len(ret) == 0 {
+		panic("no return value specified for Refund")
+	}
+
+	var r0 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, ports.RateLimit) error); ok {
+		r0 = rf(ctx, key, limit)
+	} else {
+		r0 = ret.Error(0)
+	}
+
+	return r0
+}
+
+// RateLimiter_Refund_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'Refund'
+type RateLimiter_Refund_Call struct {
+	*mock.Call
+}
+
+// Refund is a helper method to define mock.On call
+//   - ctx context.Context
+//   - key string
+//   - limit ports.RateLimit
+func (_e *RateLimiter_Expecter) Refund(ctx interface{}, key interface{}, limit interface{}) *RateLimiter_Refund_Call {
+	return &RateLimiter_Refund_Call{Call: _e.mock.On("Refund", ctx, key, limit)}
+}
+
+func (_c *RateLimiter_Refund_Call) Run(run func(ctx context.Context, key string, limit ports.RateLimit)) *RateLimiter_Refund_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(ports.RateLimit))
+	})
+	return _c
+}
+
+func (_c *RateLimiter_Refund_Call) Return(_a0 error) *RateLimiter_Refund_Call {
+	_c.Call.Return(_a0)
+	return _c
+}
+
+func (_c *RateLimiter_Refund_Call) RunAndReturn(run func(context.Context, string, ports.RateLimit) error) *RateLimiter_Refund_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // NewRateLimiter creates a new instance of RateLimiter. It also registers a testing interface on the mock and a cleanup function to assert the mocks expectations.
 // The first argument is typically a *testing.T value.
 func NewRateLimiter(t interface {

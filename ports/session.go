@@ -57,6 +57,12 @@ type RateLimiter interface {
 	// ':' (e.g. "login-ip") and the subject counted in it (an IP address, an email),
 	// which may contain anything. A limit with a non-positive field is an error.
 	Allow(ctx context.Context, key string, limit RateLimit) (RateResult, error)
+	// Refund gives back one event that Allow recorded for key under limit, for an
+	// attempt that turned out not to count (a login that succeeded, when only failures
+	// count). Allow-then-Refund keeps the limit race-free: concurrent attempts each hold
+	// their event while they run. Refund never takes the allowance beyond full; a key
+	// with nothing recorded is left alone.
+	Refund(ctx context.Context, key string, limit RateLimit) error
 }
 
 // SessionObserver is told what a SessionStore did, for metrics. Stores call it while

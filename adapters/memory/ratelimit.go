@@ -57,6 +57,27 @@ func (l *RateLimiter) Allow(_ context.Context, key string, limit ports.RateLimit
 	return ports.RateResult{Allowed: true, Remaining: int(diff / interval)}, nil
 }
 
+// Refund gives back one event recorded for key under limit.
+func (l *RateLimiter) Refund(_ context.Context, key string, limit ports.RateLimit) error {
+	if err := ratelimitCheck(key, limit); err != nil {
+		return err
+	}
+	interval := limit.Period / time.Duration(limit.Rate)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	tat, ok := l.tats[key]
+	if !ok || !tat.After(now) {
+		return nil
+	}
+	if tat = tat.Add(-interval); tat.After(now) {
+		l.tats[key] = tat
+	} else {
+		delete(l.tats, key)
+	}
+	return nil
+}
+
 // sweepLocked forgets, once per ratelimitSweepEvery checks, the keys that have refilled.
 func (l *RateLimiter) sweepLocked(now time.Time) {
 	l.checks++

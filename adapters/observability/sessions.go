@@ -54,6 +54,11 @@ func (l *rateLimitCounter) Allow(ctx context.Context, key string, limit ports.Ra
 	return res, err
 }
 
+// Refund implements ports.RateLimiter.
+func (l *rateLimitCounter) Refund(ctx context.Context, key string, limit ports.RateLimit) error {
+	return l.next.Refund(ctx, key, limit)
+}
+
 // scopeLabel returns the scope of a rate-limit key, or otherScope when it is no valid
 // key segment.
 func scopeLabel(key string) string {

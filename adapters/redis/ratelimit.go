@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	_ "embed" // the refund script is embedded from lua/
 	"fmt"
 	"strings"
 
@@ -22,6 +23,7 @@ const ratelimitLibraryPrefix = "rate:"
 // Redis Cluster unchanged.
 type RateLimiter struct {
 	limiter *redis_rate.Limiter
+	client  redis.UniversalClient
 	ks      keyspace.Keyspace
 }
 
@@ -29,25 +31,21 @@ var _ ports.RateLimiter = (*RateLimiter)(nil)
 
 // NewRateLimiter returns a limiter that keeps its counters on client.
 func NewRateLimiter(client redis.UniversalClient, ks keyspace.Keyspace) *RateLimiter {
-	return &RateLimiter{limiter: redis_rate.NewLimiter(ratelimitKeys{client}), ks: ks}
+	return &RateLimiter{limiter: redis_rate.NewLimiter(ratelimitKeys{client}), client: client, ks: ks}
 }
+
+//go:embed lua/ratelimit_refund.lua
+var refundSource string
+
+// refundScript gives back one event recorded by redis_rate's GCRA script.
+var refundScript = redis.NewScript(refundSource)
 
 // Allow records one event for key (`scope:subject`) under limit unless that would
 // exceed it. The subject is hashed into the key, so no IP address or email is stored.
 func (l *RateLimiter) Allow(ctx context.Context, key string, limit ports.RateLimit) (ports.RateResult, error) {
-	scope, subject, ok := strings.Cut(key, ":")
-	if !ok {
-		return ports.RateResult{}, fmt.Errorf("rate limiter: key %q is not scope:subject", key)
-	}
-	if err := keyspace.ValidateSegment(scope); err != nil {
-		return ports.RateResult{}, fmt.Errorf("rate limiter: scope: %w", err)
-	}
-	if limit.Rate <= 0 || limit.Burst <= 0 || limit.Period <= 0 {
-		return ports.RateResult{}, fmt.Errorf("rate limiter: limit %+v: rate, burst and period must be positive", limit)
-	}
-	counter, err := l.ks.RateLimit(scope, subject)
+	counter, err := l.counter(key, limit)
 	if err != nil {
-		return ports.RateResult{}, fmt.Errorf("rate limiter: %w", err)
+		return ports.RateResult{}, err
 	}
 	res, err := l.limiter.Allow(ctx, counter, redis_rate.Limit{Rate: limit.Rate, Burst: limit.Burst, Period: limit.Period})
 	if err != nil {
@@ -58,6 +56,37 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit ports.RateLim
 		out.RetryAfter = res.RetryAfter
 	}
 	return out, nil
+}
+
+// Refund gives back one event recorded for key under limit.
+func (l *RateLimiter) Refund(ctx context.Context, key string, limit ports.RateLimit) error {
+	counter, err := l.counter(key, limit)
+	if err != nil {
+		return err
+	}
+	if err := refundScript.Run(ctx, l.client, []string{counter}, limit.Rate, limit.Period.Seconds()).Err(); err != nil {
+		return fmt.Errorf("rate limiter: refund: %w", unavailable("redis", err))
+	}
+	return nil
+}
+
+// counter checks key and limit and returns the Redis key of key's counter.
+func (l *RateLimiter) counter(key string, limit ports.RateLimit) (string, error) {
+	scope, subject, ok := strings.Cut(key, ":")
+	if !ok {
+		return "", fmt.Errorf("rate limiter: key %q is not scope:subject", key)
+	}
+	if err := keyspace.ValidateSegment(scope); err != nil {
+		return "", fmt.Errorf("rate limiter: scope: %w", err)
+	}
+	if limit.Rate <= 0 || limit.Burst <= 0 || limit.Period <= 0 {
+		return "", fmt.Errorf("rate limiter: limit %+v: rate, burst and period must be positive", limit)
+	}
+	counter, err := l.ks.RateLimit(scope, subject)
+	if err != nil {
+		return "", fmt.Errorf("rate limiter: %w", err)
+	}
+	return counter, nil
 }
 
 // ratelimitKeys is the client redis_rate is given. The library prefixes every key with

@@ -26,8 +26,9 @@ type RateLimiterFactory func(t *testing.T) RateLimiterHarness
 
 // RateLimiter checks a ports.RateLimiter: the burst is allowed and the next event refused
 // with a retry hint, refused events are not counted, the allowance refills with time,
-// keys are independent, the limit holds under 50 concurrent events, and malformed keys
-// and limits are errors. Refilling is asserted as "eventually, within 10 s of the
+// keys are independent, the limit holds under 50 concurrent events, a refund gives back
+// exactly one event and never more than the burst, and malformed keys and limits are
+// errors. Refilling is asserted as "eventually, within 10 s of the
 // limiter's time", never as a deadline.
 func RateLimiter(t *testing.T, newLimiter RateLimiterFactory) {
 	t.Run("the burst is allowed, then events are refused with a retry hint", func(t *testing.T) {
@@ -118,6 +119,42 @@ func RateLimiter(t *testing.T, newLimiter RateLimiterFactory) {
 		assert.Equal(t, int32(10), allowed.Load())
 	})
 
+	t.Run("a refund gives back one recorded event, never more than the burst", func(t *testing.T) {
+		t.Parallel()
+		h := newLimiter(t)
+		key := rateKey("login-failure")
+		limit := ports.RateLimit{Rate: 3, Burst: 3, Period: time.Hour}
+		require.NoError(t, h.Limiter.Refund(t.Context(), key, limit), "refund of a key with nothing recorded")
+		for range limit.Burst {
+			res, err := h.Limiter.Allow(t.Context(), key, limit)
+			require.NoError(t, err)
+			require.True(t, res.Allowed, "a refund of nothing must not add to the burst")
+		}
+		res, err := h.Limiter.Allow(t.Context(), key, limit)
+		require.NoError(t, err)
+		require.False(t, res.Allowed)
+
+		require.NoError(t, h.Limiter.Refund(t.Context(), key, limit))
+		res, err = h.Limiter.Allow(t.Context(), key, limit)
+		require.NoError(t, err)
+		assert.True(t, res.Allowed, "the refunded event is available again")
+		res, err = h.Limiter.Allow(t.Context(), key, limit)
+		require.NoError(t, err)
+		assert.False(t, res.Allowed, "exactly one event came back")
+
+		for range 2 * limit.Burst {
+			require.NoError(t, h.Limiter.Refund(t.Context(), key, limit))
+		}
+		for i := range limit.Burst {
+			res, err := h.Limiter.Allow(t.Context(), key, limit)
+			require.NoError(t, err)
+			require.True(t, res.Allowed, "event %d after refunding everything", i+1)
+		}
+		res, err = h.Limiter.Allow(t.Context(), key, limit)
+		require.NoError(t, err)
+		assert.False(t, res.Allowed, "refunds never take the allowance beyond the burst")
+	})
+
 	t.Run("malformed keys and limits are errors", func(t *testing.T) {
 		t.Parallel()
 		h := newLimiter(t)
@@ -137,6 +174,7 @@ func RateLimiter(t *testing.T, newLimiter RateLimiterFactory) {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := h.Limiter.Allow(t.Context(), tt.key, tt.limit)
 				require.Error(t, err)
+				require.Error(t, h.Limiter.Refund(t.Context(), tt.key, tt.limit))
 			})
 		}
 	})
