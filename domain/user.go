@@ -2,6 +2,7 @@ package domain
 
 import (
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -13,6 +14,9 @@ const (
 	PermAdminCache    = "admin:cache"
 	PermAdminSessions = "admin:sessions"
 )
+
+// IsPermission reports whether p names a permission the service grants.
+func IsPermission(p string) bool { return p == PermAdminCache || p == PermAdminSessions }
 
 // MinPasswordLength is the shortest password registration accepts, in characters.
 const MinPasswordLength = 10
@@ -140,7 +144,36 @@ func ValidatePassword(pw string) error {
 	if strings.ContainsFunc(pw, unicode.IsControl) {
 		return NewValidationError("password", "must not contain control characters")
 	}
+	if r := []rune(pw); repeats(r) || sequential(r) {
+		return NewValidationError("password", "must not be a repeated or sequential run of characters such as aaaaaaaaaa or abcdefghij")
+	}
 	return nil
+}
+
+// repeats reports whether s is one short unit repeated ("aaaa", "abab", "abcabc"):
+// NIST SP 800-63B lists repetitive passwords among those a verifier refuses.
+func repeats(s []rune) bool {
+	for period := 1; period <= len(s)/2; period++ {
+		if slices.Equal(s[period:], s[:len(s)-period]) {
+			return true
+		}
+	}
+	return false
+}
+
+// sequential reports whether s runs through consecutive code points, up or down
+// ("abcdefghij", "9876543210"): sequential passwords are refused like repetitive ones.
+func sequential(s []rune) bool {
+	step := s[1] - s[0]
+	if step != 1 && step != -1 {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if s[i]-s[i-1] != step {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeDisplayName trims a display name, checks that it has 1 to 100 characters and

@@ -15,19 +15,20 @@ func TestValidatePassword(t *testing.T) {
 		tooShort   = "must be at least 10 characters"
 		tooLong    = "must be at most 256 characters"
 		noControls = "must not contain control characters"
+		repetitive = "must not be a repeated or sequential run of characters such as aaaaaaaaaa or abcdefghij"
 	)
 	tests := []struct {
 		name   string
 		pw     string
 		reason string
 	}{
-		{"ten ASCII characters", "0123456789", ""},
+		{"ten ASCII characters", "0123456798", ""},
 		{"a passphrase with spaces", "correct horse battery staple", ""},
-		{"no composition rules", "aaaaaaaaaa", ""},
-		{"ten non-ASCII characters count as ten", "ääääääääää", ""},
-		{"ten emoji count as ten", strings.Repeat("\U0001f511", 10), ""},
-		{"256 characters", strings.Repeat("a", 256), ""},
-		{"256 four-byte characters", strings.Repeat("\U0001f511", 256), ""},
+		{"no composition rules", "alllowercase", ""},
+		{"ten non-ASCII characters count as ten", "äöüäöüäöüß", ""},
+		{"ten emoji count as ten", strings.Repeat("\U0001f511", 9) + "\U0001f512", ""},
+		{"256 characters", strings.Repeat("a", 255) + "b", ""},
+		{"256 four-byte characters", strings.Repeat("\U0001f511", 255) + "\U0001f512", ""},
 		{"format characters are not controls", "pass\u200bword12", ""},
 
 		{"empty", "", tooShort},
@@ -43,6 +44,12 @@ func TestValidatePassword(t *testing.T) {
 		{"a C1 control", "password\u0085123", noControls},
 		{"DEL", "password\x7f123", noControls},
 		{"invalid UTF-8", "password\xff123", invalidUTF8},
+		{"one character repeated", "aaaaaaaaaa", repetitive},
+		{"a pair repeated", "abababababab", repetitive},
+		{"a word repeated", "passpasspass", repetitive},
+		{"ascending run", "abcdefghij", repetitive},
+		{"descending digits", "9876543210", repetitive},
+		{"ascending digits", "0123456789", repetitive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
