@@ -72,3 +72,16 @@ func (e *UnavailableError) Error() string {
 
 // Unwrap lets errors.Is match both ErrStoreUnavailable and the underlying cause.
 func (e *UnavailableError) Unwrap() []error { return []error{ErrStoreUnavailable, e.Err} }
+
+// BusyError reports work refused because the service is at its capacity for it (every
+// password-hashing slot stayed taken for the longest a request may wait); RetryAfter
+// says when to try again. It protects the process, not a store, so it is not an
+// UnavailableError.
+type BusyError struct {
+	RetryAfter time.Duration
+}
+
+// Error implements error.
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("busy: retry after %s", e.RetryAfter)
+}

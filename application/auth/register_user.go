@@ -4,34 +4,62 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"time"
 
 	"github.com/studytool/studytool/application"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
 
-// RegisterUser is the command to create an account.
+// RegisterUser is the command to create an account. IPAddress is the client's, for the
+// registration rate limit.
 type RegisterUser struct {
-	Email          string
-	Password       string
-	DisplayName    string
-	OrganizationID string
+	Email       string
+	Password    string
+	DisplayName string
+	IPAddress   string
 }
 
-// RegisterUserHandler creates accounts. Emails listed as bootstrap administrators get the
-// admin permissions at registration.
+// RegisterPolicy configures RegisterUserHandler.
+type RegisterPolicy struct {
+	// PerHour bounds registrations per client IP each hour.
+	PerHour int
+}
+
+// scopeRegisterIP is the rate-limit scope of registrations.
+const scopeRegisterIP = "register-ip"
+
+// RegisterUserHandler creates accounts. Every account joins the default organization
+// with no permissions: administrators are made by operators (`studytool users grant`),
+// never by anything a client sends.
 type RegisterUserHandler struct {
-	users       ports.UserRepo
-	orgs        ports.OrganizationRepo
-	hasher      ports.PasswordHasher
-	clock       ports.Clock
-	adminEmails []string
+	users     ports.UserRepo
+	orgs      ports.OrganizationRepo
+	hasher    ports.PasswordHasher
+	emails    ports.EmailCanonicalizer
+	blocklist ports.PasswordBlocklist
+	limiter   ports.RateLimiter
+	clock     ports.Clock
+	policy    RegisterPolicy
 }
 
-// NewRegisterUserHandler builds the handler; adminEmails must be normalized addresses.
-func NewRegisterUserHandler(users ports.UserRepo, orgs ports.OrganizationRepo, hasher ports.PasswordHasher, clock ports.Clock, adminEmails []string) *RegisterUserHandler {
-	return &RegisterUserHandler{users: users, orgs: orgs, hasher: hasher, clock: clock, adminEmails: adminEmails}
+// RegisterUserDeps are the ports RegisterUserHandler works with.
+type RegisterUserDeps struct {
+	Users     ports.UserRepo
+	Orgs      ports.OrganizationRepo
+	Hasher    ports.PasswordHasher
+	Emails    ports.EmailCanonicalizer
+	Blocklist ports.PasswordBlocklist
+	Limiter   ports.RateLimiter
+	Clock     ports.Clock
+}
+
+// NewRegisterUserHandler builds the handler.
+func NewRegisterUserHandler(deps RegisterUserDeps, policy RegisterPolicy) *RegisterUserHandler {
+	return &RegisterUserHandler{
+		users: deps.Users, orgs: deps.Orgs, hasher: deps.Hasher, emails: deps.Emails,
+		blocklist: deps.Blocklist, limiter: deps.Limiter, clock: deps.Clock, policy: policy,
+	}
 }
 
 // Registered is the new account and the organization it belongs to.
@@ -40,31 +68,21 @@ type Registered struct {
 	Organization *domain.Organization
 }
 
-// Handle validates cmd, hashes the password and stores the user.
+// Handle validates cmd, checks the client's registration allowance, hashes the password
+// and stores the user. Invalid input and a spent allowance cost no hash.
 func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Registered, error) {
-	email, err := domain.NormalizeEmail(cmd.Email)
+	email, name, err := h.validate(cmd)
 	if err != nil {
 		return nil, err
 	}
-	if err := domain.ValidatePassword(cmd.Password); err != nil {
+	if err := h.allow(ctx, cmd.IPAddress); err != nil {
 		return nil, err
 	}
-	name, err := domain.NormalizeDisplayName(cmd.DisplayName)
+	org, err := h.orgs.Get(ctx, domain.DefaultOrganizationID)
 	if err != nil {
-		return nil, err
-	}
-	orgID := cmd.OrganizationID
-	if orgID == "" {
-		orgID = domain.DefaultOrganizationID
-	}
-	org, err := h.orgs.Get(ctx, orgID)
-	if err != nil {
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil, domain.NewValidationError("organizationId", "no such organization")
-		}
 		return nil, fmt.Errorf("register: organization: %w", err)
 	}
-	hash, err := h.hasher.Hash(cmd.Password)
+	hash, err := h.hasher.Hash(ctx, cmd.Password)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
@@ -74,16 +92,59 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Re
 		Email:          email,
 		PasswordHash:   hash,
 		DisplayName:    name,
-		OrganizationID: orgID,
+		OrganizationID: org.ID,
 		Permissions:    []string{},
 		CreatedAt:      now,
 		UpdatedAt:      now,
-	}
-	if slices.Contains(h.adminEmails, email) {
-		user.Permissions = []string{domain.PermAdminCache, domain.PermAdminSessions}
 	}
 	if err := h.users.Create(ctx, user); err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	return &Registered{User: user, Organization: org}, nil
+}
+
+// validate returns the canonical email and display name of cmd, or the first
+// ValidationError.
+func (h *RegisterUserHandler) validate(cmd RegisterUser) (email, name string, err error) {
+	if email, err = h.emails.Canonical(cmd.Email); err != nil {
+		return "", "", err
+	}
+	if err = checkNewPassword("password", cmd.Password, h.blocklist); err != nil {
+		return "", "", err
+	}
+	if name, err = domain.NormalizeDisplayName(cmd.DisplayName); err != nil {
+		return "", "", err
+	}
+	return email, name, nil
+}
+
+func (h *RegisterUserHandler) allow(ctx context.Context, ip string) error {
+	if ip == "" {
+		return nil
+	}
+	limit := ports.RateLimit{Rate: h.policy.PerHour, Burst: h.policy.PerHour, Period: time.Hour}
+	res, err := h.limiter.Allow(ctx, scopeRegisterIP+":"+ip, limit)
+	if err != nil {
+		return fmt.Errorf("register: rate limit: %w", err)
+	}
+	if !res.Allowed {
+		return &domain.RateLimitedError{RetryAfter: res.RetryAfter}
+	}
+	return nil
+}
+
+// checkNewPassword applies the password policy and the common-password list to a new
+// password sent as field.
+func checkNewPassword(field, password string, blocklist ports.PasswordBlocklist) error {
+	if err := domain.ValidatePassword(password); err != nil {
+		var v *domain.ValidationError
+		if errors.As(err, &v) {
+			return domain.NewValidationError(field, v.Reason)
+		}
+		return err
+	}
+	if blocklist.Contains(password) {
+		return domain.NewValidationError(field, "is one of the most commonly used passwords; choose another")
+	}
+	return nil
 }
