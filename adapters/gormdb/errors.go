@@ -28,17 +28,21 @@ const (
 	errTransient
 	// errUnavailable is a lost or refused connection.
 	errUnavailable
+	// errInvalidText is text the database cannot store (a NUL byte, invalid UTF-8).
+	errInvalidText
 )
 
 // PostgreSQL SQLSTATE codes the repositories act on.
 const (
-	pgUniqueViolation      = "23505"
-	pgForeignKeyViolation  = "23503"
-	pgSerializationFailure = "40001"
-	pgDeadlockDetected     = "40P01"
-	pgConnectionException  = "08" // class
-	pgAdminShutdown        = "57P01"
-	pgCannotConnectNow     = "57P03"
+	pgUniqueViolation          = "23505"
+	pgForeignKeyViolation      = "23503"
+	pgSerializationFailure     = "40001"
+	pgDeadlockDetected         = "40P01"
+	pgConnectionException      = "08" // class
+	pgAdminShutdown            = "57P01"
+	pgCannotConnectNow         = "57P03"
+	pgCharacterNotInRepertoire = "22021"
+	pgUntranslatableCharacter  = "22P05"
 )
 
 // classify tells what kind of failure err is. GORM's own TranslateError does not know
@@ -52,6 +56,8 @@ func classify(err error) errKind {
 			return errForeignKey
 		case pgErr.Code == pgSerializationFailure, pgErr.Code == pgDeadlockDetected:
 			return errTransient
+		case pgErr.Code == pgCharacterNotInRepertoire, pgErr.Code == pgUntranslatableCharacter:
+			return errInvalidText
 		case strings.HasPrefix(pgErr.Code, pgConnectionException),
 			pgErr.Code == pgAdminShutdown, pgErr.Code == pgCannotConnectNow:
 			return errUnavailable
@@ -79,8 +85,9 @@ func classify(err error) errKind {
 }
 
 // translate maps err to the domain's vocabulary: a missing row or a missing referenced
-// parent is domain.ErrNotFound, a unique violation domain.ErrConflict, a lost connection
-// or a lock that could not be had (worth retrying later) a domain.UnavailableError.
+// parent is domain.ErrNotFound, a unique violation domain.ErrConflict, text the database
+// cannot store a domain.ValidationError, a lost connection or a lock that could not be
+// had (worth retrying later) a domain.UnavailableError.
 // Other errors, context errors included, pass unchanged.
 func translate(err error) error {
 	switch {
@@ -94,6 +101,8 @@ func translate(err error) error {
 		return domain.ErrConflict
 	case errForeignKey:
 		return domain.ErrNotFound
+	case errInvalidText:
+		return domain.NewValidationError("", "contains characters that cannot be stored (such as NUL or invalid UTF-8)")
 	case errUnavailable, errTransient:
 		return &domain.UnavailableError{Store: "database", Err: err}
 	}

@@ -19,7 +19,7 @@ var _ RouteRegistrar = (*AdminSessionHandlers)(nil)
 
 // Register implements RouteRegistrar.
 func (h *AdminSessionHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/admin", h.Authn.Required(), h.Authn.RequirePermission(domain.PermAdminSessions))
+	g := r.Group("/v1/admin", h.Authn.Required(), h.Authn.RequirePermission(domain.PermAdminSessions), requireUUIDs("userId"))
 	g.DELETE("/users/:userId/sessions", h.revokeAll)
 }
 

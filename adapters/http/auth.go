@@ -19,8 +19,8 @@ type AuthHandlers struct {
 	RevokeAll    *auth.RevokeUserSessionsHandler
 	ListSessions *auth.ListSessionsHandler
 	Revoke       *auth.RevokeSessionHandler
-	// SecureCookie adds the Secure attribute to the session cookie (production).
-	SecureCookie bool
+	// Cookies names and secures the session and device cookies.
+	Cookies CookieConfig
 }
 
 var _ RouteRegistrar = (*AuthHandlers)(nil)
@@ -38,10 +38,9 @@ func (h *AuthHandlers) Register(r gin.IRouter) {
 }
 
 type registerRequest struct {
-	Email          string `json:"email" binding:"required"`
-	Password       string `json:"password" binding:"required"`
-	DisplayName    string `json:"displayName" binding:"required"`
-	OrganizationID string `json:"organizationId"`
+	Email       string `json:"email" binding:"required"`
+	Password    string `json:"password" binding:"required"`
+	DisplayName string `json:"displayName" binding:"required"`
 }
 
 type userResponse struct {
@@ -77,12 +76,13 @@ func (h *AuthHandlers) register(c *gin.Context) {
 		return
 	}
 	out, err := h.RegisterUser.Handle(c.Request.Context(), auth.RegisterUser{
-		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, OrganizationID: req.OrganizationID,
+		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, IPAddress: c.ClientIP(),
 	})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	c.Header("Cache-Control", cacheNoStore)
 	c.JSON(http.StatusCreated, gin.H{"user": newUserResponse(out.User, out.Organization.Type)})
 }
 
@@ -122,14 +122,18 @@ func (h *AuthHandlers) login(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	device, _ := c.Cookie(h.Cookies.DeviceName())
 	out, err := h.LogIn.Handle(c.Request.Context(), auth.LogIn{
 		Email: req.Email, Password: req.Password, IPAddress: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		DeviceToken: device,
 	})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	h.setCookie(c, out.Token, out.Session.AbsoluteExpiresAt)
+	h.Cookies.setSession(c, out.Token, out.Session.AbsoluteExpiresAt)
+	h.Cookies.setDevice(c, out.DeviceToken)
+	c.Header("Cache-Control", cacheNoStore)
 	c.JSON(http.StatusOK, loginResponse{
 		Token:     out.Token,
 		ExpiresAt: out.Session.ExpiresAt,
@@ -138,30 +142,12 @@ func (h *AuthHandlers) login(c *gin.Context) {
 	})
 }
 
-// setCookie writes the session cookie; an empty token clears it.
-func (h *AuthHandlers) setCookie(c *gin.Context, token string, expires time.Time) {
-	cookie := &http.Cookie{ //nolint:gosec // G124: Secure is on in production (SESSION_COOKIE_SECURE); plain-HTTP development needs it off
-		Name:     SessionCookieName,
-		Value:    token,
-		Path:     "/",
-		HttpOnly: true,
-		Secure:   h.SecureCookie,
-		SameSite: http.SameSiteLaxMode,
-	}
-	if token == "" {
-		cookie.MaxAge = -1
-	} else {
-		cookie.Expires = expires
-	}
-	http.SetCookie(c.Writer, cookie)
-}
-
 func (h *AuthHandlers) logout(c *gin.Context) {
 	if err := h.LogOut.Handle(c.Request.Context(), mustSession(c).ID); err != nil {
 		WriteError(c, err)
 		return
 	}
-	h.setCookie(c, "", time.Time{})
+	h.Cookies.setSession(c, "", time.Time{})
 	c.Status(http.StatusNoContent)
 }
 
@@ -170,7 +156,7 @@ func (h *AuthHandlers) logoutAll(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	h.setCookie(c, "", time.Time{})
+	h.Cookies.setSession(c, "", time.Time{})
 	c.Status(http.StatusNoContent)
 }
 

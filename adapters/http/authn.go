@@ -13,9 +13,6 @@ import (
 	"github.com/studytool/studytool/domain"
 )
 
-// SessionCookieName is the cookie that carries the bearer token.
-const SessionCookieName = "studytool_session"
-
 type sessionKey struct{}
 
 // SessionFrom returns the authenticated session of a request context, or nil.
@@ -29,19 +26,23 @@ func SessionFrom(ctx context.Context) *domain.Session {
 type Authenticator struct {
 	authenticate *auth.AuthenticateHandler
 	permissions  *profile.GetPermissionsHandler
+	cookies      CookieConfig
 }
 
 // NewAuthenticator builds the middleware around the authenticate use-case; permission
-// checks read the user's current permissions through permissions.
-func NewAuthenticator(h *auth.AuthenticateHandler, permissions *profile.GetPermissionsHandler) *Authenticator {
-	return &Authenticator{authenticate: h, permissions: permissions}
+// checks read the user's current permissions through permissions, and the session
+// cookie is looked up by the name cookies gives it.
+func NewAuthenticator(h *auth.AuthenticateHandler, permissions *profile.GetPermissionsHandler, cookies CookieConfig) *Authenticator {
+	return &Authenticator{authenticate: h, permissions: permissions, cookies: cookies}
 }
 
 // Required rejects a request without a live session (401 session_invalid) and otherwise
-// stores the session in the request context.
+// stores the session in the request context. Its responses are personal: they are
+// marked private, so no shared cache keeps them.
 func (a *Authenticator) Required() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token := bearerToken(c)
+		c.Header("Cache-Control", cachePrivate)
+		token := a.bearerToken(c)
 		if token == "" {
 			WriteError(c, domain.ErrSessionInvalid)
 			return
@@ -90,14 +91,14 @@ func (a *Authenticator) RequirePermission(perm string) gin.HandlerFunc {
 
 // bearerToken takes the token from `Authorization: Bearer` or, failing that, from the
 // session cookie. Another scheme (Basic from a proxy, say) does not hide the cookie.
-func bearerToken(c *gin.Context) string {
+func (a *Authenticator) bearerToken(c *gin.Context) string {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {
 			return strings.TrimSpace(token)
 		}
 	}
-	if cookie, err := c.Cookie(SessionCookieName); err == nil {
+	if cookie, err := c.Cookie(a.cookies.SessionName()); err == nil {
 		return cookie
 	}
 	return ""

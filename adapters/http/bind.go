@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -18,6 +19,9 @@ import (
 // errTrailingData reports content after the request's JSON value.
 var errTrailingData = errors.New("unexpected data after the JSON value")
 
+// errNotJSON reports a request body whose Content-Type is not JSON.
+var errNotJSON = errors.New("the request body must be sent as application/json")
+
 // bodyError marks an error as coming from decoding the request body, so that ambiguous
 // causes such as io.EOF map to 400 only here and never when a store connection drops.
 type bodyError struct{ err error }
@@ -28,12 +32,17 @@ func (e *bodyError) Unwrap() error { return e.err }
 // BindJSON decodes the request body into dst, a pointer, and runs its `binding` tag rules.
 // It is strict so that client mistakes surface instead of being silently ignored:
 // unknown fields are rejected (422, naming the field), as is anything after the JSON
-// value (400). Every error it returns is understood by WriteError: empty or malformed
-// bodies 400 malformed_json, oversized bodies 400 payload_too_large (API.md: 400/422), wrong types,
-// out-of-range numbers and failed rules 422 validation_failed.
+// value (400). Every error it returns is understood by WriteError: a body that is not
+// declared as JSON 415 unsupported_media_type, empty or malformed bodies 400
+// malformed_json, oversized bodies 400 payload_too_large, wrong types, out-of-range
+// numbers and failed rules 422 validation_failed.
 func BindJSON(c *gin.Context, dst any) error {
-	if c.Request.Body == nil {
-		return &bodyError{io.EOF}
+	contentType := c.GetHeader("Content-Type")
+	if c.Request.Body == nil || c.Request.Body == http.NoBody || contentType == "" && c.Request.ContentLength == 0 {
+		return &bodyError{io.EOF} // no body at all: the required one is missing
+	}
+	if !isJSON(contentType) {
+		return errNotJSON
 	}
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
@@ -52,6 +61,13 @@ func BindJSON(c *gin.Context, dst any) error {
 	return nil
 }
 
+// isJSON reports whether a Content-Type names JSON: application/json or a structured
+// `+json` type, with any parameters (charset=utf-8).
+func isJSON(contentType string) bool {
+	media, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (media == "application/json" || strings.HasPrefix(media, "application/") && strings.HasSuffix(media, "+json"))
+}
+
 // bodyProblem maps request decoding errors, whether from BindJSON or from Gin's own
 // ShouldBindJSON (which cannot tell an empty body from any other io.EOF).
 func bodyProblem(err error) (response, bool) {
@@ -61,6 +77,8 @@ func bodyProblem(err error) (response, bool) {
 	var rules validator.ValidationErrors
 	var body *bodyError
 	switch {
+	case errors.Is(err, errNotJSON):
+		return newResponse(kindUnsupportedMedia, "The request body must be JSON: send Content-Type: application/json."), true
 	case errors.As(err, &tooLarge):
 		return newResponse(kindPayloadTooLarge,
 			fmt.Sprintf("The request body exceeds the limit of %d bytes.", tooLarge.Limit)), true

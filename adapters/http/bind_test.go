@@ -173,7 +173,9 @@ func TestBodyLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := h.serve(httptest.NewRequest(http.MethodPost, tt.target, tt.body))
+			req := httptest.NewRequest(http.MethodPost, tt.target, tt.body)
+			req.Header.Set("Content-Type", "application/json")
+			rec := h.serve(req)
 			require.Equal(t, tt.status, rec.Code)
 			if tt.status == http.StatusOK {
 				return
@@ -188,7 +190,9 @@ func TestBodyLimit(t *testing.T) {
 func TestBodyLimitIsConfigurable(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, httpapi.RouterConfig{MaxBodyBytes: 16}, routes{"POST /bind": echo})
-	rec := h.serve(httptest.NewRequest(http.MethodPost, "/bind", streamed(`{"name":"seventeen"}`)))
+	req := httptest.NewRequest(http.MethodPost, "/bind", streamed(`{"name":"seventeen"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := h.serve(req)
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Equal(t, "payload_too_large", problemOf(t, rec).Code)
 }

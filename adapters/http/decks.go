@@ -28,14 +28,14 @@ var _ RouteRegistrar = (*DeckHandlers)(nil)
 
 // Register implements RouteRegistrar.
 func (h *DeckHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/decks", h.Authn.Required())
+	g := r.Group("/v1/decks", h.Authn.Required(), requireUUIDs("deckId"))
 	g.POST("", h.createDeck)
 	g.GET("", h.listDecks)
 	g.GET("/:deckId", h.getDeck)
 	g.POST("/:deckId/cards", h.addCards)
 	g.GET("/:deckId/cards", h.listCards)
 	g.GET("/:deckId/progress", h.deckProgress)
-	r.GET("/v1/progress/:cardId", h.Authn.Required(), h.cardProgress)
+	r.GET("/v1/progress/:cardId", h.Authn.Required(), requireUUIDs("cardId"), h.cardProgress)
 }
 
 type createDeckRequest struct {

@@ -58,7 +58,7 @@ func newDeckStack(t *testing.T) *deckStack {
 	lists := decks.NewListCache(c, logger)
 	handlers := &httpapi.DeckHandlers{
 		Authn: httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{}),
-			profile.NewGetPermissionsHandler(gormdb.NewUserRepo(db), c)),
+			profile.NewGetPermissionsHandler(gormdb.NewUserRepo(db), c), httpapi.CookieConfig{}),
 		CreateDeck:   decks.NewCreateDeckHandler(deckRepo, clk, lists),
 		ListDecks:    decks.NewListDecksHandler(deckRepo, lists),
 		GetDeck:      decks.NewGetDeckHandler(deckRepo),
@@ -111,6 +111,7 @@ func (s *deckStack) call(u user, method, target, body string) *httptest.Response
 	}
 	req := httptest.NewRequest(method, target, r)
 	req.Header.Set("Authorization", "Bearer "+u.token)
+	req.Header.Set("Content-Type", "application/json")
 	return s.serve(req)
 }
 

@@ -48,12 +48,17 @@ func (h harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	return rec
 }
 
+// do sends body, when there is one, as application/json.
 func (h harness) do(method, target, body string) *httptest.ResponseRecorder {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
-	return h.serve(httptest.NewRequest(method, target, r))
+	req := httptest.NewRequest(method, target, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return h.serve(req)
 }
 
 // logLines parses the JSON log records.

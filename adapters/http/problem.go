@@ -69,6 +69,8 @@ var (
 	kindRateLimited        = kind{http.StatusTooManyRequests, "rate_limited", "Rate limited"}
 	kindInternal           = kind{http.StatusInternalServerError, "internal", "Internal error"}
 	kindStoreUnavailable   = kind{http.StatusServiceUnavailable, "store_unavailable", "Service unavailable"}
+	kindBusy               = kind{http.StatusServiceUnavailable, "busy", "Busy"}
+	kindUnsupportedMedia   = kind{http.StatusUnsupportedMediaType, "unsupported_media_type", "Unsupported media type"}
 )
 
 // sentinels maps the domain's sentinel errors, most specific first (ErrEmailTaken wraps
@@ -84,6 +86,7 @@ var sentinels = []struct {
 	{domain.ErrInvalidCredentials, kindInvalidCredentials, "The email or password is incorrect."},
 	{domain.ErrSessionInvalid, kindSessionInvalid, "The session is missing, expired or revoked."},
 	{domain.ErrForbidden, kindForbidden, "You do not have permission to perform this action."},
+	{errCrossOrigin, kindForbidden, "Cross-origin requests that change state are refused; send them from a trusted origin."},
 }
 
 // response is a problem with the headers that accompany it.
@@ -116,9 +119,10 @@ func WriteError(c *gin.Context, err error) {
 	resp := problemFor(err)
 	switch {
 	case resp.Status == http.StatusServiceUnavailable:
-		// An expected degradation (a store is down, /readyz says so too): one line per
-		// request at warn, so an outage does not drown the error log.
-		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "request refused: store unavailable",
+		// An expected degradation (a store is down, /readyz says so too; or the service is
+		// at capacity): one line per request at warn, so an outage does not drown the
+		// error log.
+		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "request refused: "+resp.Code,
 			slog.String("code", resp.Code), slog.Any("error", err))
 	case resp.Status >= http.StatusInternalServerError:
 		loggerFrom(c).LogAttrs(ctx, slog.LevelError, "request failed",
@@ -153,6 +157,7 @@ func domainProblem(err error) (response, bool) {
 	var validation *domain.ValidationError
 	var limited *domain.RateLimitedError
 	var unavailable *domain.UnavailableError
+	var busy *domain.BusyError
 	switch {
 	case errors.As(err, &validation):
 		return validationResponse(FieldError{Field: validation.Field, Reason: validation.Reason}), true
@@ -162,6 +167,10 @@ func domainProblem(err error) (response, bool) {
 		return resp, true
 	case errors.As(err, &unavailable):
 		return unavailableResponse(unavailable.RetryAfter), true
+	case errors.As(err, &busy):
+		resp := newResponse(kindBusy, "The service is at capacity for this operation; retry later.")
+		resp.retryAfter = busy.RetryAfter
+		return resp, true
 	case errors.Is(err, domain.ErrStoreUnavailable):
 		return unavailableResponse(defaultUnavailableRetry), true
 	}

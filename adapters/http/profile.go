@@ -5,14 +5,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/profile"
 )
 
 // ProfileHandlers serves the caller's own profile.
 type ProfileHandlers struct {
-	Authn  *Authenticator
-	Get    *profile.GetProfileHandler
-	Update *profile.UpdateProfileHandler
+	Authn          *Authenticator
+	Get            *profile.GetProfileHandler
+	Update         *profile.UpdateProfileHandler
+	ChangePassword *auth.ChangePasswordHandler
 }
 
 var _ RouteRegistrar = (*ProfileHandlers)(nil)
@@ -22,6 +24,29 @@ func (h *ProfileHandlers) Register(r gin.IRouter) {
 	g := r.Group("/v1/me", h.Authn.Required())
 	g.GET("", h.get)
 	g.PATCH("", h.update)
+	g.POST("/password", h.changePassword)
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword" binding:"required"`
+	NewPassword     string `json:"newPassword" binding:"required"`
+}
+
+func (h *ProfileHandlers) changePassword(c *gin.Context) {
+	var req changePasswordRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	s := mustSession(c)
+	err := h.ChangePassword.Handle(c.Request.Context(), auth.ChangePassword{
+		UserID: s.UserID, SessionID: s.ID, CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (h *ProfileHandlers) get(c *gin.Context) {

@@ -33,6 +33,8 @@ type RouterConfig struct {
 	// sees the final status of every response (metrics, tracing). Nil entries are
 	// skipped.
 	Middleware []gin.HandlerFunc
+	// Security configures the response headers and the cross-origin (CSRF) protection.
+	Security SecurityConfig
 }
 
 // RouteRegistrar adds a feature's routes to the router. Feature handlers (auth, decks,
@@ -48,8 +50,9 @@ type RegistrarFunc func(r gin.IRouter)
 // Register implements RouteRegistrar.
 func (f RegistrarFunc) Register(r gin.IRouter) { f(r) }
 
-// NewRouter builds the Gin engine: request id, access log, recovery, body limit and error
-// rendering run for every request, including unmatched ones (404 and 405 problem+json).
+// NewRouter builds the Gin engine: request id, security headers, access log, recovery,
+// cross-origin protection, body limit and error rendering run for every request,
+// including unmatched ones (404 and 405 problem+json).
 // logger receives the access log and every failure; NewRouter adds request ids to it.
 func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistrar) (*gin.Engine, error) {
 	if logger == nil {
@@ -71,14 +74,18 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 		return nil, fmt.Errorf("http router: trusted proxies: %w", err)
 	}
 
+	csrf, err := crossOriginProtection(cfg.Security.TrustedOrigins)
+	if err != nil {
+		return nil, err
+	}
 	logger = slog.New(WithRequestID(logger.Handler()))
-	engine.Use(requestID(logger))
+	engine.Use(requestID(logger), securityHeaders(cfg.Security.HSTS))
 	for _, mw := range cfg.Middleware {
 		if mw != nil {
 			engine.Use(mw)
 		}
 	}
-	engine.Use(accessLog(), recovery(), bodyLimit(maxBody), Errors())
+	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody), Errors())
 	engine.NoRoute(notFoundHandler)
 	engine.NoMethod(methodNotAllowedHandler)
 

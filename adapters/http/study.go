@@ -24,7 +24,7 @@ var _ RouteRegistrar = (*StudyHandlers)(nil)
 
 // Register implements RouteRegistrar.
 func (h *StudyHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/study/sessions", h.Authn.Required())
+	g := r.Group("/v1/study/sessions", h.Authn.Required(), requireUUIDs("id"))
 	g.POST("", h.start)
 	g.GET("/:id", h.get)
 	g.POST("/:id/reviews", h.review)
