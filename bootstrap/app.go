@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"go.uber.org/fx"
+
+	"github.com/studytool/studytool/adapters/observability"
+	"github.com/studytool/studytool/application/profile"
 )
 
 // Options returns the whole application graph for cfg. The stores are chosen here, by
@@ -19,6 +22,7 @@ func Options(cfg Config) fx.Option {
 	}
 	return fx.Options(
 		fx.Supply(cfg),
+		fx.Provide(NewLogger),
 		fx.WithLogger(fxLogger),
 		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
 		fx.StopTimeout(cfg.App.ShutdownTimeout),
@@ -40,6 +44,34 @@ func Options(cfg Config) fx.Option {
 // populate values out of the graph).
 func NewApp(cfg Config, extra ...fx.Option) *fx.App {
 	return fx.New(Options(cfg), fx.Options(extra...))
+}
+
+// OperationsOptions is the graph the operators' commands run on: the database (migrated
+// on start, as the service does), the stores and the cache the service uses, and the
+// operations use-cases; no listener and no background warming. logger receives what the
+// components log (a command keeps its standard output for its own results).
+func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
+	stores := MemoryModule
+	if cfg.UsesRedis() {
+		stores = RedisModule
+	}
+	return fx.Options(
+		fx.Supply(cfg, logger),
+		fx.WithLogger(fxLogger),
+		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
+		fx.StopTimeout(cfg.App.ShutdownTimeout),
+		fx.Provide(observability.NewMetrics, newTracing, newCache),
+		CoreModule,
+		DatabaseModule,
+		stores,
+		fx.Provide(profile.NewManagePermissionsHandler),
+	)
+}
+
+// NewOperationsApp builds the graph of OperationsOptions; extra options are appended
+// (a command populates the use-cases it runs).
+func NewOperationsApp(cfg Config, logger *slog.Logger, extra ...fx.Option) *fx.App {
+	return fx.New(OperationsOptions(cfg, logger), fx.Options(extra...))
 }
 
 // announce logs, once, which stores the service runs on — the embedded default says so

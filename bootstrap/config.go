@@ -64,31 +64,43 @@ var ErrRedisNotConfigured = errors.New("config: redis is not configured")
 // depend on the environment are the envDefault tags of the Config fields.
 var environmentDefaults = map[Environment]map[string]string{
 	EnvDevelopment: {
-		"REDIS_CACHE_TTL":             "5m",
-		"SESSION_TIMEOUT":             "1h",
-		"MAX_SESSIONS_PER_USER":       "10",
-		"REDIS_MAX_RETRIES":           "3",
-		"LOGIN_RATE_LIMIT_PER_MINUTE": "100",
-		"SESSION_COOKIE_SECURE":       "false",
-		"LOG_FORMAT":                  string(LogFormatText),
+		"REDIS_CACHE_TTL":              "5m",
+		"SESSION_TIMEOUT":              "1h",
+		"MAX_SESSIONS_PER_USER":        "10",
+		"REDIS_MAX_RETRIES":            "3",
+		"LOGIN_RATE_LIMIT_PER_MINUTE":  "100",
+		"SESSION_COOKIE_SECURE":        "false",
+		"LOG_FORMAT":                   string(LogFormatText),
+		"REGISTER_RATE_LIMIT_PER_HOUR": "100",
+		"LOGIN_MAX_FAILURES":           "10",
+		"LOGIN_ACCOUNT_MAX_FAILURES":   "50",
+		"METRICS_ADDR":                 "127.0.0.1:9091",
 	},
 	EnvProduction: {
-		"REDIS_CACHE_TTL":             "1h",
-		"SESSION_TIMEOUT":             "2h",
-		"MAX_SESSIONS_PER_USER":       "5",
-		"REDIS_MAX_RETRIES":           "5",
-		"LOGIN_RATE_LIMIT_PER_MINUTE": "10",
-		"SESSION_COOKIE_SECURE":       "true",
-		"LOG_FORMAT":                  string(LogFormatJSON),
+		"REDIS_CACHE_TTL":              "1h",
+		"SESSION_TIMEOUT":              "2h",
+		"MAX_SESSIONS_PER_USER":        "5",
+		"REDIS_MAX_RETRIES":            "5",
+		"LOGIN_RATE_LIMIT_PER_MINUTE":  "10",
+		"SESSION_COOKIE_SECURE":        "true",
+		"LOG_FORMAT":                   string(LogFormatJSON),
+		"REGISTER_RATE_LIMIT_PER_HOUR": "20",
+		"LOGIN_MAX_FAILURES":           "5",
+		"LOGIN_ACCOUNT_MAX_FAILURES":   "20",
+		"METRICS_ADDR":                 ":9091",
 	},
 	EnvTest: {
-		"REDIS_CACHE_TTL":             "1m",
-		"SESSION_TIMEOUT":             "5m",
-		"MAX_SESSIONS_PER_USER":       "2",
-		"REDIS_MAX_RETRIES":           "1",
-		"LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
-		"SESSION_COOKIE_SECURE":       "false",
-		"LOG_FORMAT":                  string(LogFormatText),
+		"REDIS_CACHE_TTL":              "1m",
+		"SESSION_TIMEOUT":              "5m",
+		"MAX_SESSIONS_PER_USER":        "2",
+		"REDIS_MAX_RETRIES":            "1",
+		"LOGIN_RATE_LIMIT_PER_MINUTE":  "1000",
+		"SESSION_COOKIE_SECURE":        "false",
+		"LOG_FORMAT":                   string(LogFormatText),
+		"REGISTER_RATE_LIMIT_PER_HOUR": "10000",
+		"LOGIN_MAX_FAILURES":           "20",
+		"LOGIN_ACCOUNT_MAX_FAILURES":   "100",
+		"METRICS_ADDR":                 "127.0.0.1:0",
 	},
 }
 
@@ -122,6 +134,22 @@ type HTTPConfig struct {
 	// TrustedProxies are the IP addresses and CIDR ranges whose forwarding headers are
 	// believed when working out a client's address; empty trusts none.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" accepts:"a comma-separated list of IP addresses and CIDR ranges"`
+	// AllowedOrigins are the web-app origins allowed to call the API from a browser
+	// (CORS) and to send it state-changing requests (CSRF protection trusts them).
+	AllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" accepts:"a comma-separated list of origins such as https://app.example.com (scheme, host and port only; no *)"`
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s"`
+	// ReadTimeout bounds reading a whole request, body included, so a client trickling
+	// its body cannot hold a connection.
+	ReadTimeout time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"30s" accepts:"a positive duration such as 30s"`
+	// WriteTimeout bounds the time from the end of the request's headers to the end of
+	// the response.
+	WriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"60s" accepts:"a positive duration such as 60s"`
+	// IdleTimeout bounds how long a keep-alive connection waits for its next request.
+	IdleTimeout time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s" accepts:"a positive duration such as 120s"`
+	// MetricsAddr is the listen address of the Prometheus endpoint, a listener of its own
+	// so that /metrics is never reachable through the API's.
+	MetricsAddr string `env:"METRICS_ADDR" accepts:"a listen address host:port such as 127.0.0.1:9091"`
 }
 
 // DatabaseConfig selects and sizes the database of record.
@@ -215,14 +243,33 @@ type CacheConfig struct {
 	TTLJitter float64 `env:"CACHE_TTL_JITTER" envDefault:"0.1" accepts:"a number from 0 to 0.5"`
 }
 
-// AuthConfig configures authentication.
+// AuthConfig configures authentication and its defenses.
 type AuthConfig struct {
-	// LoginRateLimitPerMinute is the number of login attempts allowed per client and
-	// per account each minute.
+	// LoginRateLimitPerMinute is the number of login attempts allowed per client IP each
+	// minute, whatever their outcome.
 	LoginRateLimitPerMinute int `env:"LOGIN_RATE_LIMIT_PER_MINUTE" accepts:"an integer >= 1"`
-	// BootstrapAdminEmails are the accounts granted administrator permissions, in lower
-	// case.
-	BootstrapAdminEmails []string `env:"BOOTSTRAP_ADMIN_EMAILS" accepts:"a comma-separated list of email addresses"`
+	// LoginFailureWindow is the period over which the login failure limits refill.
+	LoginFailureWindow time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"15m" accepts:"a positive duration such as 15m"`
+	// LoginMaxFailures is the number of failed logins allowed per account and client IP
+	// in LoginFailureWindow.
+	LoginMaxFailures int `env:"LOGIN_MAX_FAILURES" accepts:"an integer >= 1"`
+	// LoginAccountMaxFailures is the number of failed logins allowed per account in
+	// LoginFailureWindow from clients without a device cookie of the account.
+	LoginAccountMaxFailures int `env:"LOGIN_ACCOUNT_MAX_FAILURES" accepts:"an integer >= 1"`
+	// LoginDeviceMaxFailures is the number of failed logins allowed per device cookie in
+	// LoginFailureWindow.
+	LoginDeviceMaxFailures int `env:"LOGIN_DEVICE_MAX_FAILURES" envDefault:"10" accepts:"an integer >= 1"`
+	// DeviceCookieSecret signs device cookies; empty uses a random key per process
+	// (device cookies then neither survive a restart nor work across replicas).
+	DeviceCookieSecret string `env:"DEVICE_COOKIE_SECRET" redact:"secret" accepts:"a secret of at least 32 bytes"`
+	// RegisterRateLimitPerHour is the number of registrations allowed per client IP each
+	// hour.
+	RegisterRateLimitPerHour int `env:"REGISTER_RATE_LIMIT_PER_HOUR" accepts:"an integer >= 1"`
+	// PasswordHashConcurrency is how many password hashes (64 MiB each) may run at once.
+	PasswordHashConcurrency int `env:"PASSWORD_HASH_CONCURRENCY" envDefault:"4" accepts:"an integer from 1 to 256"`
+	// PasswordHashWait is the longest a login or registration waits for a hashing slot
+	// before it is answered 503 busy.
+	PasswordHashWait time.Duration `env:"PASSWORD_HASH_WAIT" envDefault:"2s" accepts:"a positive duration such as 2s"`
 }
 
 // ObservabilityConfig configures logs and traces.
@@ -247,6 +294,9 @@ func LoadFromEnv() (Config, error) {
 // and validates every variable. An error is one line that names the variable at fault
 // and what it accepts; it matches ErrInvalidConfig.
 func Load(environ map[string]string) (Config, error) {
+	if err := refuseRetired(environ); err != nil {
+		return Config{}, err
+	}
 	appEnv, err := environment(environ)
 	if err != nil {
 		return Config{}, err
@@ -261,6 +311,36 @@ func Load(environ map[string]string) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// retiredVariables are variables the service no longer reads, with what replaces them.
+// Setting one stops start-up rather than letting an operator believe it still works.
+var retiredVariables = map[string]string{
+	"BOOTSTRAP_ADMIN_EMAILS": "administrators are made by operators, never by configuration: " +
+		"unset it and run `studytool users grant EMAIL admin:cache admin:sessions`",
+}
+
+// RetiredError reports a variable the service no longer reads.
+type RetiredError struct {
+	// Var is the variable's name; Instead says what to do instead.
+	Var, Instead string
+}
+
+// Error returns one line naming the variable and its replacement.
+func (e *RetiredError) Error() string {
+	return fmt.Sprintf("config: %s is no longer supported: %s", e.Var, e.Instead)
+}
+
+// Unwrap lets errors.Is match ErrInvalidConfig.
+func (e *RetiredError) Unwrap() error { return ErrInvalidConfig }
+
+func refuseRetired(environ map[string]string) error {
+	for key, instead := range retiredVariables {
+		if environ[key] != "" {
+			return &RetiredError{Var: key, Instead: instead}
+		}
+	}
+	return nil
 }
 
 // environment reads APP_ENV, development when unset.
@@ -322,15 +402,11 @@ func parseError(group reflect.Type, values map[string]string, err error) error {
 	return newInvalidError(key, values[key], variablesByKey[key].accepts)
 }
 
-// normalize tidies the comma lists: items are trimmed, empty items dropped, emails
-// lower-cased.
+// normalize tidies the comma lists: items are trimmed, empty items dropped.
 func (c *Config) normalize() {
 	c.HTTP.TrustedProxies = cleanList(c.HTTP.TrustedProxies)
+	c.HTTP.AllowedOrigins = cleanList(c.HTTP.AllowedOrigins)
 	c.Redis.Addrs = cleanList(c.Redis.Addrs)
-	c.Auth.BootstrapAdminEmails = cleanList(c.Auth.BootstrapAdminEmails)
-	for i, email := range c.Auth.BootstrapAdminEmails {
-		c.Auth.BootstrapAdminEmails[i] = strings.ToLower(email)
-	}
 }
 
 func cleanList(items []string) []string {

@@ -39,6 +39,8 @@ func TestLoadConfigDefaultsPerEnvironment(t *testing.T) {
 				c.Session.Timeout, c.Session.MaxPerUser = time.Hour, 10
 				c.Redis.MaxRetries = 3
 				c.Auth.LoginRateLimitPerMinute = 100
+				c.Auth.RegisterRateLimitPerHour, c.Auth.LoginMaxFailures, c.Auth.LoginAccountMaxFailures = 100, 10, 50
+				c.HTTP.MetricsAddr = "127.0.0.1:9091"
 				c.Session.CookieSecure = false
 				c.Observability.LogFormat = bootstrap.LogFormatText
 			},
@@ -54,6 +56,8 @@ func TestLoadConfigDefaultsPerEnvironment(t *testing.T) {
 				c.Session.Timeout, c.Session.MaxPerUser = 2*time.Hour, 5
 				c.Redis.MaxRetries = 5
 				c.Auth.LoginRateLimitPerMinute = 10
+				c.Auth.RegisterRateLimitPerHour, c.Auth.LoginMaxFailures, c.Auth.LoginAccountMaxFailures = 20, 5, 20
+				c.HTTP.MetricsAddr = ":9091"
 				c.Session.CookieSecure = true
 				c.Observability.LogFormat = bootstrap.LogFormatJSON
 			},
@@ -67,6 +71,8 @@ func TestLoadConfigDefaultsPerEnvironment(t *testing.T) {
 				c.Session.Timeout, c.Session.MaxPerUser = 5*time.Minute, 2
 				c.Redis.MaxRetries = 1
 				c.Auth.LoginRateLimitPerMinute = 1000
+				c.Auth.RegisterRateLimitPerHour, c.Auth.LoginMaxFailures, c.Auth.LoginAccountMaxFailures = 10000, 20, 100
+				c.HTTP.MetricsAddr = "127.0.0.1:0"
 				c.Session.CookieSecure = false
 				c.Observability.LogFormat = bootstrap.LogFormatText
 			},
@@ -89,8 +95,11 @@ func TestLoadConfigDefaultsPerEnvironment(t *testing.T) {
 // staticDefaults is the configuration every environment shares before its own defaults.
 func staticDefaults() bootstrap.Config {
 	return bootstrap.Config{
-		App:      bootstrap.AppConfig{ShutdownTimeout: 10 * time.Second},
-		HTTP:     bootstrap.HTTPConfig{Addr: ":8080"},
+		App: bootstrap.AppConfig{ShutdownTimeout: 10 * time.Second},
+		HTTP: bootstrap.HTTPConfig{
+			Addr: ":8080", ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		},
 		Database: bootstrap.DatabaseConfig{SQLitePath: "./studytool.db", MaxOpenConns: 10, MaxIdleConns: 5},
 		Redis: bootstrap.RedisConfig{
 			Port:               6379,
@@ -103,6 +112,10 @@ func staticDefaults() bootstrap.Config {
 		},
 		Session: bootstrap.SessionConfig{MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute},
 		Cache:   bootstrap.CacheConfig{NegativeTTL: 30 * time.Second, XFetchBeta: 1, TTLJitter: 0.1},
+		Auth: bootstrap.AuthConfig{
+			LoginFailureWindow: 15 * time.Minute, LoginDeviceMaxFailures: 10,
+			PasswordHashConcurrency: 4, PasswordHashWait: 2 * time.Second,
+		},
 		Observability: bootstrap.ObservabilityConfig{
 			LogLevel:    slog.LevelInfo,
 			ServiceName: "studytool",
@@ -113,50 +126,72 @@ func staticDefaults() bootstrap.Config {
 func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 	t.Parallel()
 	environ := map[string]string{
-		"APP_ENV":                     "production",
-		"SHUTDOWN_TIMEOUT":            "30s",
-		"HTTP_ADDR":                   "127.0.0.1:9090",
-		"TRUSTED_PROXIES":             "10.0.0.0/8",
-		"DATABASE_URL":                "postgresql://app@db/studytool",
-		"SQLITE_PATH":                 "/var/lib/studytool.db",
-		"DB_MAX_OPEN_CONNS":           "20",
-		"DB_MAX_IDLE_CONNS":           "20",
-		"REDIS_HOST":                  "cache.internal",
-		"REDIS_PORT":                  "6380",
-		"REDIS_PASSWORD":              "hunter2",
-		"REDIS_DB":                    "15",
-		"REDIS_KEY_PREFIX":            "acme:prod:",
-		"REDIS_MAX_RETRIES":           "0",
-		"REDIS_ENABLE_OFFLINE_QUEUE":  "false",
-		"SESSION_REDIS_URL":           "rediss://state.internal:6379/1",
-		"REDIS_POOL_SIZE":             "50",
-		"REDIS_MIN_IDLE_CONNS":        "4",
-		"REDIS_DIAL_TIMEOUT":          "2s",
-		"REDIS_READ_TIMEOUT":          "500ms",
-		"REDIS_WRITE_TIMEOUT":         "750ms",
-		"REDIS_SLOW_OP_THRESHOLD":     "20ms",
-		"SESSION_TIMEOUT":             "30m",
-		"SESSION_MAX_LIFETIME":        "12h",
-		"SESSION_ACTIVITY_RESOLUTION": "15s",
-		"MAX_SESSIONS_PER_USER":       "1",
-		"SESSION_BIND_IP":             "true",
-		"SESSION_BIND_USER_AGENT":     "true",
-		"SESSION_COOKIE_SECURE":       "false",
-		"REDIS_CACHE_TTL":             "10m",
-		"CACHE_APP_TTL":               "90s",
-		"CACHE_NEGATIVE_TTL":          "5s",
-		"CACHE_XFETCH_BETA":           "2.5",
-		"CACHE_TTL_JITTER":            "0.5",
-		"LOGIN_RATE_LIMIT_PER_MINUTE": "3",
-		"BOOTSTRAP_ADMIN_EMAILS":      "root@example.com",
-		"LOG_LEVEL":                   "debug",
-		"LOG_FORMAT":                  "text",
-		"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318",
-		"OTEL_SERVICE_NAME":           "studytool-api",
+		"APP_ENV":                      "production",
+		"SHUTDOWN_TIMEOUT":             "30s",
+		"HTTP_ADDR":                    "127.0.0.1:9090",
+		"TRUSTED_PROXIES":              "10.0.0.0/8",
+		"DATABASE_URL":                 "postgresql://app@db/studytool",
+		"SQLITE_PATH":                  "/var/lib/studytool.db",
+		"DB_MAX_OPEN_CONNS":            "20",
+		"DB_MAX_IDLE_CONNS":            "20",
+		"REDIS_HOST":                   "cache.internal",
+		"REDIS_PORT":                   "6380",
+		"REDIS_PASSWORD":               "hunter2",
+		"REDIS_DB":                     "15",
+		"REDIS_KEY_PREFIX":             "acme:prod:",
+		"REDIS_MAX_RETRIES":            "0",
+		"REDIS_ENABLE_OFFLINE_QUEUE":   "false",
+		"SESSION_REDIS_URL":            "rediss://state.internal:6379/1",
+		"REDIS_POOL_SIZE":              "50",
+		"REDIS_MIN_IDLE_CONNS":         "4",
+		"REDIS_DIAL_TIMEOUT":           "2s",
+		"REDIS_READ_TIMEOUT":           "500ms",
+		"REDIS_WRITE_TIMEOUT":          "750ms",
+		"REDIS_SLOW_OP_THRESHOLD":      "20ms",
+		"SESSION_TIMEOUT":              "30m",
+		"SESSION_MAX_LIFETIME":         "12h",
+		"SESSION_ACTIVITY_RESOLUTION":  "15s",
+		"MAX_SESSIONS_PER_USER":        "1",
+		"SESSION_BIND_IP":              "true",
+		"SESSION_BIND_USER_AGENT":      "true",
+		"SESSION_COOKIE_SECURE":        "false",
+		"REDIS_CACHE_TTL":              "10m",
+		"CACHE_APP_TTL":                "90s",
+		"CACHE_NEGATIVE_TTL":           "5s",
+		"CACHE_XFETCH_BETA":            "2.5",
+		"CACHE_TTL_JITTER":             "0.5",
+		"LOGIN_RATE_LIMIT_PER_MINUTE":  "3",
+		"LOGIN_FAILURE_WINDOW":         "5m",
+		"LOGIN_MAX_FAILURES":           "4",
+		"LOGIN_ACCOUNT_MAX_FAILURES":   "40",
+		"LOGIN_DEVICE_MAX_FAILURES":    "6",
+		"DEVICE_COOKIE_SECRET":         "0123456789abcdef0123456789abcdef",
+		"REGISTER_RATE_LIMIT_PER_HOUR": "7",
+		"PASSWORD_HASH_CONCURRENCY":    "3",
+		"PASSWORD_HASH_WAIT":           "1500ms",
+		"CORS_ALLOWED_ORIGINS":         "https://app.example.com, http://localhost:5173",
+		"HTTP_READ_HEADER_TIMEOUT":     "3s",
+		"HTTP_READ_TIMEOUT":            "20s",
+		"HTTP_WRITE_TIMEOUT":           "40s",
+		"HTTP_IDLE_TIMEOUT":            "90s",
+		"METRICS_ADDR":                 "10.1.2.3:9100",
+		"LOG_LEVEL":                    "debug",
+		"LOG_FORMAT":                   "text",
+		"OTEL_EXPORTER_OTLP_ENDPOINT":  "http://otel:4318",
+		"OTEL_SERVICE_NAME":            "studytool-api",
 	}
 	want := bootstrap.Config{
-		App:  bootstrap.AppConfig{Env: bootstrap.EnvProduction, ShutdownTimeout: 30 * time.Second},
-		HTTP: bootstrap.HTTPConfig{Addr: "127.0.0.1:9090", TrustedProxies: []string{"10.0.0.0/8"}},
+		App: bootstrap.AppConfig{Env: bootstrap.EnvProduction, ShutdownTimeout: 30 * time.Second},
+		HTTP: bootstrap.HTTPConfig{
+			Addr:              "127.0.0.1:9090",
+			TrustedProxies:    []string{"10.0.0.0/8"},
+			AllowedOrigins:    []string{"https://app.example.com", "http://localhost:5173"},
+			ReadHeaderTimeout: 3 * time.Second,
+			ReadTimeout:       20 * time.Second,
+			WriteTimeout:      40 * time.Second,
+			IdleTimeout:       90 * time.Second,
+			MetricsAddr:       "10.1.2.3:9100",
+		},
 		Database: bootstrap.DatabaseConfig{
 			URL:          "postgresql://app@db/studytool",
 			SQLitePath:   "/var/lib/studytool.db",
@@ -193,7 +228,17 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 			XFetchBeta:  2.5,
 			TTLJitter:   0.5,
 		},
-		Auth: bootstrap.AuthConfig{LoginRateLimitPerMinute: 3, BootstrapAdminEmails: []string{"root@example.com"}},
+		Auth: bootstrap.AuthConfig{
+			LoginRateLimitPerMinute:  3,
+			LoginFailureWindow:       5 * time.Minute,
+			LoginMaxFailures:         4,
+			LoginAccountMaxFailures:  40,
+			LoginDeviceMaxFailures:   6,
+			DeviceCookieSecret:       "0123456789abcdef0123456789abcdef",
+			RegisterRateLimitPerHour: 7,
+			PasswordHashConcurrency:  3,
+			PasswordHashWait:         1500 * time.Millisecond,
+		},
 		Observability: bootstrap.ObservabilityConfig{
 			LogLevel:     slog.LevelDebug,
 			LogFormat:    bootstrap.LogFormatText,
@@ -304,8 +349,16 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 		{"negative jitter", map[string]string{"CACHE_TTL_JITTER": "-0.1"}, "CACHE_TTL_JITTER"},
 		{"no login attempts", map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": "0"}, "LOGIN_RATE_LIMIT_PER_MINUTE"},
 		{"login limit not a number", map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": "ten"}, "LOGIN_RATE_LIMIT_PER_MINUTE"},
-		{"admin that is not an email", map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "a@example.com,bob"}, "BOOTSTRAP_ADMIN_EMAILS"},
-		{"admin with a display name", map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "Bob <bob@example.com>"}, "BOOTSTRAP_ADMIN_EMAILS"},
+		{"origin with a path", map[string]string{"CORS_ALLOWED_ORIGINS": "https://app.example.com/"}, "CORS_ALLOWED_ORIGINS"},
+		{"wildcard origin", map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		{"origin without scheme", map[string]string{"CORS_ALLOWED_ORIGINS": "app.example.com"}, "CORS_ALLOWED_ORIGINS"},
+		{"metrics on the API listener", map[string]string{"HTTP_ADDR": ":8080", "METRICS_ADDR": ":8080"}, "METRICS_ADDR"},
+		{"short device secret", map[string]string{"DEVICE_COOKIE_SECRET": "too short"}, "DEVICE_COOKIE_SECRET"},
+		{"no hashing slot", map[string]string{"PASSWORD_HASH_CONCURRENCY": "0"}, "PASSWORD_HASH_CONCURRENCY"},
+		{"zero hashing wait", map[string]string{"PASSWORD_HASH_WAIT": "0s"}, "PASSWORD_HASH_WAIT"},
+		{"zero registrations", map[string]string{"REGISTER_RATE_LIMIT_PER_HOUR": "0"}, "REGISTER_RATE_LIMIT_PER_HOUR"},
+		{"zero login failures", map[string]string{"LOGIN_MAX_FAILURES": "0"}, "LOGIN_MAX_FAILURES"},
+		{"zero read timeout", map[string]string{"HTTP_READ_TIMEOUT": "0s"}, "HTTP_READ_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -402,19 +455,29 @@ func TestLoadConfigProductionRefusalMessage(t *testing.T) {
 		"(or REDIS_HOST, or REDIS_ADDRS with REDIS_MODE); missing: DATABASE_URL, REDIS_URL")
 }
 
+func TestLoadConfigRefusesTheRetiredAdminVariable(t *testing.T) {
+	t.Parallel()
+	_, err := bootstrap.Load(map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "root@example.com"})
+
+	require.ErrorIs(t, err, bootstrap.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "BOOTSTRAP_ADMIN_EMAILS")
+	assert.Contains(t, err.Error(), "studytool users grant", "the message says what replaces it")
+	assert.NotContains(t, err.Error(), "\n")
+}
+
 func TestLoadConfigCommaLists(t *testing.T) {
 	t.Parallel()
 	got, err := bootstrap.Load(map[string]string{
-		"TRUSTED_PROXIES":        " 10.0.0.0/8, 192.168.1.7 ,,fd00::/8",
-		"BOOTSTRAP_ADMIN_EMAILS": "Admin@Example.COM, ops@example.org,",
-		"REDIS_MODE":             "sentinel",
-		"REDIS_ADDRS":            "s1:26379, s2:26379,[fd00::3]:26379",
-		"REDIS_SENTINEL_MASTER":  "mymaster",
+		"TRUSTED_PROXIES":       " 10.0.0.0/8, 192.168.1.7 ,,fd00::/8",
+		"CORS_ALLOWED_ORIGINS":  "https://a.example.com, ,http://localhost:3000",
+		"REDIS_MODE":            "sentinel",
+		"REDIS_ADDRS":           "s1:26379, s2:26379,[fd00::3]:26379",
+		"REDIS_SENTINEL_MASTER": "mymaster",
 	})
 
 	require.NoError(t, err)
 	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.7", "fd00::/8"}, got.HTTP.TrustedProxies)
-	assert.Equal(t, []string{"admin@example.com", "ops@example.org"}, got.Auth.BootstrapAdminEmails)
+	assert.Equal(t, []string{"https://a.example.com", "http://localhost:3000"}, got.HTTP.AllowedOrigins)
 	assert.Equal(t, []string{"s1:26379", "s2:26379", "[fd00::3]:26379"}, got.Redis.Addrs)
 }
 

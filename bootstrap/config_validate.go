@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"net"
-	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -99,9 +98,18 @@ func (c Config) validate(values map[string]string) error {
 }
 
 func (c Config) validateApp(v *validator) {
+	h := c.HTTP
 	v.check("SHUTDOWN_TIMEOUT", c.App.ShutdownTimeout > 0)
-	v.check("HTTP_ADDR", isListenAddr(c.HTTP.Addr))
-	v.check("TRUSTED_PROXIES", all(c.HTTP.TrustedProxies, isIPOrCIDR))
+	v.check("HTTP_ADDR", isListenAddr(h.Addr))
+	v.check("TRUSTED_PROXIES", all(h.TrustedProxies, isIPOrCIDR))
+	v.check("CORS_ALLOWED_ORIGINS", all(h.AllowedOrigins, isOrigin))
+	v.check("HTTP_READ_HEADER_TIMEOUT", h.ReadHeaderTimeout > 0)
+	v.check("HTTP_READ_TIMEOUT", h.ReadTimeout > 0)
+	v.check("HTTP_WRITE_TIMEOUT", h.WriteTimeout > 0)
+	v.check("HTTP_IDLE_TIMEOUT", h.IdleTimeout > 0)
+	v.check("METRICS_ADDR", isListenAddr(h.MetricsAddr))
+	v.checkWant("METRICS_ADDR", h.MetricsAddr != h.Addr || strings.HasSuffix(h.Addr, ":0"),
+		"another address than HTTP_ADDR (metrics never share the API listener)")
 }
 
 func (c Config) validateObservability(v *validator) {
@@ -188,8 +196,16 @@ func (c Config) validateCache(v *validator) {
 }
 
 func (c Config) validateAuth(v *validator) {
-	v.check("LOGIN_RATE_LIMIT_PER_MINUTE", c.Auth.LoginRateLimitPerMinute >= 1)
-	v.check("BOOTSTRAP_ADMIN_EMAILS", all(c.Auth.BootstrapAdminEmails, isEmail))
+	a := c.Auth
+	v.check("LOGIN_RATE_LIMIT_PER_MINUTE", a.LoginRateLimitPerMinute >= 1)
+	v.check("LOGIN_FAILURE_WINDOW", a.LoginFailureWindow > 0)
+	v.check("LOGIN_MAX_FAILURES", a.LoginMaxFailures >= 1)
+	v.check("LOGIN_ACCOUNT_MAX_FAILURES", a.LoginAccountMaxFailures >= 1)
+	v.check("LOGIN_DEVICE_MAX_FAILURES", a.LoginDeviceMaxFailures >= 1)
+	v.check("DEVICE_COOKIE_SECRET", a.DeviceCookieSecret == "" || len(a.DeviceCookieSecret) >= 32)
+	v.check("REGISTER_RATE_LIMIT_PER_HOUR", a.RegisterRateLimitPerHour >= 1)
+	v.check("PASSWORD_HASH_CONCURRENCY", a.PasswordHashConcurrency >= 1 && a.PasswordHashConcurrency <= 256)
+	v.check("PASSWORD_HASH_WAIT", a.PasswordHashWait > 0)
 }
 
 // checkProduction refuses the embedded stores in production.
@@ -241,9 +257,13 @@ func isIPOrCIDR(s string) bool {
 	return err == nil
 }
 
-func isEmail(s string) bool {
-	addr, err := mail.ParseAddress(s)
-	return err == nil && addr.Name == "" && addr.Address == s
+// isOrigin accepts a web origin as browsers send it: http or https, a host, an optional
+// port, nothing else (no path, query, credentials or wildcard).
+func isOrigin(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil && !strings.Contains(u.Host, "*") &&
+		s == u.Scheme+"://"+u.Host
 }
 
 func isHTTPURL(s string) bool {

@@ -10,17 +10,21 @@ import (
 
 	"github.com/studytool/studytool/adapters/argon2"
 	"github.com/studytool/studytool/adapters/clock"
+	"github.com/studytool/studytool/adapters/commonpw"
+	"github.com/studytool/studytool/adapters/emailaddr"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
 
-// CoreModule provides what every other module leans on: the logger, the clock, the
-// password hasher and the session policy derived from the configuration.
+// CoreModule provides what every other module leans on: the clock, the password hasher
+// (also as *argon2.Hasher, for its metrics), the email canonical form, the
+// common-password list and the session policy derived from the configuration. The logger comes from the application (the service's or a command's).
 var CoreModule = fx.Module("core",
 	fx.Provide(
-		NewLogger,
 		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(ports.Clock))),
-		fx.Annotate(argon2.New, fx.As(new(ports.PasswordHasher))),
+		fx.Annotate(newHasher, fx.As(fx.Self()), fx.As(new(ports.PasswordHasher))),
+		fx.Annotate(emailaddr.New, fx.As(new(ports.EmailCanonicalizer))),
+		fx.Annotate(commonpw.New, fx.As(new(ports.PasswordBlocklist))),
 		sessionPolicy,
 	),
 )
@@ -38,6 +42,12 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 		h = slog.NewJSONHandler(w, opts)
 	}
 	return slog.New(h).With(slog.String("service", cfg.Observability.ServiceName))
+}
+
+// newHasher is the password hasher under the memory budget PASSWORD_HASH_CONCURRENCY ×
+// 64 MiB, waiting at most PASSWORD_HASH_WAIT for a slot.
+func newHasher(cfg Config) (*argon2.Hasher, error) {
+	return argon2.New(argon2.Config{Concurrency: cfg.Auth.PasswordHashConcurrency, Wait: cfg.Auth.PasswordHashWait})
 }
 
 func sessionPolicy(cfg Config) domain.SessionPolicy {

@@ -29,6 +29,7 @@ const readinessTimeout = time.Second
 var HTTPModule = fx.Module("http",
 	fx.Provide(
 		newHealth,
+		func(cfg Config) httpapi.CookieConfig { return httpapi.CookieConfig{Secure: cfg.Session.CookieSecure} },
 		httpapi.NewAuthenticator,
 		asRoutes(func(h *httpapi.Health) httpapi.RouteRegistrar { return h }),
 		asRoutes(func() httpapi.RouteRegistrar { return httpapi.OpenAPISpec(studytool.OpenAPI) }),
@@ -47,7 +48,11 @@ func asRoutes(f any) any {
 
 func newRouter(cfg Config, logger *slog.Logger, mw HTTPMiddleware, routes []httpapi.RouteRegistrar) (*gin.Engine, error) {
 	middleware := append(slices.Clone(mw), httpapi.RequestCache())
-	return httpapi.NewRouter(httpapi.RouterConfig{TrustedProxies: cfg.HTTP.TrustedProxies, Middleware: middleware}, logger, routes...)
+	return httpapi.NewRouter(httpapi.RouterConfig{
+		TrustedProxies: cfg.HTTP.TrustedProxies,
+		Middleware:     middleware,
+		Security:       httpapi.SecurityConfig{TrustedOrigins: cfg.HTTP.AllowedOrigins, HSTS: cfg.App.Env == EnvProduction},
+	}, logger, routes...)
 }
 
 type healthParams struct {
@@ -67,7 +72,7 @@ func newHealth(p healthParams) (*httpapi.Health, error) {
 
 type authRouteParams struct {
 	fx.In
-	Cfg          Config
+	Cookies      httpapi.CookieConfig
 	Authn        *httpapi.Authenticator
 	Register     *auth.RegisterUserHandler
 	LogIn        *auth.LogInHandler
@@ -81,12 +86,14 @@ func newAuthRoutes(p authRouteParams) httpapi.RouteRegistrar {
 	return &httpapi.AuthHandlers{
 		Authn: p.Authn, RegisterUser: p.Register, LogIn: p.LogIn, LogOut: p.LogOut,
 		RevokeAll: p.RevokeAll, ListSessions: p.ListSessions, Revoke: p.Revoke,
-		SecureCookie: p.Cfg.Session.CookieSecure,
+		Cookies: p.Cookies,
 	}
 }
 
-func newProfileRoutes(a *httpapi.Authenticator, get *profile.GetProfileHandler, update *profile.UpdateProfileHandler) httpapi.RouteRegistrar {
-	return &httpapi.ProfileHandlers{Authn: a, Get: get, Update: update}
+func newProfileRoutes(a *httpapi.Authenticator, get *profile.GetProfileHandler, update *profile.UpdateProfileHandler,
+	changePassword *auth.ChangePasswordHandler,
+) httpapi.RouteRegistrar {
+	return &httpapi.ProfileHandlers{Authn: a, Get: get, Update: update, ChangePassword: changePassword}
 }
 
 func newAdminSessionRoutes(a *httpapi.Authenticator, revoke *auth.RevokeUserSessionsHandler) httpapi.RouteRegistrar {
@@ -100,8 +107,10 @@ func registerServer(lc fx.Lifecycle, cfg Config, router *gin.Engine, logger *slo
 	srv := &http.Server{
 		Addr:              cfg.HTTP.Addr,
 		Handler:           router,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
+		WriteTimeout:      cfg.HTTP.WriteTimeout,
+		IdleTimeout:       cfg.HTTP.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	lc.Append(fx.Hook{

@@ -9,7 +9,6 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/adapters/gormdb"
-	httpapi "github.com/studytool/studytool/adapters/http"
 	"github.com/studytool/studytool/adapters/observability"
 	"github.com/studytool/studytool/adapters/redis/keyspace"
 	"github.com/studytool/studytool/application/cache"
@@ -21,7 +20,8 @@ import (
 // own (see httpapi.RouterConfig.Middleware).
 type HTTPMiddleware []gin.HandlerFunc
 
-// ObservabilityModule provides the Prometheus registry with GET /metrics, the HTTP
+// ObservabilityModule provides the Prometheus registry, served by a MetricsServer on
+// METRICS_ADDR, the HTTP
 // middleware (request metrics, and spans when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the
 // tracer provider, which it flushes and stops on stop. It adds GORM spans to the
 // database and exposes the cache layer's counters when the graph has a cache. The Redis
@@ -31,11 +31,9 @@ var ObservabilityModule = fx.Module("observability",
 		observability.NewMetrics,
 		newTracing,
 		newHTTPMiddleware,
-		asRoutes(func(m *observability.Metrics, logger *slog.Logger) httpapi.RouteRegistrar {
-			return observability.NewMetricsRoute(m, logger)
-		}),
+		newMetricsServer,
 	),
-	fx.Invoke(traceDatabase, registerCacheStats),
+	fx.Invoke(traceDatabase, registerCacheStats, registerHasherMetrics, serveMetrics),
 )
 
 // newTracing builds the tracer provider (disabled without an endpoint) and shuts it

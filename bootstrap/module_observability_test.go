@@ -45,9 +45,11 @@ func (s *spanSink) received() (int, int) {
 	return s.exports, s.bytes
 }
 
-// observedApp is a started application and its router, served in process.
+// observedApp is a started application: its router, served in process, and its metrics
+// listener.
 type observedApp struct {
-	router *gin.Engine
+	router  *gin.Engine
+	metrics *bootstrap.MetricsServer
 }
 
 // startObservedApp starts the application for environ, completed with a test
@@ -62,7 +64,8 @@ func startObservedApp(t *testing.T, environ map[string]string) (*observedApp, fu
 	cfg, err := bootstrap.Load(environ)
 	require.NoError(t, err)
 	var router *gin.Engine
-	app := bootstrap.NewApp(cfg, fx.Populate(&router))
+	var metrics *bootstrap.MetricsServer
+	app := bootstrap.NewApp(cfg, fx.Populate(&router, &metrics))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, app.Start(ctx))
@@ -75,7 +78,19 @@ func startObservedApp(t *testing.T, environ map[string]string) (*observedApp, fu
 		})
 	}
 	t.Cleanup(stop)
-	return &observedApp{router: router}, stop
+	return &observedApp{router: router, metrics: metrics}, stop
+}
+
+// scrape reads GET /metrics from the metrics listener; the API's router has no such route.
+func (a *observedApp) scrape(t *testing.T) string {
+	t.Helper()
+	res, err := http.Get("http://" + a.metrics.Addr() + "/metrics") //nolint:noctx // a test's one-off request
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	return string(body)
 }
 
 // do serves one request in process and returns the status and body.
@@ -146,7 +161,7 @@ func TestObservabilityWiringOnRedis_Redis(t *testing.T) {
 
 	var metrics string
 	require.Eventually(t, func() bool {
-		_, metrics = app.do(http.MethodGet, "/metrics", "")
+		metrics = app.scrape(t)
 		return strings.Contains(metrics, `studytool_redis_up{role="shared"} 1`)
 	}, 10*time.Second, 20*time.Millisecond, "the INFO poller runs from start")
 
@@ -169,8 +184,9 @@ func TestObservabilityWiringEmbedded(t *testing.T) {
 	app, _ := startObservedApp(t, map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": "1"})
 	logInTwice(t, app)
 
-	code, metrics := app.do(http.MethodGet, "/metrics", "")
-	require.Equal(t, http.StatusOK, code)
+	code, _ := app.do(http.MethodGet, "/metrics", "")
+	assert.Equal(t, http.StatusNotFound, code, "metrics are never served on the API listener")
+	metrics := app.scrape(t)
 	assert.InDelta(t, 1, sample(t, metrics, `studytool_sessions_created_total`), 0)
 	assert.InDelta(t, 1, sample(t, metrics, `studytool_rate_limited_total{scope="login-ip"}`), 0)
 	assert.NotContains(t, metrics, "studytool_redis_pool", "no Redis, no Redis pools")

@@ -1,7 +1,6 @@
 package observability
 
 import (
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,22 +17,6 @@ const unmatchedRoute = "unmatched"
 
 // otherMethod labels a request method outside the standard set, for the same reason.
 const otherMethod = "OTHER"
-
-// MetricsRoute serves the registry at GET MetricsPath. Its Register method makes it an
-// httpapi.RouteRegistrar.
-type MetricsRoute struct {
-	handler http.Handler
-}
-
-// NewMetricsRoute returns the route serving m; collection errors go to logger.
-func NewMetricsRoute(m *Metrics, logger *slog.Logger) *MetricsRoute {
-	return &MetricsRoute{handler: m.Handler(logger)}
-}
-
-// Register adds GET MetricsPath to r.
-func (rt *MetricsRoute) Register(r gin.IRouter) {
-	r.GET(MetricsPath, gin.WrapH(rt.handler))
-}
 
 // HTTPMiddleware counts and times every request by route template (never the raw path,
 // which holds ids), method and status code. Install it globally, ahead of the error

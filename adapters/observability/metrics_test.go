@@ -83,16 +83,15 @@ func TestMetricsEndpointExposesEveryFamilyAfterTraffic_Redis(t *testing.T) {
 	_, err = observability.CountRateLimits(limiter, m).Allow(t.Context(), "login-ip:203.0.113.9", ports.PerMinute(1))
 	require.NoError(t, err)
 
-	// HTTP: a router with the middleware, a parameterised route and /metrics.
+	// HTTP: a router with the middleware and a parameterised route.
 	router := gin.New()
 	router.Use(m.HTTPMiddleware())
 	router.GET("/v1/decks/:deckId", func(c *gin.Context) { c.Status(http.StatusOK) })
-	observability.NewMetricsRoute(m, logger).Register(router)
 	for _, path := range []string{"/v1/decks/d-1", "/v1/decks/d-2", "/nowhere/secret-id"} {
 		router.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
 	}
 
-	families, body := scrape(t, router)
+	families, body := scrape(t, m.Handler(logger))
 	for _, name := range everyFamily {
 		assert.Contains(t, families, name)
 	}

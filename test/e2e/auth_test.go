@@ -159,24 +159,37 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	assert.Equal(t, string(wrong.body), string(unknown.body), "same body for both")
 }
 
-func TestLoginRateLimit(t *testing.T) {
+// TestLoginLimits checks the login limits over HTTP: racing wrong passwords from one
+// client pass the (account, client) failure limit exactly, after which that client is
+// refused even the right password, while another client is not; successes never count.
+// The failure window is an hour, so nothing refills while the test runs.
+func TestLoginLimits(t *testing.T) {
 	for _, s := range stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
 			const limit = 5
-			a := startApp(t, s, map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": strconv.Itoa(limit)})
-			c := a.client()
-			register(t, c, "limited@example.com")
+			a := startApp(t, s, map[string]string{
+				"LOGIN_MAX_FAILURES": strconv.Itoa(limit), "LOGIN_FAILURE_WINDOW": "1h",
+				"LOGIN_ACCOUNT_MAX_FAILURES": "1000", "TRUSTED_PROXIES": "127.0.0.1",
+			})
+			from := func(ip string) *client {
+				c := a.client()
+				c.header.Set("X-Forwarded-For", ip)
+				return c
+			}
+			register(t, a.client(), "limited@example.com")
+			owner := from("198.51.100.1")
+			for range 2 * limit {
+				login(t, owner, "limited@example.com") // successes are not failures
+			}
 
-			// Racing attempts: exactly `limit` get through to the password check.
+			attacker := from("203.0.113.9")
 			var mu sync.Mutex
 			codes := map[int]int{}
 			var wg sync.WaitGroup
 			for range 3 * limit {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					res := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "wrong password!"})
+				wg.Go(func() {
+					res := attacker.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "wrong password!"})
 					mu.Lock()
 					codes[res.StatusCode]++
 					mu.Unlock()
@@ -186,16 +199,14 @@ func TestLoginRateLimit(t *testing.T) {
 						assert.Positive(t, retry)
 						assert.Equal(t, "rate_limited", res.problemCode(t))
 					}
-				}()
+				})
 			}
 			wg.Wait()
 			assert.Equal(t, map[int]int{http.StatusUnauthorized: limit, http.StatusTooManyRequests: 2 * limit}, codes)
 
-			// Per account too: another IP (trusted proxy header is not trusted by
-			// default, so use the same client) — the account limit refuses the right
-			// password as well.
-			res := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "correct horse battery"})
-			assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+			res := attacker.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "correct horse battery"})
+			assert.Equal(t, http.StatusTooManyRequests, res.StatusCode, "the guessing client is refused the right password too")
+			login(t, owner, "limited@example.com")
 		})
 	}
 }
@@ -239,10 +250,11 @@ func TestMalformedBodiesNever500(t *testing.T) {
 
 func TestAdminRevokesAUsersSessions(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, stackEmbedded, map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "root@example.com"})
+	a := startApp(t, stackEmbedded, nil)
 	admin, user := a.client(), a.client()
 	register(t, admin, "root@example.com")
 	register(t, user, "user@example.com")
+	a.grant("root@example.com", "admin:cache", "admin:sessions")
 	adminLogin := login(t, admin, "root@example.com")
 	admin.token = adminLogin.Token
 	assert.ElementsMatch(t, []string{"admin:cache", "admin:sessions"}, adminLogin.Session.Permissions)

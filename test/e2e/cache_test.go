@@ -35,9 +35,10 @@ func TestProfileCacheAndAdminEndpoints(t *testing.T) {
 	for _, s := range stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
-			a := startApp(t, s, map[string]string{"BOOTSTRAP_ADMIN_EMAILS": "ops@example.com"})
+			a := startApp(t, s, nil)
 			admin, user := a.client(), a.client()
 			register(t, admin, "ops@example.com")
+			a.grant("ops@example.com", "admin:cache")
 			register(t, user, "learner@example.com")
 			admin.token = login(t, admin, "ops@example.com").Token
 			user.token = login(t, user, "learner@example.com").Token

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
@@ -14,7 +16,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
 
+	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/bootstrap"
 	"github.com/studytool/studytool/test/testenv"
 )
@@ -35,6 +39,7 @@ var stacks = []stack{stackEmbedded, stackReal}
 // app is a running service under test.
 type app struct {
 	t       *testing.T
+	cfg     bootstrap.Config
 	baseURL string
 	// redis and prefix reach the app's keys on the real stack (nil on the embedded one).
 	redis  *redis.Client
@@ -80,7 +85,20 @@ func startApp(t *testing.T, s stack, extra map[string]string) *app {
 			t.Errorf("stop app: %v", err)
 		}
 	})
-	return &app{t: t, baseURL: "http://" + environ["HTTP_ADDR"], redis: client, prefix: prefix}
+	return &app{t: t, cfg: cfg, baseURL: "http://" + environ["HTTP_ADDR"], redis: client, prefix: prefix}
+}
+
+// grant gives email's account perms the way an operator does (`studytool users grant`):
+// through the operations graph on the app's database and stores.
+func (a *app) grant(email string, perms ...string) {
+	a.t.Helper()
+	var h *profile.ManagePermissionsHandler
+	ops := bootstrap.NewOperationsApp(a.cfg, slog.New(slog.DiscardHandler), fx.Populate(&h))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(a.t, ops.Start(ctx))
+	_, err := h.Handle(ctx, profile.SetPermissions{Email: email, Grant: perms})
+	require.NoError(a.t, errors.Join(err, ops.Stop(ctx)))
 }
 
 // client is an HTTP client of the app with an optional bearer token and a cookie jar.
