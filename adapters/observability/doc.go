@@ -28,9 +28,16 @@
 //	sessions_created_total                              counter
 //	sessions_evicted_total                              counter (the per-user limit)
 //	sessions_expired_pruned_total                       counter
-//	rate_limited_total{scope}                           counter (login-ip, login-account: refused logins)
+//	rate_limited_total{scope}                           counter (login-ip, login-failed-account-ip,
+//	                                                    login-failed-account, login-failed-device,
+//	                                                    register-ip, password-change-failed)
+//	password_hashes_in_flight                           gauge (at most PASSWORD_HASH_CONCURRENCY)
+//	password_hashes_waiting                             gauge
+//	password_hashes_total                               counter
+//	password_hash_busy_total                            counter (answered 503 busy)
 //
-// plus the Go runtime (go_*) and process (process_*) collectors. The role label is
+// plus the Go runtime (go_*) and process (process_*) collectors. The password_hash*
+// families are registered by bootstrap from the hasher's own figures. The role label is
 // "cache", "state", or RoleShared when one connection serves both.
 //
 // The package is an adapter: it imports ports, domain and other adapters, never the
