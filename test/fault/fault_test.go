@@ -140,7 +140,7 @@ func tally(replies []reply) map[string]int {
 // 1 half-open, 2 open.
 func breakerState(t *testing.T, svc *service, role string) int {
 	t.Helper()
-	r := svc.do(t.Context(), http.MethodGet, "/metrics", "", nil)
+	r := svc.scrape(t.Context())
 	require.NoError(t, r.err)
 	require.Equal(t, http.StatusOK, r.status)
 	m := regexp.MustCompile(`(?m)^studytool_redis_breaker_state\{role="` + role + `"\} (\d)$`).FindSubmatch(r.body)

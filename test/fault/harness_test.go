@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/bootstrap"
 	"github.com/studytool/studytool/test/redistopo"
@@ -29,9 +30,11 @@ const requestTimeout = 10 * time.Second
 // state roles on two private Redis servers that the test may kill and restart.
 type service struct {
 	baseURL string
-	http    *http.Client
-	cache   *redistopo.Server
-	state   *redistopo.Server
+	// metricsURL is the base URL of the metrics listener.
+	metricsURL string
+	http       *http.Client
+	cache      *redistopo.Server
+	state      *redistopo.Server
 }
 
 // startService starts both Redis servers with the configuration files of deploy/redis
@@ -51,7 +54,8 @@ func startService(t *testing.T) *service {
 		"SESSION_REDIS_URL": "redis://" + state.Addr() + "/0",
 	})
 	require.NoError(t, err)
-	app := bootstrap.NewApp(cfg)
+	var metrics *bootstrap.MetricsServer
+	app := bootstrap.NewApp(cfg, fx.Populate(&metrics))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, app.Start(ctx))
@@ -64,7 +68,7 @@ func startService(t *testing.T) *service {
 			t.Errorf("stop app: %v", err)
 		}
 	})
-	return &service{baseURL: "http://" + addr, http: client, cache: cache, state: state}
+	return &service{baseURL: "http://" + addr, metricsURL: "http://" + metrics.Addr(), http: client, cache: cache, state: state}
 }
 
 // reply is one finished HTTP exchange.
@@ -80,8 +84,17 @@ type reply struct {
 }
 
 // do sends a request with token (when not empty) and body (JSON, when not nil).
-func (s *service) do(ctx context.Context, method, path, token string, body any) (r reply) {
-	r = reply{path: path, start: time.Now()}
+func (s *service) do(ctx context.Context, method, path, token string, body any) reply {
+	return s.send(ctx, method, s.baseURL+path, token, body)
+}
+
+// scrape reads GET /metrics from the metrics listener.
+func (s *service) scrape(ctx context.Context) reply {
+	return s.send(ctx, http.MethodGet, s.metricsURL+"/metrics", "", nil)
+}
+
+func (s *service) send(ctx context.Context, method, url, token string, body any) (r reply) {
+	r = reply{path: url, start: time.Now()}
 	defer func() { r.latency = time.Since(r.start) }()
 	var payload io.Reader
 	if body != nil {
@@ -92,7 +105,7 @@ func (s *service) do(ctx context.Context, method, path, token string, body any) 
 		}
 		payload = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, s.baseURL+path, payload)
+	req, err := http.NewRequestWithContext(ctx, method, url, payload)
 	if err != nil {
 		r.err = err
 		return r
