@@ -14,8 +14,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
-	redisstore "github.com/studytool/studytool/adapters/redis"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 )
 
 // Environment names the deployment environment. It selects the per-environment defaults

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	redisstore "github.com/studytool/studytool/adapters/redis"
+	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/bootstrap"
 )
 

@@ -13,8 +13,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	redisstore "github.com/studytool/studytool/adapters/redis"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 )
 
 // ErrInvalidConfig is matched (errors.Is) by every error Load returns for a bad or

@@ -7,7 +7,7 @@ import (
 
 	"go.uber.org/fx"
 
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/application/cacheadmin"
 	"github.com/studytool/studytool/application/decks"

@@ -3,7 +3,7 @@ package bootstrap
 import (
 	"go.uber.org/fx"
 
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/progress"
 )

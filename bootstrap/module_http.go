@@ -15,7 +15,7 @@ import (
 
 	"github.com/studytool/studytool"
 	"github.com/studytool/studytool/adapters/gormdb"
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/ports"

@@ -10,7 +10,7 @@ import (
 
 	"github.com/studytool/studytool/adapters/gormdb"
 	"github.com/studytool/studytool/adapters/observability"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/application/study"

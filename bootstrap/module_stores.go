@@ -12,8 +12,8 @@ import (
 
 	"github.com/studytool/studytool/adapters/memory"
 	"github.com/studytool/studytool/adapters/observability"
-	redisstore "github.com/studytool/studytool/adapters/redis"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/adapters/observability"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/mocks"
 	"github.com/studytool/studytool/ports"
 	"github.com/studytool/studytool/test/testenv"

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/adapters/observability"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/test/testenv"
 )
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/ports"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/studytool/studytool/adapters/clock"
 	"github.com/studytool/studytool/adapters/memory"
-	redisstore "github.com/studytool/studytool/adapters/redis"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/ports"
 	"github.com/studytool/studytool/test/testenv"

@@ -16,8 +16,8 @@ import (
 
 	"github.com/studytool/studytool/adapters/clock"
 	"github.com/studytool/studytool/adapters/memory"
-	redisstore "github.com/studytool/studytool/adapters/redis"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/mocks"

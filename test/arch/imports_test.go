@@ -33,6 +33,9 @@ type rule struct {
 	// forbid lists import-path prefixes the layer must not use even though it may
 	// otherwise import third-party code.
 	forbid []string
+	// ownAdapter also allows the package's own adapter (adapters/<name> and below):
+	// an adapter never imports a sibling adapter, only adapters/shared.
+	ownAdapter bool
 }
 
 // infrastructure is what use-cases never see: transports, drivers and storage clients.
@@ -47,8 +50,9 @@ var rules = []rule{
 	{layer: "domain", allow: []string{"domain"}, stdOnly: true},
 	{layer: "ports", allow: []string{"domain", "ports"}, stdOnly: true},
 	{layer: "application", allow: []string{"domain", "ports", "application"}, forbid: infrastructure},
-	{layer: "adapters", allow: []string{"domain", "ports", "adapters"}},
-	{layer: "adapters/http", allow: []string{root, "domain", "ports", "application", "adapters"}},
+	{layer: "adapters", allow: []string{"domain", "ports", "adapters/shared"}, ownAdapter: true},
+	{layer: "adapters/shared", allow: []string{"domain", "ports", "adapters/shared"}},
+	{layer: "adapters/httpapi", allow: []string{root, "domain", "ports", "application", "adapters/shared"}, ownAdapter: true},
 	{layer: "bootstrap", allow: []string{root, "domain", "ports", "application", "adapters", "bootstrap"}},
 	{layer: "cmd", allow: []string{root, "domain", "ports", "application", "adapters", "bootstrap", "cmd"}},
 	{layer: "mocks", allow: []string{"domain", "ports"}},
@@ -102,6 +106,9 @@ func violations(pkg string, imports []string) []string {
 	if !ok {
 		return nil
 	}
+	if r.ownAdapter {
+		r.allow = append(slices.Clone(r.allow), adapterOf(rel))
+	}
 	var out []string
 	for _, imp := range imports {
 		if reason := check(r, imp); reason != "" {
@@ -109,6 +116,13 @@ func violations(pkg string, imports []string) []string {
 		}
 	}
 	return out
+}
+
+// adapterOf returns the adapter a module-relative package path belongs to
+// (adapters/<name>).
+func adapterOf(rel string) string {
+	parts := strings.SplitN(rel, "/", 3)
+	return strings.Join(parts[:min(2, len(parts))], "/")
 }
 
 // check returns why rule r forbids importing imp, or "" when it is allowed.
@@ -209,18 +223,23 @@ func TestRulesRejectOutwardImports(t *testing.T) {
 		{"application imports ports and x/sync", m("application/auth"), []string{m("ports"), m("domain"), "golang.org/x/sync/singleflight"}, 0},
 		{"application imports gorm", m("application/auth"), []string{"gorm.io/gorm"}, 1},
 		{"application imports net/http", m("application"), []string{"net/http"}, 1},
-		{"application imports an adapter", m("application/study"), []string{m("adapters/redis")}, 1},
+		{"application imports an adapter", m("application/study"), []string{m("adapters/redisstore")}, 1},
 		{"application imports bootstrap and mocks", m("application"), []string{m("bootstrap"), m("mocks")}, 2},
-		{"adapter imports ports and its driver", m("adapters/redis"), []string{m("ports"), m("adapters/redis/keyspace"), "github.com/redis/go-redis/v9"}, 0},
+		{"adapter imports ports, shared code and its driver", m("adapters/redisstore"), []string{m("ports"), m("adapters/shared/keyspace"), "github.com/redis/go-redis/v9"}, 0},
+		{"adapter imports its own subpackage", m("adapters/httpapi"), []string{m("adapters/httpapi/docs")}, 0},
+		{"adapter imports another adapter", m("adapters/memory"), []string{m("adapters/redisstore")}, 1},
+		{"adapter subpackage imports another adapter", m("adapters/redisstore/lua"), []string{m("adapters/memory")}, 1},
+		{"http adapter imports a driven adapter", m("adapters/httpapi"), []string{m("adapters/gormdb")}, 1},
+		{"shared code imports an adapter", m("adapters/shared/keyspace"), []string{m("adapters/redisstore")}, 1},
 		{"adapter imports application", m("adapters/gormdb"), []string{m("application/auth")}, 1},
 		{"adapter imports test helpers", m("adapters/memory"), []string{m("test/testenv")}, 1},
-		{"http adapter imports application and assets", m("adapters/http"), []string{m("application/auth"), module}, 0},
-		{"http adapter imports bootstrap", m("adapters/http"), []string{m("bootstrap")}, 1},
-		{"bootstrap imports every layer", m("bootstrap"), []string{m("adapters/redis"), m("application/auth"), m("ports"), module}, 0},
+		{"http adapter imports application and assets", m("adapters/httpapi"), []string{m("application/auth"), module}, 0},
+		{"http adapter imports bootstrap", m("adapters/httpapi"), []string{m("bootstrap")}, 1},
+		{"bootstrap imports every layer", m("bootstrap"), []string{m("adapters/redisstore"), m("application/auth"), m("ports"), module}, 0},
 		{"bootstrap imports cmd", m("bootstrap"), []string{m("cmd/studytool")}, 1},
 		{"cmd imports mocks", m("cmd/studytool"), []string{m("mocks")}, 1},
 		{"mocks import ports", m("mocks"), []string{m("ports"), "github.com/stretchr/testify/mock"}, 0},
-		{"test helpers are unconstrained", m("test/contract"), []string{m("adapters/redis"), m("mocks")}, 0},
+		{"test helpers are unconstrained", m("test/contract"), []string{m("adapters/redisstore"), m("mocks")}, 0},
 		{"a package outside the module is ignored", "example.com/other/domain", []string{"gorm.io/gorm"}, 0},
 	}
 	for _, tt := range tests {

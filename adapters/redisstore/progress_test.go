@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	redisstore "github.com/studytool/studytool/adapters/redis"
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/test/contract"
 	"github.com/studytool/studytool/test/testenv"

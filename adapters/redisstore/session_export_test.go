@@ -3,7 +3,7 @@ package redisstore
 import (
 	"github.com/redis/go-redis/v9"
 
-	"github.com/studytool/studytool/adapters/redis/keyspace"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
 )
 

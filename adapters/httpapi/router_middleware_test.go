@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 )
 
 // TestExtraMiddlewareSeesEveryFinalStatus checks the contract of RouterConfig.Middleware:

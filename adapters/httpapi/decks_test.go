@@ -21,7 +21,7 @@ import (
 
 	"github.com/studytool/studytool/adapters/clock"
 	"github.com/studytool/studytool/adapters/gormdb"
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/adapters/memory"
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/cache"

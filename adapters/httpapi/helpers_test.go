@@ -13,7 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 )
 
 // harness is a router whose logs land in a buffer. Requests are served synchronously, so
