@@ -84,7 +84,9 @@ func startObservedApp(t *testing.T, environ map[string]string) (*observedApp, fu
 // scrape reads GET /metrics from the metrics listener; the API's router has no such route.
 func (a *observedApp) scrape(t *testing.T) string {
 	t.Helper()
-	res, err := http.Get("http://" + a.metrics.Addr() + "/metrics") //nolint:noctx // a test's one-off request
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+a.metrics.Addr()+"/metrics", nil)
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)

@@ -42,33 +42,31 @@ func (c CookieConfig) name(base string) string {
 
 // setSession writes the session cookie until expires; an empty token clears it.
 func (c CookieConfig) setSession(ctx *gin.Context, token string, expires time.Time) {
-	cookie := c.cookie(c.SessionName(), token)
 	if token == "" {
-		cookie.MaxAge = -1
-	} else {
-		cookie.Expires = expires
+		c.set(ctx, c.SessionName(), "", time.Time{}, -1)
+		return
 	}
-	http.SetCookie(ctx.Writer, cookie)
+	c.set(ctx, c.SessionName(), token, expires, 0)
 }
 
 // setDevice writes the device cookie; an empty token leaves it as it is.
 func (c CookieConfig) setDevice(ctx *gin.Context, token string) {
-	if token == "" {
-		return
+	if token != "" {
+		c.set(ctx, c.DeviceName(), token, time.Time{}, int(deviceCookieLifetime/time.Second))
 	}
-	cookie := c.cookie(c.DeviceName(), token)
-	cookie.MaxAge = int(deviceCookieLifetime / time.Second)
-	http.SetCookie(ctx.Writer, cookie)
 }
 
-// cookie is an HttpOnly, SameSite=Lax cookie for the whole site, Secure in production.
-func (c CookieConfig) cookie(name, value string) *http.Cookie {
-	return &http.Cookie{ //nolint:gosec // G124: Secure is on in production (SESSION_COOKIE_SECURE); plain-HTTP development needs it off
+// set writes an HttpOnly, SameSite=Lax cookie for the whole site, Secure in production,
+// expiring at expires or after maxAge seconds (negative: at once).
+func (c CookieConfig) set(ctx *gin.Context, name, value string, expires time.Time, maxAge int) {
+	http.SetCookie(ctx.Writer, &http.Cookie{ //nolint:gosec // G124: Secure is on in production (SESSION_COOKIE_SECURE); plain-HTTP development needs it off
 		Name:     name,
 		Value:    value,
 		Path:     "/",
+		Expires:  expires,
+		MaxAge:   maxAge,
 		HttpOnly: true,
 		Secure:   c.Secure,
 		SameSite: http.SameSiteLaxMode,
-	}
+	})
 }

@@ -56,6 +56,7 @@ func newLogin(t *testing.T) (*auth.LogInHandler, loginDeps) {
 // lowerCaseEmails is an EmailCanonicalizer that trims and lower-cases, and refuses an
 // address without '@'.
 func lowerCaseEmails(t *testing.T) *mocks.EmailCanonicalizer {
+	t.Helper()
 	e := mocks.NewEmailCanonicalizer(t)
 	e.EXPECT().Canonical(mock.Anything).RunAndReturn(func(raw string) (string, error) {
 		if !strings.Contains(raw, "@") {

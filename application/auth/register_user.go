@@ -109,7 +109,7 @@ func (h *RegisterUserHandler) validate(cmd RegisterUser) (email, name string, er
 	if email, err = h.emails.Canonical(cmd.Email); err != nil {
 		return "", "", err
 	}
-	if err = checkNewPassword("password", cmd.Password, h.blocklist); err != nil {
+	if err := checkNewPassword("password", cmd.Password, h.blocklist); err != nil {
 		return "", "", err
 	}
 	if name, err = domain.NormalizeDisplayName(cmd.DisplayName); err != nil {
