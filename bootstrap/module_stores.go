@@ -40,9 +40,7 @@ var RedisModule = fx.Module("redis",
 		func(cfg Config) (keyspace.Keyspace, error) { return cfg.Keyspace() },
 		fx.Annotate(
 			func(c RedisClients, ks keyspace.Keyspace, cfg Config, m *observability.Metrics) *redisstore.SessionStore {
-				s := redisstore.NewSessionStore(c.State, ks, sessionPolicy(cfg))
-				s.SetObserver(m)
-				return s
+				return redisstore.NewSessionStore(c.State, ks, sessionPolicy(cfg), m)
 			},
 			fx.As(new(ports.SessionStore)),
 		),
@@ -83,9 +81,7 @@ var MemoryModule = fx.Module("memory",
 	fx.Provide(
 		fx.Annotate(
 			func(policy domain.SessionPolicy, clock ports.Clock, m *observability.Metrics) *memory.SessionStore {
-				s := memory.NewSessionStore(policy, clock)
-				s.SetObserver(m)
-				return s
+				return memory.NewSessionStore(policy, clock, m)
 			},
 			fx.As(new(ports.SessionStore)),
 		),

@@ -11,6 +11,7 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/domain"
 )
 
@@ -104,7 +105,7 @@ func translate(err error) error {
 	case errInvalidText:
 		return domain.NewValidationError("", "contains characters that cannot be stored (such as NUL or invalid UTF-8)")
 	case errUnavailable, errTransient:
-		return &domain.UnavailableError{Store: "database", Err: err}
+		return storeerr.Unavailable("database", err)
 	}
 	return err
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/studytool/studytool/adapters/shared/retry"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -17,11 +17,10 @@ import (
 // RecordReview retry policy. Each failed attempt means another review of the same card
 // committed in between, so n concurrent reviews of one card need at most n attempts;
 // maxReviewAttempts leaves room above any realistic burst.
-const (
-	maxReviewAttempts = 32
-	reviewBackoffBase = 2 * time.Millisecond
-	reviewBackoffMax  = 50 * time.Millisecond
-)
+const maxReviewAttempts = 32
+
+// reviewBackoff paces the rounds of an optimistic progress update.
+var reviewBackoff = retry.Backoff{Base: 2 * time.Millisecond, Max: 50 * time.Millisecond}
 
 // errStaleProgress reports that the progress row changed (or appeared) after it was read.
 var errStaleProgress = errors.New("progress changed concurrently")
@@ -141,7 +140,7 @@ func (r *ProgressRepo) RecordReview(ctx context.Context, userID, cardID, deckID 
 		case attempt == maxReviewAttempts || !errors.Is(err, errStaleProgress) && classify(err) != errTransient:
 			return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, translate(err))
 		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
+		if err := retry.Sleep(ctx, reviewBackoff.Pause(attempt)); err != nil {
 			return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, err)
 		}
 	}
@@ -241,24 +240,4 @@ func insertReview(tx *gorm.DB, review *domain.Review, p *domain.Progress) error 
 	review.UserID, review.CardID, review.DeckID = p.UserID, p.CardID, p.DeckID
 	row := newReviewRow(review)
 	return tx.Create(&row).Error
-}
-
-// backoff is the pause before attempt+1: a ceiling growing linearly from
-// reviewBackoffBase up to reviewBackoffMax, of which a random half to all is taken so
-// that the losers of one round spread out.
-func backoff(attempt int) time.Duration {
-	ceiling := min(reviewBackoffBase*time.Duration(attempt), reviewBackoffMax)
-	return ceiling/2 + rand.N(ceiling/2+1) //nolint:gosec // jitter, not a secret
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -51,7 +51,7 @@ func newDeckStack(t *testing.T) *deckStack {
 	deckRepo, progressRepo := gormdb.NewDeckRepo(db), gormdb.NewProgressRepo(db)
 	sessions := memory.NewSessionStore(domain.SessionPolicy{
 		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
-	}, clk)
+	}, clk, nil)
 	logger := slog.New(slog.DiscardHandler)
 	c, err := cache.New(memory.NewCacheStore(clk), cache.DefaultConfig(), logger, clk)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/studytool/studytool/adapters/shared/observe"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -44,14 +45,14 @@ type sessionEntry struct {
 var _ ports.SessionStore = (*SessionStore)(nil)
 
 // NewSessionStore returns an empty store that applies policy (MaxPerUser < 1 means no
-// limit) and tells expiry by clock.
-func NewSessionStore(policy domain.SessionPolicy, clock ports.Clock) *SessionStore {
+// limit), tells expiry by clock and reports to observer (nil: to nobody).
+func NewSessionStore(policy domain.SessionPolicy, clock ports.Clock, observer ports.SessionObserver) *SessionStore {
 	return &SessionStore{
 		policy:   policy,
 		clock:    clock,
 		sessions: make(map[string]*sessionEntry),
 		index:    make(map[string]map[string]time.Time),
-		observer: nopSessionObserver{},
+		observer: observe.Sessions(observer),
 	}
 }
 

@@ -29,11 +29,10 @@ func (o *recordingObserver) SessionsExpired(n int) { o.expired += n }
 func TestMemorySessionStore_ReportsToItsObserver(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(sessionEpoch)
+	observer := &recordingObserver{}
 	store := memory.NewSessionStore(domain.SessionPolicy{
 		IdleTimeout: time.Minute, MaxLifetime: time.Hour, ActivityResolution: time.Second, MaxPerUser: 2,
-	}, clk)
-	observer := &recordingObserver{}
-	store.SetObserver(observer)
+	}, clk, observer)
 	create := func() *domain.Session {
 		t.Helper()
 		s := contract.NewSessionFixture(t, "u1", clk.Now())

@@ -19,7 +19,7 @@ func TestMemorySessionStore_Contract(t *testing.T) {
 		t.Helper()
 		clk := clock.NewFake(sessionEpoch)
 		return contract.SessionHarness{
-			Store: memory.NewSessionStore(policy, clk),
+			Store: memory.NewSessionStore(policy, clk, nil),
 			Now:   clk.Now,
 			Sleep: clk.Advance,
 		}
@@ -30,7 +30,7 @@ func BenchmarkMemorySessionCreate(b *testing.B) {
 	clk := clock.NewFake(sessionEpoch)
 	store := memory.NewSessionStore(domain.SessionPolicy{
 		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
-	}, clk)
+	}, clk, nil)
 	ctx := context.Background()
 	for b.Loop() {
 		clk.Advance(time.Millisecond)
@@ -44,7 +44,7 @@ func BenchmarkMemorySessionValidate(b *testing.B) {
 	clk := clock.NewFake(sessionEpoch)
 	store := memory.NewSessionStore(domain.SessionPolicy{
 		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
-	}, clk)
+	}, clk, nil)
 	ctx := context.Background()
 	s := contract.NewSessionFixture(b, "bench-user", clk.Now())
 	if _, err := store.Create(ctx, s); err != nil {

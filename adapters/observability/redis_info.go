@@ -1,18 +1,16 @@
 package observability
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/studytool/studytool/adapters/shared/redisinfo"
 )
 
 // DefaultInfoInterval is how often the INFO poller reads each server when its config
@@ -233,28 +231,14 @@ func readNodeInfo(ctx context.Context, client redis.UniversalClient) (redisInfo,
 	if err != nil {
 		return redisInfo{}, fmt.Errorf("redis info: %w", err)
 	}
+	parsed := redisinfo.Parse(raw)
 	info := redisInfo{up: true}
-	fields := map[string]*float64{"used_memory": &info.used, "maxmemory": &info.max, "evicted_keys": &info.evicted}
-	found := 0
-	sc := bufio.NewScanner(strings.NewReader(raw))
-	for sc.Scan() {
-		name, value, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
-		target, wanted := fields[name]
-		if !ok || !wanted {
-			continue
-		}
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
-			return redisInfo{}, fmt.Errorf("redis info: %s: %w", name, err)
+	for name, target := range map[string]*float64{"used_memory": &info.used, "maxmemory": &info.max, "evicted_keys": &info.evicted} {
+		v, ok := parsed.Float(name)
+		if !ok {
+			return redisInfo{}, fmt.Errorf("redis info: %s missing or not a number", name)
 		}
 		*target = v
-		found++
-	}
-	if err := sc.Err(); err != nil {
-		return redisInfo{}, fmt.Errorf("redis info: %w", err)
-	}
-	if found != len(fields) {
-		return redisInfo{}, errors.New("redis info: used_memory, maxmemory or evicted_keys missing")
 	}
 	return info, nil
 }

@@ -16,7 +16,7 @@ const otherScope = "other"
 
 // SessionCreated counts a session a store created and the sessions it evicted to keep
 // the user within MAX_SESSIONS_PER_USER. With SessionsExpired it makes Metrics the
-// session stores' observer (ports.SessionObserver, set with SetObserver).
+// session stores' observer (ports.SessionObserver, given to their constructors).
 func (m *Metrics) SessionCreated(evicted int) {
 	m.sessionsCreated.Inc()
 	if evicted > 0 {

@@ -9,8 +9,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sony/gobreaker/v2"
-
-	"github.com/studytool/studytool/domain"
 )
 
 // BreakerState is a circuit breaker's state. The values are sony/gobreaker's: closed 0,
@@ -58,6 +56,9 @@ func (e *BreakerOpenError) Error() string {
 
 // Unwrap makes the error match ErrBreakerOpen.
 func (e *BreakerOpenError) Unwrap() error { return ErrBreakerOpen }
+
+// RetryAfterHint tells callers when the breaker lets commands through again.
+func (e *BreakerOpenError) RetryAfterHint() time.Duration { return e.RetryAfter }
 
 // BreakerConfig tunes a Breaker; zero fields take the Default… values.
 type BreakerConfig struct {
@@ -238,15 +239,4 @@ func verdict(ctx context.Context, err error) error {
 func cannotServe(err error) bool {
 	return redis.IsLoadingError(err) || redis.IsReadOnlyError(err) || redis.IsMasterDownError(err) ||
 		redis.IsClusterDownError(err) || redis.IsMaxClientsError(err)
-}
-
-// unavailable marks err, a failed Redis call of store, as domain.ErrStoreUnavailable.
-// When a breaker refused the call the error carries its retry hint.
-func unavailable(store string, err error) *domain.UnavailableError {
-	u := &domain.UnavailableError{Store: store, Err: err}
-	var open *BreakerOpenError
-	if errors.As(err, &open) {
-		u.RetryAfter = open.RetryAfter
-	}
-	return u
 }

@@ -265,7 +265,7 @@ func TestBreaker_AFailedProbeReopensIt(t *testing.T) {
 func TestBreaker_RefusalIsAStoreUnavailableErrorWithItsRetryHint(t *testing.T) {
 	t.Parallel()
 	h := tripped(t, time.Minute)
-	store := redisstore.NewSessionStore(h.client, keyspace.MustNew("test", ""), sessionTestPolicy)
+	store := redisstore.NewSessionStore(h.client, keyspace.MustNew("test", ""), sessionTestPolicy, nil)
 
 	_, err := store.Validate(t.Context(), "0123456789abcdef", time.Now())
 

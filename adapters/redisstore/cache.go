@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -52,7 +52,7 @@ func (s *CacheStore) Get(ctx context.Context, key string) ([]byte, error) {
 	case isMiss(err):
 		return nil, domain.ErrCacheMiss
 	case err != nil:
-		return nil, fmt.Errorf("cache store: get: %w", cacheUnavailable(err))
+		return nil, fmt.Errorf("cache store: get: %w", storeerr.Unavailable("cache", err))
 	}
 	return val, nil
 }
@@ -68,7 +68,7 @@ func (s *CacheStore) GetMany(ctx context.Context, keys []string) (map[string][]b
 	for start := 0; start < len(abs); start += cacheBatch {
 		end := min(start+cacheBatch, len(abs))
 		if err := s.getBatch(ctx, keys[start:end], abs[start:end], out); err != nil {
-			return nil, fmt.Errorf("cache store: get many: %w", cacheUnavailable(err))
+			return nil, fmt.Errorf("cache store: get many: %w", storeerr.Unavailable("cache", err))
 		}
 	}
 	return out, nil
@@ -120,7 +120,7 @@ func (s *CacheStore) Set(ctx context.Context, key string, value []byte, ttl time
 		return fmt.Errorf("cache store: set: %w", err)
 	}
 	if err := s.client.Set(ctx, abs, value, ttl).Err(); err != nil {
-		return fmt.Errorf("cache store: set: %w", cacheUnavailable(err))
+		return fmt.Errorf("cache store: set: %w", storeerr.Unavailable("cache", err))
 	}
 	return nil
 }
@@ -137,7 +137,7 @@ func (s *CacheStore) Delete(ctx context.Context, keys ...string) (int64, error) 
 		n, err := cacheUnlink(ctx, s.client, abs[start:min(start+cacheBatch, len(abs))], IsCluster(s.client))
 		total += n
 		if err != nil {
-			return total, fmt.Errorf("cache store: delete: %w", cacheUnavailable(err))
+			return total, fmt.Errorf("cache store: delete: %w", storeerr.Unavailable("cache", err))
 		}
 	}
 	return total, nil
@@ -156,7 +156,7 @@ func (s *CacheStore) DeletePattern(ctx context.Context, pattern string) (int64, 
 	if !ok {
 		n, err := cacheScanUnlink(ctx, s.client, match, false)
 		if err != nil {
-			return n, fmt.Errorf("cache store: delete pattern: %w", cacheUnavailable(err))
+			return n, fmt.Errorf("cache store: delete pattern: %w", storeerr.Unavailable("cache", err))
 		}
 		return n, nil
 	}
@@ -167,7 +167,7 @@ func (s *CacheStore) DeletePattern(ctx context.Context, pattern string) (int64, 
 		return err
 	})
 	if err != nil {
-		return total.Load(), fmt.Errorf("cache store: delete pattern: %w", cacheUnavailable(err))
+		return total.Load(), fmt.Errorf("cache store: delete pattern: %w", storeerr.Unavailable("cache", err))
 	}
 	return total.Load(), nil
 }
@@ -229,7 +229,7 @@ func (s *CacheStore) Incr(ctx context.Context, key string) (int64, error) {
 	}
 	n, err := s.client.Incr(ctx, abs).Result()
 	if err != nil {
-		return 0, fmt.Errorf("cache store: incr: %w", cacheUnavailable(err))
+		return 0, fmt.Errorf("cache store: incr: %w", storeerr.Unavailable("cache", err))
 	}
 	return n, nil
 }
@@ -237,7 +237,7 @@ func (s *CacheStore) Incr(ctx context.Context, key string) (int64, error) {
 // Ping reports whether the server answers.
 func (s *CacheStore) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("cache store: ping: %w", cacheUnavailable(err))
+		return fmt.Errorf("cache store: ping: %w", storeerr.Unavailable("cache", err))
 	}
 	return nil
 }
@@ -253,13 +253,4 @@ func (s *CacheStore) absolute(keys []string) ([]string, error) {
 		abs[i] = a
 	}
 	return abs, nil
-}
-
-// cacheUnavailable marks err, a failed Redis call, as domain.ErrStoreUnavailable, unless
-// the caller's context ended (that is the caller's doing, not the store's).
-func cacheUnavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return unavailable("cache", err)
 }

@@ -1,15 +1,14 @@
 package redisstore
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/studytool/studytool/adapters/shared/redisinfo"
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -26,7 +25,7 @@ func (s *CacheStore) Stats(ctx context.Context) (ports.CacheStoreStats, error) {
 			db = c.Options().DB
 		}
 		if err := cacheAddInfo(ctx, s.client, db, &stats); err != nil {
-			return ports.CacheStoreStats{}, fmt.Errorf("cache store: stats: %w", cacheUnavailable(err))
+			return ports.CacheStoreStats{}, fmt.Errorf("cache store: stats: %w", storeerr.Unavailable("cache", err))
 		}
 		return stats, nil
 	}
@@ -44,47 +43,20 @@ func (s *CacheStore) Stats(ctx context.Context) (ports.CacheStoreStats, error) {
 		return nil
 	})
 	if err != nil {
-		return ports.CacheStoreStats{}, fmt.Errorf("cache store: stats: %w", cacheUnavailable(err))
+		return ports.CacheStoreStats{}, fmt.Errorf("cache store: stats: %w", storeerr.Unavailable("cache", err))
 	}
 	return stats, nil
 }
 
 // cacheAddInfo reads one server's INFO and adds its figures for database db to stats.
 func cacheAddInfo(ctx context.Context, client redis.UniversalClient, db int, stats *ports.CacheStoreStats) error {
-	info, err := client.Info(ctx, "memory", "keyspace", "stats").Result()
+	reply, err := client.Info(ctx, "memory", "keyspace", "stats").Result()
 	if err != nil {
 		return err
 	}
-	dbField := "db" + strconv.Itoa(db)
-	sc := bufio.NewScanner(strings.NewReader(info))
-	for sc.Scan() {
-		name, value, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
-		if !ok {
-			continue
-		}
-		switch name {
-		case "used_memory":
-			stats.MemoryBytes += cacheParseInt(value)
-		case "evicted_keys":
-			stats.EvictedKeys += cacheParseInt(value)
-		case dbField:
-			// db9:keys=12,expires=3,avg_ttl=0
-			for field := range strings.SplitSeq(value, ",") {
-				if n, ok := strings.CutPrefix(field, "keys="); ok {
-					stats.Keys += cacheParseInt(n)
-				}
-			}
-		}
-	}
-	return sc.Err()
-}
-
-// cacheParseInt reads an INFO number; a field the server garbles counts as zero rather
-// than failing an operator's report.
-func cacheParseInt(s string) int64 {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
+	info := redisinfo.Parse(reply)
+	stats.MemoryBytes += info.Int("used_memory")
+	stats.EvictedKeys += info.Int("evicted_keys")
+	stats.Keys += info.Keys(db)
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/studytool/studytool/adapters/shared/retry"
 )
 
 // Topology modes a client can be built for.
@@ -231,7 +233,7 @@ func (q offlineQueue) do(ctx context.Context, attempt func() error) error {
 		if time.Now().Add(pause).After(giveUp) {
 			return err
 		}
-		if ctxErr := sleep(ctx, pause); ctxErr != nil {
+		if ctxErr := retry.Sleep(ctx, pause); ctxErr != nil {
 			return fmt.Errorf("redis: waiting for a connection: %w (last attempt: %w)", ctxErr, err)
 		}
 		err = attempt()

@@ -104,7 +104,7 @@ func connectState(t *testing.T, srv *redistopo.Server, ks keyspace.Keyspace) sta
 	t.Cleanup(func() { _ = client.Close() })
 	return stateStores{
 		client:   client,
-		sessions: redisstore.NewSessionStore(client, ks, sessionTestPolicy),
+		sessions: redisstore.NewSessionStore(client, ks, sessionTestPolicy, nil),
 		study:    redisstore.NewStudySessionStore(client, ks, domain.StudySessionTTL),
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	_ "embed" // the progress script is embedded from lua/
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -104,7 +104,7 @@ func (c *ProgressCache) Get(ctx context.Context, userID, cardID string) (*domain
 	case isMiss(err):
 		return nil, domain.ErrCacheMiss
 	case err != nil:
-		return nil, fmt.Errorf("progress cache: get: %w", progressUnavailable(err))
+		return nil, fmt.Errorf("progress cache: get: %w", storeerr.Unavailable("progress cache", err))
 	}
 	var rec progressRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
@@ -129,16 +129,7 @@ func (c *ProgressCache) Set(ctx context.Context, p *domain.Progress) error {
 	}
 	err = progressSetScript.Run(ctx, c.client, []string{key}, raw, p.Version, c.ttl.Milliseconds()).Err()
 	if err != nil {
-		return fmt.Errorf("progress cache: set: %w", progressUnavailable(err))
+		return fmt.Errorf("progress cache: set: %w", storeerr.Unavailable("progress cache", err))
 	}
 	return nil
-}
-
-// progressUnavailable marks a Redis failure as the progress cache being unavailable;
-// cancellations stay what they are.
-func progressUnavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return unavailable("progress cache", err)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -49,7 +50,7 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit ports.RateLim
 	}
 	res, err := l.limiter.Allow(ctx, counter, redis_rate.Limit{Rate: limit.Rate, Burst: limit.Burst, Period: limit.Period})
 	if err != nil {
-		return ports.RateResult{}, fmt.Errorf("rate limiter: %w", unavailable("redis", err))
+		return ports.RateResult{}, fmt.Errorf("rate limiter: %w", storeerr.Unavailable("redis", err))
 	}
 	out := ports.RateResult{Allowed: res.Allowed > 0, Remaining: res.Remaining}
 	if !out.Allowed {
@@ -65,7 +66,7 @@ func (l *RateLimiter) Refund(ctx context.Context, key string, limit ports.RateLi
 		return err
 	}
 	if err := refundScript.Run(ctx, l.client, []string{counter}, limit.Rate, limit.Period.Seconds()).Err(); err != nil {
-		return fmt.Errorf("rate limiter: refund: %w", unavailable("redis", err))
+		return fmt.Errorf("rate limiter: refund: %w", storeerr.Unavailable("redis", err))
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/adapters/shared/observe"
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -64,12 +66,12 @@ type SessionStore struct {
 
 var _ ports.SessionStore = (*SessionStore)(nil)
 
-// NewSessionStore returns a store on client that applies policy; MaxPerUser < 1 means no
-// limit. A *redis.Client takes the atomic single-node path, any other client (Cluster,
-// Ring) the slot-safe one.
-func NewSessionStore(client redis.UniversalClient, ks keyspace.Keyspace, policy domain.SessionPolicy) *SessionStore {
+// NewSessionStore returns a store on client that applies policy (MaxPerUser < 1 means no
+// limit) and reports to observer (nil: to nobody). A *redis.Client takes the atomic
+// single-node path, any other client (Cluster, Ring) the slot-safe one.
+func NewSessionStore(client redis.UniversalClient, ks keyspace.Keyspace, policy domain.SessionPolicy, observer ports.SessionObserver) *SessionStore {
 	_, single := client.(*redis.Client)
-	return &SessionStore{client: client, ks: ks, policy: policy, atomic: single, observer: nopSessionObserver{}}
+	return &SessionStore{client: client, ks: ks, policy: policy, atomic: single, observer: observe.Sessions(observer)}
 }
 
 // Create stores sess after completing its expiry fields under the store's policy (see
@@ -116,7 +118,7 @@ func (s *SessionStore) createAtomic(ctx context.Context, sess *domain.Session, k
 	}, fields...)
 	reply, err := sessionCreateScript.Run(ctx, s.client, []string{key, index}, args...).Slice()
 	if err != nil {
-		return nil, fmt.Errorf("session store: create: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: create: %w", storeerr.Unavailable("redis", err))
 	}
 	evicted, pruned, err := decodeCreateReply(reply)
 	if err != nil {
@@ -174,7 +176,7 @@ func (s *SessionStore) Validate(ctx context.Context, id string, now time.Time) (
 		return nil, domain.ErrSessionInvalid
 	}
 	if err != nil {
-		return nil, fmt.Errorf("session store: validate: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: validate: %w", storeerr.Unavailable("redis", err))
 	}
 	sess, err := decodeValidateReply(id, reply)
 	if err != nil {
@@ -218,7 +220,7 @@ func (s *SessionStore) Get(ctx context.Context, id string) (*domain.Session, err
 	}
 	h, err := s.client.HGetAll(ctx, key).Result()
 	if err != nil {
-		return nil, fmt.Errorf("session store: get: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: get: %w", storeerr.Unavailable("redis", err))
 	}
 	if len(h) == 0 {
 		return nil, domain.ErrSessionInvalid
@@ -242,7 +244,7 @@ func (s *SessionStore) Delete(ctx context.Context, id string) error {
 	if s.atomic {
 		err := sessionDeleteScript.Run(ctx, s.client, []string{key}, id, s.ks.UserSessionsNamespace()).Err()
 		if err != nil {
-			return fmt.Errorf("session store: delete: %w", sessionUnavailable(err))
+			return fmt.Errorf("session store: delete: %w", storeerr.Unavailable("redis", err))
 		}
 		return nil
 	}
@@ -264,7 +266,7 @@ func (s *SessionStore) DeleteUser(ctx context.Context, userID string) (int, erro
 	}
 	n, err := sessionDeleteUserScript.Run(ctx, s.client, []string{index}, s.ks.SessionNamespace()).Int()
 	if err != nil {
-		return 0, fmt.Errorf("session store: delete user: %w", sessionUnavailable(err))
+		return 0, fmt.Errorf("session store: delete user: %w", storeerr.Unavailable("redis", err))
 	}
 	return n, nil
 }
@@ -279,7 +281,7 @@ func (s *SessionStore) List(ctx context.Context, userID string) ([]domain.Sessio
 	}
 	ids, err := s.client.ZRevRange(ctx, index, 0, -1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("session store: list: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: list: %w", storeerr.Unavailable("redis", err))
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -290,7 +292,7 @@ func (s *SessionStore) List(ctx context.Context, userID string) ([]domain.Sessio
 	}
 	hashes, err := s.readSessions(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("session store: list: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: list: %w", storeerr.Unavailable("redis", err))
 	}
 	sessions := make([]domain.Session, 0, len(ids))
 	var dead []any
@@ -307,7 +309,7 @@ func (s *SessionStore) List(ctx context.Context, userID string) ([]domain.Sessio
 	}
 	if len(dead) > 0 {
 		if err := s.client.ZRem(ctx, index, dead...).Err(); err != nil {
-			return nil, fmt.Errorf("session store: list: prune index: %w", sessionUnavailable(err))
+			return nil, fmt.Errorf("session store: list: prune index: %w", storeerr.Unavailable("redis", err))
 		}
 		s.observer.SessionsExpired(len(dead))
 	}
@@ -348,13 +350,7 @@ func (s *SessionStore) sessionKeys(ids []string) ([]string, error) {
 // Ping reports whether the server answers.
 func (s *SessionStore) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("session store: ping: %w", sessionUnavailable(err))
+		return fmt.Errorf("session store: ping: %w", storeerr.Unavailable("redis", err))
 	}
 	return nil
-}
-
-// sessionUnavailable marks err, a failed Redis call, as domain.ErrStoreUnavailable, so
-// callers fail closed (503) rather than treat a session as absent.
-func sessionUnavailable(err error) error {
-	return unavailable("redis", err)
 }

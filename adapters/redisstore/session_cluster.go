@@ -6,6 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/domain"
 )
 
@@ -22,7 +23,7 @@ func (s *SessionStore) createSlotSafe(ctx context.Context, sess *domain.Session,
 		p.PExpire(ctx, key, sess.ExpiresAt.Sub(sess.CreatedAt))
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("session store: create: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: create: %w", storeerr.Unavailable("redis", err))
 	}
 	evicted, err := s.indexSlotSafe(ctx, sess, index)
 	if err != nil {
@@ -50,7 +51,7 @@ func (s *SessionStore) indexSlotSafe(ctx context.Context, sess *domain.Session, 
 	}, dead...)
 	victims, err := sessionIndexScript.Run(ctx, s.client, []string{index}, args...).StringSlice()
 	if err != nil {
-		return nil, fmt.Errorf("session store: create: index: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("session store: create: index: %w", storeerr.Unavailable("redis", err))
 	}
 	s.observer.SessionsExpired(len(dead))
 	if len(victims) == 0 {
@@ -66,7 +67,7 @@ func (s *SessionStore) indexSlotSafe(ctx context.Context, sess *domain.Session, 
 func (s *SessionStore) deadMembers(ctx context.Context, index string) ([]any, error) {
 	members, err := s.client.ZRange(ctx, index, 0, -1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read index: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("read index: %w", storeerr.Unavailable("redis", err))
 	}
 	if len(members) == 0 {
 		return nil, nil
@@ -82,7 +83,7 @@ func (s *SessionStore) deadMembers(ctx context.Context, index string) ([]any, er
 		}
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("check index members: %w", sessionUnavailable(err))
+		return nil, fmt.Errorf("check index members: %w", storeerr.Unavailable("redis", err))
 	}
 	var dead []any
 	for i, cmd := range exists {
@@ -109,7 +110,7 @@ func (s *SessionStore) destroy(ctx context.Context, index string, ids []string) 
 		}
 		return nil
 	}); err != nil {
-		return 0, fmt.Errorf("delete sessions: %w", sessionUnavailable(err))
+		return 0, fmt.Errorf("delete sessions: %w", storeerr.Unavailable("redis", err))
 	}
 	destroyed := 0
 	for _, cmd := range dels {
@@ -120,7 +121,7 @@ func (s *SessionStore) destroy(ctx context.Context, index string, ids []string) 
 		members[i] = id
 	}
 	if err := s.client.ZRem(ctx, index, members...).Err(); err != nil {
-		return 0, fmt.Errorf("unindex sessions: %w", sessionUnavailable(err))
+		return 0, fmt.Errorf("unindex sessions: %w", storeerr.Unavailable("redis", err))
 	}
 	return destroyed, nil
 }
@@ -134,7 +135,7 @@ func (s *SessionStore) deleteSlotSafe(ctx context.Context, id, key string) error
 		p.Del(ctx, key)
 		return nil
 	}); err != nil && !isMiss(err) {
-		return fmt.Errorf("session store: delete: %w", sessionUnavailable(err))
+		return fmt.Errorf("session store: delete: %w", storeerr.Unavailable("redis", err))
 	}
 	if isMiss(user.Err()) {
 		return nil
@@ -144,7 +145,7 @@ func (s *SessionStore) deleteSlotSafe(ctx context.Context, id, key string) error
 		return fmt.Errorf("session store: delete: stored user id: %w", err)
 	}
 	if err := s.client.ZRem(ctx, index, id).Err(); err != nil {
-		return fmt.Errorf("session store: delete: unindex: %w", sessionUnavailable(err))
+		return fmt.Errorf("session store: delete: unindex: %w", storeerr.Unavailable("redis", err))
 	}
 	return nil
 }
@@ -154,7 +155,7 @@ func (s *SessionStore) deleteSlotSafe(ctx context.Context, id, key string) error
 func (s *SessionStore) deleteUserSlotSafe(ctx context.Context, index string) (int, error) {
 	members, err := s.client.ZRange(ctx, index, 0, -1).Result()
 	if err != nil {
-		return 0, fmt.Errorf("session store: delete user: read index: %w", sessionUnavailable(err))
+		return 0, fmt.Errorf("session store: delete user: read index: %w", storeerr.Unavailable("redis", err))
 	}
 	if len(members) == 0 {
 		return 0, nil

@@ -48,9 +48,8 @@ func TestRedisSessionStore_ReportsToItsObserver(t *testing.T) {
 			ks := keyspace.MustNew("", prefix)
 			policy := sessionTestPolicy
 			policy.MaxPerUser = 2
-			store := path.newStore(client, ks, policy)
 			observer := &recordingObserver{}
-			store.SetObserver(observer)
+			store := path.newStore(client, ks, policy, observer)
 
 			userID := uuid.NewString()
 			start := time.Now()

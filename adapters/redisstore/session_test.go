@@ -35,7 +35,7 @@ var sessionTestPolicy = domain.SessionPolicy{
 // Cluster path, forced here on a standalone server.
 var sessionPaths = []struct {
 	name     string
-	newStore func(redis.UniversalClient, keyspace.Keyspace, domain.SessionPolicy) *redisstore.SessionStore
+	newStore func(redis.UniversalClient, keyspace.Keyspace, domain.SessionPolicy, ports.SessionObserver) *redisstore.SessionStore
 }{
 	{"single node", redisstore.NewSessionStore},
 	{"cluster-safe path", redisstore.NewSlotSafeSessionStore},
@@ -49,7 +49,7 @@ func TestRedisSessionStore_Contract(t *testing.T) {
 				client, prefix := testenv.Redis(t)
 				ks := keyspace.MustNew("", prefix)
 				return contract.SessionHarness{
-					Store:    path.newStore(client, ks, policy),
+					Store:    path.newStore(client, ks, policy, nil),
 					Now:      func() time.Time { return time.Now().UTC() },
 					Sleep:    time.Sleep,
 					IndexLen: sessionIndexLen(client, ks),
@@ -70,7 +70,7 @@ func TestMiniredisSessionStore_Contract(t *testing.T) {
 				ks := keyspace.MustNew("test", "")
 				clk := clock.NewFake(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 				return contract.SessionHarness{
-					Store: path.newStore(client, ks, policy),
+					Store: path.newStore(client, ks, policy, nil),
 					Now:   clk.Now,
 					Sleep: func(d time.Duration) {
 						clk.Advance(d)
@@ -88,7 +88,7 @@ func TestRedisSessionStore_ValidateIsOneRoundTrip(t *testing.T) {
 		t.Run(path.name, func(t *testing.T) {
 			t.Parallel()
 			client, prefix := testenv.Redis(t)
-			store := path.newStore(client, keyspace.MustNew("", prefix), sessionTestPolicy)
+			store := path.newStore(client, keyspace.MustNew("", prefix), sessionTestPolicy, nil)
 			s := contract.NewSessionFixture(t, uuid.NewString(), time.Now())
 			_, err := store.Create(t.Context(), s)
 			require.NoError(t, err)
@@ -114,7 +114,7 @@ func TestRedisSessionStore_TTLsTrackExpiry(t *testing.T) {
 	t.Parallel()
 	client, prefix := testenv.Redis(t)
 	ks := keyspace.MustNew("", prefix)
-	store := redisstore.NewSessionStore(client, ks, sessionTestPolicy)
+	store := redisstore.NewSessionStore(client, ks, sessionTestPolicy, nil)
 	userID := uuid.NewString()
 	a := contract.NewSessionFixture(t, userID, time.Now())
 	_, err := store.Create(t.Context(), a)
@@ -150,7 +150,7 @@ func TestRedisSessionStore_ClusterSafePathKeepsIndexUntilAbsoluteExpiry(t *testi
 	t.Parallel()
 	client, prefix := testenv.Redis(t)
 	ks := keyspace.MustNew("", prefix)
-	store := redisstore.NewSlotSafeSessionStore(client, ks, sessionTestPolicy)
+	store := redisstore.NewSlotSafeSessionStore(client, ks, sessionTestPolicy, nil)
 	s := contract.NewSessionFixture(t, uuid.NewString(), time.Now())
 	_, err := store.Create(t.Context(), s)
 	require.NoError(t, err)
@@ -172,7 +172,7 @@ func TestRedisSessionStore_KeysFollowTheSchema(t *testing.T) {
 	ks := keyspace.MustNew("", prefix)
 	policy := sessionTestPolicy
 	policy.MaxPerUser = 2
-	store := redisstore.NewSessionStore(client, ks, policy)
+	store := redisstore.NewSessionStore(client, ks, policy, nil)
 	for range 2 {
 		userID := uuid.NewString()
 		for range 3 {
@@ -213,7 +213,7 @@ func TestRedisSessionStore_FailsClosedWhenUnreachable(t *testing.T) {
 	t.Cleanup(func() { _ = client.Close() })
 	ks := keyspace.MustNew("test", "")
 	for _, path := range sessionPaths {
-		store := path.newStore(client, ks, sessionTestPolicy)
+		store := path.newStore(client, ks, sessionTestPolicy, nil)
 		id, userID := contract.NewSessionID(t), uuid.NewString()
 		calls := []struct {
 			name string
@@ -246,7 +246,7 @@ func BenchmarkRedisSessionCreate(b *testing.B) {
 	for _, path := range sessionPaths {
 		b.Run(path.name, func(b *testing.B) {
 			client, prefix := testenv.Redis(b)
-			store := path.newStore(client, keyspace.MustNew("", prefix), sessionTestPolicy)
+			store := path.newStore(client, keyspace.MustNew("", prefix), sessionTestPolicy, nil)
 			userID := uuid.NewString()
 			ctx := context.Background()
 			for b.Loop() {
@@ -263,7 +263,7 @@ func BenchmarkRedisSessionValidate(b *testing.B) {
 	for _, path := range sessionPaths {
 		b.Run(path.name, func(b *testing.B) {
 			client, prefix := testenv.Redis(b)
-			store := path.newStore(client, keyspace.MustNew("", prefix), sessionTestPolicy)
+			store := path.newStore(client, keyspace.MustNew("", prefix), sessionTestPolicy, nil)
 			ctx := context.Background()
 			s := contract.NewSessionFixture(b, uuid.NewString(), time.Now())
 			if _, err := store.Create(ctx, s); err != nil {

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/adapters/shared/retry"
+	"github.com/studytool/studytool/adapters/shared/storeerr"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -19,11 +20,10 @@ import (
 // study session committed between its read and its write, so a caller never loses more
 // rounds than there are concurrent writers; maxStudyUpdateAttempts leaves room far above
 // the two or three devices a learner studies on.
-const (
-	maxStudyUpdateAttempts = 64
-	studyBackoffBase       = time.Millisecond
-	studyBackoffMax        = 20 * time.Millisecond
-)
+const maxStudyUpdateAttempts = 64
+
+// studyBackoff paces the rounds of an optimistic update.
+var studyBackoff = retry.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond}
 
 // studyCodecVersion is written into every stored study session so a later layout can
 // tell old values apart during a rolling deploy.
@@ -118,7 +118,7 @@ func (s *StudySessionStore) Create(ctx context.Context, sess *domain.StudySessio
 	case isMiss(err):
 		return fmt.Errorf("study session store: create %s: %w", sess.ID, domain.ErrConflict)
 	case err != nil:
-		return fmt.Errorf("study session store: create %s: %w", sess.ID, studyUnavailable(err))
+		return fmt.Errorf("study session store: create %s: %w", sess.ID, storeerr.Unavailable("redis", err))
 	}
 	return nil
 }
@@ -134,7 +134,7 @@ func (s *StudySessionStore) Get(ctx context.Context, userID, id string) (*domain
 	case isMiss(err):
 		return nil, fmt.Errorf("study session store: get %s: %w", id, domain.ErrNotFound)
 	case err != nil:
-		return nil, fmt.Errorf("study session store: get %s: %w", id, studyUnavailable(err))
+		return nil, fmt.Errorf("study session store: get %s: %w", id, storeerr.Unavailable("redis", err))
 	}
 	sess, err := decodeStudySession(data)
 	if err != nil {
@@ -163,7 +163,7 @@ func (s *StudySessionStore) Update(ctx context.Context, userID, id string, fn fu
 			return nil, fmt.Errorf("study session store: update %s: %w: gave up after %d attempts",
 				id, domain.ErrConflict, attempt)
 		}
-		if err := sleep(ctx, studyBackoff(attempt)); err != nil {
+		if err := retry.Sleep(ctx, studyBackoff.Pause(attempt)); err != nil {
 			return nil, fmt.Errorf("study session store: update %s: %w", id, err)
 		}
 	}
@@ -208,7 +208,7 @@ func (s *StudySessionStore) updateOnce(ctx context.Context, key string, fn func(
 	case errors.Is(err, redis.TxFailedErr):
 		return nil, err
 	}
-	return nil, studyUnavailable(err)
+	return nil, storeerr.Unavailable("redis", err)
 }
 
 // Delete removes userID's study session id; an unknown one is a no-op.
@@ -218,7 +218,7 @@ func (s *StudySessionStore) Delete(ctx context.Context, userID, id string) error
 		return nil // no study session can have an id outside the key schema
 	}
 	if err := s.client.Del(ctx, key).Err(); err != nil {
-		return fmt.Errorf("study session store: delete %s: %w", id, studyUnavailable(err))
+		return fmt.Errorf("study session store: delete %s: %w", id, storeerr.Unavailable("redis", err))
 	}
 	return nil
 }
@@ -233,38 +233,9 @@ func (s *StudySessionStore) TTL(ctx context.Context, userID, id string) (time.Du
 	ttl, err := s.client.PTTL(ctx, key).Result()
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("study session store: ttl %s: %w", id, studyUnavailable(err))
+		return 0, fmt.Errorf("study session store: ttl %s: %w", id, storeerr.Unavailable("redis", err))
 	case ttl < 0: // -2: no such key; -1 (no expiry) cannot happen, every write sets one
 		return 0, fmt.Errorf("study session store: ttl %s: %w", id, domain.ErrNotFound)
 	}
 	return ttl, nil
-}
-
-// studyUnavailable marks err, a failed Redis call, as domain.ErrStoreUnavailable, unless
-// the caller's context ended (that is the caller's doing, not the store's).
-func studyUnavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return unavailable("redis", err)
-}
-
-// studyBackoff is the pause before attempt+1: a ceiling growing linearly from
-// studyBackoffBase up to studyBackoffMax, of which a random half to all is taken so the
-// losers of one round spread out.
-func studyBackoff(attempt int) time.Duration {
-	ceiling := min(studyBackoffBase*time.Duration(attempt), studyBackoffMax)
-	return ceiling/2 + rand.N(ceiling/2+1) //nolint:gosec // jitter, not a secret
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

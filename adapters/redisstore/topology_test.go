@@ -109,7 +109,7 @@ func runSessionStore(t *testing.T, connect connectFunc) {
 		t.Helper()
 		client, ks := connect(t)
 		return contract.SessionHarness{
-			Store:    redisstore.NewSessionStore(client, ks, policy),
+			Store:    redisstore.NewSessionStore(client, ks, policy, nil),
 			Now:      func() time.Time { return time.Now().UTC() },
 			Sleep:    time.Sleep,
 			IndexLen: sessionIndexLen(client, ks),
@@ -204,7 +204,7 @@ func TestCluster_SessionLimitAndRevocationAcrossMasters(t *testing.T) {
 	cluster := requireClusterClient(t, client)
 	policy := sessionTestPolicy
 	policy.MaxPerUser = 3
-	store := redisstore.NewSessionStore(client, ks, policy)
+	store := redisstore.NewSessionStore(client, ks, policy, nil)
 	ctx := t.Context()
 	userID := uuid.NewString()
 	index, err := ks.UserSessions(userID)
