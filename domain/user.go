@@ -47,6 +47,20 @@ type User struct {
 	UpdatedAt      time.Time
 }
 
+// Profile is a user as the user sees themself: no credentials, and the type of their
+// organization resolved. It is what the profile endpoints show and what permission checks
+// read, so it is safe to cache.
+type Profile struct {
+	ID               string
+	Email            string
+	DisplayName      string
+	OrganizationID   string
+	OrganizationType OrganizationType
+	Permissions      []string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
 // NormalizeEmail trims an address, lower-cases its ASCII letters and checks that it is
 // a bare address (no display name) of readable characters. It returns a ValidationError
 // for field "email".

@@ -36,3 +36,53 @@ type CacheStoreStats struct {
 	// EvictedKeys counts keys the store evicted for memory, where it knows.
 	EvictedKeys int64 `json:"evictedKeys"`
 }
+
+// CacheObserver is told what the cached repositories absorbed: a cache that failed to
+// answer or to take a copy, where the repository served from, or kept to, the data of
+// record instead. Implementations must be cheap and safe for concurrent use.
+type CacheObserver interface {
+	// CacheFailureAbsorbed reports one absorbed failure of feature's cache during
+	// operation ("read", "write").
+	CacheFailureAbsorbed(feature, operation string)
+}
+
+// CacheLayer is the application's cache layer as operators reach it: its counters and
+// invalidation by pattern (the admin endpoints and commands).
+type CacheLayer interface {
+	// Stats returns the layer's counters since the process started.
+	Stats() CacheStats
+	// InvalidatePattern deletes every entry matching a glob pattern relative to the cache
+	// namespace (`user:*`) and reports how many it deleted; the pattern can never reach
+	// outside the namespace.
+	InvalidatePattern(ctx context.Context, pattern string) (int64, error)
+}
+
+// CacheFeatureStats counts what the cache layer did for one feature since the process
+// started.
+type CacheFeatureStats struct {
+	// Hits are reads answered from the cache (store or request cache), tombstones
+	// included.
+	Hits int64 `json:"hits"`
+	// Misses are reads that found no usable entry (absent, expired or corrupt).
+	Misses int64 `json:"misses"`
+	// Errors are store failures (read, write, generation) and unusable keys; none of
+	// them failed a caller.
+	Errors int64 `json:"errors"`
+	// StaleServes are hits served while XFetch had the entry recomputed early.
+	StaleServes int64 `json:"staleServes"`
+	// Loads are loader calls (misses after merging, early refreshes, bypasses).
+	Loads int64 `json:"loads"`
+	// Corrupt are entries the codec could not read (foreign or damaged), counted as
+	// misses too.
+	Corrupt int64 `json:"corrupt"`
+}
+
+// CacheStats is a snapshot of the cache layer's counters, in total and per feature.
+type CacheStats struct {
+	Hits    int64   `json:"hits"`
+	Misses  int64   `json:"misses"`
+	Errors  int64   `json:"errors"`
+	HitRate float64 `json:"hitRate"`
+	// Features maps a feature (`user:profile`) to its counters.
+	Features map[string]CacheFeatureStats `json:"features"`
+}

@@ -18,6 +18,13 @@ type UserRepo interface {
 	Update(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error)
 }
 
+// ProfileRepo reads users as they see themselves (domain.Profile): what the profile
+// endpoints show and permission checks read, never a password hash.
+type ProfileRepo interface {
+	// GetProfile returns the profile of userID or domain.ErrNotFound.
+	GetProfile(ctx context.Context, userID string) (*domain.Profile, error)
+}
+
 // OrganizationRepo reads organizations (reference data).
 type OrganizationRepo interface {
 	// Get returns the organization or domain.ErrNotFound.

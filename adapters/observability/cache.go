@@ -2,17 +2,13 @@ package observability
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/studytool/studytool/ports"
 )
 
-// CacheFeatureStats are one cache feature's counters since the process started.
-type CacheFeatureStats struct {
-	Hits, Misses, Errors, StaleServes, Loads int64
-}
-
-// CacheStatsSource returns a snapshot of the cache layer's counters by feature
-// (`user:profile`). Bootstrap adapts the cache layer's Stats to it, so this adapter needs
-// no import of the application and the application no import of Prometheus.
-type CacheStatsSource func() map[string]CacheFeatureStats
+// CacheStatsSource returns a snapshot of the cache layer's counters (ports.CacheLayer's
+// Stats), read at scrape time.
+type CacheStatsSource func() ports.CacheStats
 
 // cacheCollector reads a CacheStatsSource at scrape time.
 type cacheCollector struct {
@@ -45,7 +41,7 @@ func (c *cacheCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
-	for feature, s := range c.source() {
+	for feature, s := range c.source().Features {
 		for d, v := range map[*prometheus.Desc]int64{
 			c.hits: s.Hits, c.misses: s.Misses, c.errors: s.Errors,
 			c.staleServes: s.StaleServes, c.loads: s.Loads,
@@ -55,19 +51,10 @@ func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// NewProgressCacheCollectors expose the progress cache's failures, which the use-cases
-// count without failing a request: reads that fell back to the database and
-// write-throughs after a committed review that did not reach the cache, as
-// studytool_progress_cache_failures_total{operation="read"|"write_through"}.
-func NewProgressCacheCollectors(reads, writeThroughs func() uint64) []prometheus.Collector {
-	counter := func(operation string, source func() uint64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Namespace:   namespace,
-			Subsystem:   "progress_cache",
-			Name:        "failures_total",
-			Help:        "Progress cache operations that failed and were absorbed (served from the database, or left for the TTL), by operation.",
-			ConstLabels: prometheus.Labels{"operation": operation},
-		}, func() float64 { return float64(source()) })
-	}
-	return []prometheus.Collector{counter("read", reads), counter("write_through", writeThroughs)}
+var _ ports.CacheObserver = (*Metrics)(nil)
+
+// CacheFailureAbsorbed counts one failure a cached repository absorbed, as
+// studytool_cache_failures_absorbed_total{feature,operation}.
+func (m *Metrics) CacheFailureAbsorbed(feature, operation string) {
+	m.cacheAbsorbed.WithLabelValues(feature, operation).Inc()
 }

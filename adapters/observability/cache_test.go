@@ -7,17 +7,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/adapters/observability"
+	"github.com/studytool/studytool/ports"
 )
 
 func TestCacheCollectorReadsTheSourceAtScrapeTime(t *testing.T) {
 	t.Parallel()
 	m := newMetrics(t)
-	var snapshot map[string]observability.CacheFeatureStats
+	var snapshot map[string]ports.CacheFeatureStats
 	require.NoError(t, m.Register(observability.NewCacheCollector(
-		func() map[string]observability.CacheFeatureStats { return snapshot })))
+		func() ports.CacheStats { return ports.CacheStats{Features: snapshot} })))
 	assert.NotContains(t, gather(t, m), "studytool_cache_hits_total", "no feature, no series")
 
-	snapshot = map[string]observability.CacheFeatureStats{
+	snapshot = map[string]ports.CacheFeatureStats{
 		"user:profile": {Hits: 9, Misses: 3, Errors: 1, StaleServes: 2, Loads: 4},
 		"deck":         {Hits: 5},
 	}
@@ -41,20 +42,19 @@ func TestCacheCollectorReadsTheSourceAtScrapeTime(t *testing.T) {
 	}
 }
 
-func TestProgressCacheCollectorsReadTheCountersAtScrapeTime(t *testing.T) {
+func TestCacheFailuresAbsorbedAreCountedByFeatureAndOperation(t *testing.T) {
 	t.Parallel()
 	m := newMetrics(t)
-	var reads, writes uint64
-	require.NoError(t, m.Register(observability.NewProgressCacheCollectors(
-		func() uint64 { return reads }, func() uint64 { return writes })...))
-	reads, writes = 3, 7
+	m.CacheFailureAbsorbed("progress", "read")
+	m.CacheFailureAbsorbed("progress", "read")
+	m.CacheFailureAbsorbed("user:profile", "invalidate")
 	families := gather(t, m)
-	const name = "studytool_progress_cache_failures_total"
+	const name = "studytool_cache_failures_absorbed_total"
 	require.Contains(t, families, name)
-	for operation, want := range map[string]float64{"read": 3, "write_through": 7} {
-		s := series(families, name, map[string]string{"operation": operation})
-		require.NotNil(t, s, operation)
+	for labels, want := range map[[2]string]float64{{"progress", "read"}: 2, {"user:profile", "invalidate"}: 1} {
+		s := series(families, name, map[string]string{"feature": labels[0], "operation": labels[1]})
+		require.NotNil(t, s, "%v", labels)
 		require.NotNil(t, s.GetCounter(), "a counter")
-		assert.InDelta(t, want, value(s), 0, operation)
+		assert.InDelta(t, want, value(s), 0, "%v", labels)
 	}
 }

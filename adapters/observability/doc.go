@@ -24,7 +24,7 @@
 //	cache_errors_total{feature}                         counter
 //	cache_stale_serves_total{feature}                   counter
 //	cache_loads_total{feature}                          counter
-//	progress_cache_failures_total{operation}            counter (read, write_through: absorbed, never an error)
+//	cache_failures_absorbed_total{feature,operation}    counter (read, write, invalidate: absorbed, never an error)
 //	sessions_created_total                              counter
 //	sessions_evicted_total                              counter (the per-user limit)
 //	sessions_expired_pruned_total                       counter
@@ -40,8 +40,8 @@
 // families are registered by bootstrap from the hasher's own figures. The role label is
 // "cache", "state", or RoleShared when one connection serves both.
 //
-// The package is an adapter: it imports ports, domain and other adapters, never the
-// application. Sources that live in the application (the cache layer's counters) are
-// read through plain functions that bootstrap supplies, as are the progress
-// cache's failure counts kept by the progress and study use-cases.
+// The package is an adapter: it imports ports, domain and adapters/shared, never the
+// application or another adapter. Metrics implements the ports' observers
+// (ports.SessionObserver, ports.CacheObserver); the cache layer's counters are read at
+// scrape time through ports.CacheLayer's Stats, which bootstrap hands over.
 package observability

@@ -43,6 +43,7 @@ type Metrics struct {
 	sessionsEvicted prometheus.Counter
 	sessionsExpired prometheus.Counter
 	rateLimited     *prometheus.CounterVec
+	cacheAbsorbed   *prometheus.CounterVec
 }
 
 // NewMetrics returns a registry holding the service's metric families and the Go runtime
@@ -86,15 +87,19 @@ func NewMetrics() (*Metrics, error) {
 		}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "rate_limited_total",
-			Help: "Events refused by the rate limiter, by scope; login-ip and login-account are refused logins.",
+			Help: "Events refused by the rate limiter, by scope (login-ip, login-failed-*, register-ip, …).",
 		}, []string{"scope"}),
+		cacheAbsorbed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "cache_failures_absorbed_total",
+			Help: "Cache failures the cached repositories absorbed (answered from, or left to, the database), by feature and operation.",
+		}, []string{"feature", "operation"}),
 	}
 	err := m.Register(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration,
 		m.redisDuration, m.redisSlow, m.breakerState,
-		m.sessionsCreated, m.sessionsEvicted, m.sessionsExpired, m.rateLimited,
+		m.sessionsCreated, m.sessionsEvicted, m.sessionsExpired, m.rateLimited, m.cacheAbsorbed,
 	)
 	if err != nil {
 		return nil, err

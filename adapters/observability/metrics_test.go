@@ -71,8 +71,8 @@ func TestMetricsEndpointExposesEveryFamilyAfterTraffic_Redis(t *testing.T) {
 	poller.Poll(t.Context())
 
 	// The cache layer, the breaker and the session stores report through their seams.
-	require.NoError(t, m.Register(observability.NewCacheCollector(func() map[string]observability.CacheFeatureStats {
-		return map[string]observability.CacheFeatureStats{"deck": {Hits: 3, Misses: 1}}
+	require.NoError(t, m.Register(observability.NewCacheCollector(func() ports.CacheStats {
+		return ports.CacheStats{Features: map[string]ports.CacheFeatureStats{"deck": {Hits: 3, Misses: 1}}}
 	})))
 	m.SetBreakerState(observability.RoleCache, observability.BreakerClosed)
 	m.SessionCreated(1)
@@ -132,7 +132,7 @@ func TestHTTPMiddlewareFoldsUnknownMethods(t *testing.T) {
 func TestRegisterRefusesADuplicateCollector(t *testing.T) {
 	t.Parallel()
 	m := newMetrics(t)
-	source := func() map[string]observability.CacheFeatureStats { return nil }
+	source := func() ports.CacheStats { return ports.CacheStats{} }
 	require.NoError(t, m.Register(observability.NewCacheCollector(source)))
 	assert.Error(t, m.Register(observability.NewCacheCollector(source)))
 }

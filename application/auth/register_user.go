@@ -88,7 +88,7 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Re
 	}
 	now := h.clock.Now()
 	user := &domain.User{
-		ID:             application.NewID(),
+		ID:             application.NewID(h.clock),
 		Email:          email,
 		PasswordHash:   hash,
 		DisplayName:    name,

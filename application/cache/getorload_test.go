@@ -21,6 +21,7 @@ import (
 	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/mocks"
+	"github.com/studytool/studytool/ports"
 )
 
 func TestGetOrLoad_HitAfterMiss(t *testing.T) {
@@ -39,7 +40,7 @@ func TestGetOrLoad_HitAfterMiss(t *testing.T) {
 	assert.Equal(t, int64(2), st.Hits)
 	assert.Equal(t, int64(1), st.Misses)
 	assert.InDelta(t, 2.0/3.0, st.HitRate, 1e-9)
-	assert.Equal(t, cache.FeatureStats{Hits: 2, Misses: 1, Loads: 1}, st.Features["user:profile"])
+	assert.Equal(t, ports.CacheFeatureStats{Hits: 2, Misses: 1, Loads: 1}, st.Features["user:profile"])
 }
 
 func TestGetOrLoad_ThousandConcurrentMissesMakeOneLoad(t *testing.T) {
@@ -201,7 +202,7 @@ func TestGetOrLoad_WriteErrorIsCountedNotReturned(t *testing.T) {
 	got, err := cache.GetOrLoad(t.Context(), c, profileKey, l.load)
 	require.NoError(t, err)
 	assert.Equal(t, 1, got.Version)
-	assert.Equal(t, cache.FeatureStats{Misses: 1, Errors: 1, Loads: 1}, c.Stats().Features["user:profile"])
+	assert.Equal(t, ports.CacheFeatureStats{Misses: 1, Errors: 1, Loads: 1}, c.Stats().Features["user:profile"])
 }
 
 func TestGetOrLoad_LoaderErrorsAreReturnedAndNotCached(t *testing.T) {

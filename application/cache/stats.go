@@ -3,41 +3,14 @@ package cache
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/studytool/studytool/ports"
 )
-
-// FeatureStats counts what the cache did for one feature since the process started.
-type FeatureStats struct {
-	// Hits are reads answered from the cache (store or request cache), tombstones
-	// included.
-	Hits int64 `json:"hits"`
-	// Misses are reads that found no usable entry (absent, expired or corrupt).
-	Misses int64 `json:"misses"`
-	// Errors are store failures (read, write, generation) and unusable keys; none of
-	// them failed a caller.
-	Errors int64 `json:"errors"`
-	// StaleServes are hits served while XFetch had the entry recomputed early.
-	StaleServes int64 `json:"staleServes"`
-	// Loads are loader calls (misses after merging, early refreshes, bypasses).
-	Loads int64 `json:"loads"`
-	// Corrupt are entries the codec could not read (foreign or damaged), counted as
-	// misses too.
-	Corrupt int64 `json:"corrupt"`
-}
-
-// Stats is a snapshot of the cache's counters, in total and per feature.
-type Stats struct {
-	Hits    int64   `json:"hits"`
-	Misses  int64   `json:"misses"`
-	Errors  int64   `json:"errors"`
-	HitRate float64 `json:"hitRate"`
-	// Features maps a feature (`user:profile`) to its counters.
-	Features map[string]FeatureStats `json:"features"`
-}
 
 // Stats returns a snapshot of the counters. HitRate is hits / (hits + misses), 0 before
 // any read.
-func (c *Cache) Stats() Stats {
-	out := Stats{Features: map[string]FeatureStats{}}
+func (c *Cache) Stats() ports.CacheStats {
+	out := ports.CacheStats{Features: map[string]ports.CacheFeatureStats{}}
 	c.stats.mu.RLock()
 	defer c.stats.mu.RUnlock()
 	for name, fc := range c.stats.features {
@@ -84,8 +57,8 @@ func (r *statsRegistry) of(feature string) *featureCounters {
 	return fc
 }
 
-func (fc *featureCounters) snapshot() FeatureStats {
-	return FeatureStats{
+func (fc *featureCounters) snapshot() ports.CacheFeatureStats {
+	return ports.CacheFeatureStats{
 		Hits:        fc.hits.Load(),
 		Misses:      fc.misses.Load(),
 		Errors:      fc.errors.Load(),

@@ -4,13 +4,12 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/ports"
 )
 
 // Stats is the cache layer's counters with the store's own figures.
 type Stats struct {
-	cache.Stats
+	ports.CacheStats
 	// Store is nil when the store could not report (it is down): the counters are still
 	// worth seeing then.
 	Store *ports.CacheStoreStats
@@ -18,19 +17,19 @@ type Stats struct {
 
 // GetStatsHandler reports cache statistics.
 type GetStatsHandler struct {
-	cache  *cache.Cache
+	cache  ports.CacheLayer
 	store  ports.CacheStore
 	logger *slog.Logger
 }
 
 // NewGetStatsHandler builds the handler.
-func NewGetStatsHandler(c *cache.Cache, store ports.CacheStore, logger *slog.Logger) *GetStatsHandler {
+func NewGetStatsHandler(c ports.CacheLayer, store ports.CacheStore, logger *slog.Logger) *GetStatsHandler {
 	return &GetStatsHandler{cache: c, store: store, logger: logger}
 }
 
 // Handle returns the counters and, when the store answers, its figures.
 func (h *GetStatsHandler) Handle(ctx context.Context) Stats {
-	out := Stats{Stats: h.cache.Stats()}
+	out := Stats{CacheStats: h.cache.Stats()}
 	st, err := h.store.Stats(ctx)
 	if err != nil {
 		h.logger.WarnContext(ctx, "cache store stats unavailable", slog.Any("error", err))

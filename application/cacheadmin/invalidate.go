@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
 )
 
 // maxPatternLength bounds an invalidation pattern.
@@ -14,11 +14,11 @@ const maxPatternLength = 512
 
 // InvalidateHandler deletes cache entries by pattern for operators.
 type InvalidateHandler struct {
-	cache *cache.Cache
+	cache ports.CacheLayer
 }
 
 // NewInvalidateHandler builds the handler.
-func NewInvalidateHandler(c *cache.Cache) *InvalidateHandler {
+func NewInvalidateHandler(c ports.CacheLayer) *InvalidateHandler {
 	return &InvalidateHandler{cache: c}
 }
 

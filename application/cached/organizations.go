@@ -1,4 +1,4 @@
-package reference
+package cached
 
 import (
 	"context"
@@ -18,27 +18,27 @@ const (
 	organizationListIdentity = "all"
 )
 
-var _ ports.OrganizationRepo = (*CachedOrganizations)(nil)
+var _ ports.OrganizationRepo = (*Organizations)(nil)
 
-// CachedOrganizations is a ports.OrganizationRepo that reads through the cache with the
-// application-level TTL. Organizations are created and changed only by migrations and
-// operators, so entries simply expire (or are dropped with the admin invalidation).
-type CachedOrganizations struct {
-	repo  ports.OrganizationRepo
-	cache *cache.Cache
-	ttl   time.Duration
+// Organizations reads organizations through the cache with the application-level TTL.
+// Organizations are created and changed only by migrations and operators, so entries
+// simply expire (or are dropped with the admin invalidation).
+type Organizations struct {
+	repo ports.OrganizationRepo
+	deps Deps
+	ttl  time.Duration
 }
 
-// NewCachedOrganizations wraps repo, the database repository, with the cache; ttl is the
-// application-level TTL (CACHE_APP_TTL).
-func NewCachedOrganizations(repo ports.OrganizationRepo, c *cache.Cache, ttl time.Duration) *CachedOrganizations {
-	return &CachedOrganizations{repo: repo, cache: c, ttl: ttl}
+// NewOrganizations wraps repo, the database's organizations; ttl is the application-level
+// TTL (CACHE_APP_TTL).
+func NewOrganizations(repo ports.OrganizationRepo, deps Deps, ttl time.Duration) *Organizations {
+	return &Organizations{repo: repo, deps: deps, ttl: ttl}
 }
 
 // Get returns the organization id, from the cache when it holds it. Unknown ids are cached
 // briefly as absent, so they cannot be used to hammer the database.
-func (o *CachedOrganizations) Get(ctx context.Context, id string) (*domain.Organization, error) {
-	org, err := cache.GetOrLoad(ctx, o.cache, cache.NewKey(featureOrganization, organizationSchema, id),
+func (o *Organizations) Get(ctx context.Context, id string) (*domain.Organization, error) {
+	org, err := cache.GetOrLoad(ctx, o.deps.Cache, cache.NewKey(featureOrganization, organizationSchema, id),
 		func(ctx context.Context) (*domain.Organization, error) { return o.repo.Get(ctx, id) },
 		cache.WithTTL(o.ttl))
 	if err != nil {
@@ -48,8 +48,8 @@ func (o *CachedOrganizations) Get(ctx context.Context, id string) (*domain.Organ
 }
 
 // List returns every organization, from the cache when it holds the list.
-func (o *CachedOrganizations) List(ctx context.Context) ([]domain.Organization, error) {
-	orgs, err := cache.GetOrLoad(ctx, o.cache, cache.NewKey(featureOrganizationList, organizationSchema, organizationListIdentity),
+func (o *Organizations) List(ctx context.Context) ([]domain.Organization, error) {
+	orgs, err := cache.GetOrLoad(ctx, o.deps.Cache, cache.NewKey(featureOrganizationList, organizationSchema, organizationListIdentity),
 		o.repo.List, cache.WithTTL(o.ttl))
 	if err != nil {
 		return nil, fmt.Errorf("organizations: %w", err)
@@ -58,7 +58,7 @@ func (o *CachedOrganizations) List(ctx context.Context) ([]domain.Organization, 
 }
 
 // Warmer loads every organization into the cache, individually and as the list.
-func (o *CachedOrganizations) Warmer() cache.Warmer {
+func (o *Organizations) Warmer() cache.Warmer {
 	return cache.Warmer{Feature: featureOrganization, Warm: func(ctx context.Context) error {
 		orgs, err := o.List(ctx)
 		if err != nil {

@@ -1,4 +1,4 @@
-package progress_test
+package cached_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
-	"github.com/studytool/studytool/application/progress"
+	"github.com/studytool/studytool/application/cached"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/mocks"
 )
@@ -34,9 +34,7 @@ func newLogger() (*slog.Logger, *bytes.Buffer) {
 	return slog.New(slog.NewTextHandler(&buf, nil)), &buf
 }
 
-var query = progress.GetProgress{UserID: "user-1", CardID: "card-1"}
-
-func TestGetProgress(t *testing.T) {
+func TestProgressGet(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -101,9 +99,8 @@ func TestGetProgress(t *testing.T) {
 			cache, repo := mocks.NewProgressCache(t), mocks.NewProgressRepo(t)
 			tt.arrange(cache, repo)
 			logger, logs := newLogger()
-			h := progress.NewGetProgressHandler(cache, repo, logger)
-
-			p, err := h.Handle(t.Context(), query)
+			failures := &countingObserver{}
+			p, err := cached.NewProgress(repo, cache, deps(t, failures, logger)).Get(t.Context(), "user-1", "card-1")
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 				assert.Nil(t, p)
@@ -111,7 +108,7 @@ func TestGetProgress(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, stored(), p)
 			}
-			assert.Equal(t, tt.wantFailures, h.CacheFailures())
+			assert.Equal(t, tt.wantFailures, failures.count("progress"))
 			if tt.wantFailures > 0 {
 				assert.Contains(t, logs.String(), "level=WARN")
 				assert.Contains(t, logs.String(), "connection refused", "the cause is logged")
@@ -122,7 +119,7 @@ func TestGetProgress(t *testing.T) {
 	}
 }
 
-func TestGetProgressDoesNotCountACancelledRequest(t *testing.T) {
+func TestProgressGetDoesNotCountACancelledRequest(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	cache, repo := mocks.NewProgressCache(t), mocks.NewProgressRepo(t)
@@ -133,10 +130,10 @@ func TestGetProgressDoesNotCountACancelledRequest(t *testing.T) {
 		}).Once()
 	repo.EXPECT().Get(mock.Anything, "user-1", "card-1").Return(nil, context.Canceled).Once()
 	logger, logs := newLogger()
-	h := progress.NewGetProgressHandler(cache, repo, logger)
+	failures := &countingObserver{}
 
-	_, err := h.Handle(ctx, query)
+	_, err := cached.NewProgress(repo, cache, deps(t, failures, logger)).Get(ctx, "user-1", "card-1")
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Zero(t, h.CacheFailures(), "the client went away; the cache did not fail")
+	assert.Zero(t, failures.count("progress"), "the client went away; the cache did not fail")
 	assert.Empty(t, logs.String())
 }

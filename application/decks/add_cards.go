@@ -31,12 +31,11 @@ type AddCards struct {
 type AddCardsHandler struct {
 	decks ports.DeckRepo
 	clock ports.Clock
-	lists *ListCache
 }
 
 // NewAddCardsHandler builds the handler.
-func NewAddCardsHandler(decks ports.DeckRepo, clock ports.Clock, lists *ListCache) *AddCardsHandler {
-	return &AddCardsHandler{decks: decks, clock: clock, lists: lists}
+func NewAddCardsHandler(decks ports.DeckRepo, clock ports.Clock) *AddCardsHandler {
+	return &AddCardsHandler{decks: decks, clock: clock}
 }
 
 // Handle validates every card, then stores them all in one transaction, and returns them
@@ -50,7 +49,6 @@ func (h *AddCardsHandler) Handle(ctx context.Context, cmd AddCards) ([]domain.Ca
 	if err := h.decks.AddCards(ctx, cmd.UserID, cmd.DeckID, cards); err != nil {
 		return nil, fmt.Errorf("add cards: %w", err)
 	}
-	h.lists.invalidate(ctx, cmd.UserID) // card counts changed
 	return cards, nil
 }
 
@@ -70,7 +68,7 @@ func (h *AddCardsHandler) build(cmd AddCards) ([]domain.Card, error) {
 		if cmd.Batch {
 			field = "cards[" + strconv.Itoa(i) + "]."
 		}
-		card, err := domain.NewCard(application.NewID(), cmd.DeckID, in.Front, in.Back, field, now)
+		card, err := domain.NewCard(application.NewID(h.clock), cmd.DeckID, in.Front, in.Back, field, now)
 		if err != nil {
 			return nil, err
 		}

@@ -49,7 +49,7 @@ func TestAddCardsRefusesInvalidCommandsBeforeStoring(t *testing.T) {
 			repo := mocks.NewDeckRepo(t) // no expectation: any repository call fails the test
 			tt.cmd.UserID, tt.cmd.DeckID = "user-1", "deck-1"
 
-			_, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(), tt.cmd)
+			_, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch)).Handle(t.Context(), tt.cmd)
 			var verr *domain.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.Equal(t, tt.field, verr.Field)
@@ -62,7 +62,7 @@ func TestAddCardsAcceptsTheLimit(t *testing.T) {
 	repo := mocks.NewDeckRepo(t)
 	repo.EXPECT().AddCards(mock.Anything, "user-1", "deck-1", mock.Anything).Return(nil).Once()
 
-	cards, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(),
+	cards, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch)).Handle(t.Context(),
 		decks.AddCards{UserID: "user-1", DeckID: "deck-1", Cards: batch(domain.MaxCardsPerBatch), Batch: true})
 	require.NoError(t, err)
 	assert.Len(t, cards, domain.MaxCardsPerBatch)
@@ -77,7 +77,7 @@ func TestAddCardsStoresInCommandOrder(t *testing.T) {
 		Run(func(_ context.Context, _, _ string, cards []domain.Card) { stored = cards }).
 		Return(nil).Once()
 
-	out, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(),
+	out, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch)).Handle(t.Context(),
 		decks.AddCards{UserID: "user-1", DeckID: "deck-1", Cards: in, Batch: true})
 	require.NoError(t, err)
 	require.Len(t, out, len(in))
@@ -99,7 +99,7 @@ func TestAddCardsReportsRepositoryErrors(t *testing.T) {
 	repo := mocks.NewDeckRepo(t)
 	repo.EXPECT().AddCards(mock.Anything, "user-2", "deck-1", mock.Anything).Return(domain.ErrNotFound)
 
-	_, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(),
+	_, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch)).Handle(t.Context(),
 		decks.AddCards{UserID: "user-2", DeckID: "deck-1", Cards: batch(1)})
 	require.ErrorIs(t, err, domain.ErrNotFound, "another user's deck stays not found")
 }
@@ -107,7 +107,7 @@ func TestAddCardsReportsRepositoryErrors(t *testing.T) {
 func TestAddCardsRefusesAMalformedSingleCardCommand(t *testing.T) {
 	t.Parallel()
 	repo := mocks.NewDeckRepo(t)
-	_, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(),
+	_, err := decks.NewAddCardsHandler(repo, clock.NewFake(epoch)).Handle(t.Context(),
 		decks.AddCards{UserID: "user-1", DeckID: "deck-1", Cards: batch(2)})
 	require.Error(t, err)
 	var verr *domain.ValidationError

@@ -20,23 +20,21 @@ type CreateDeck struct {
 type CreateDeckHandler struct {
 	decks ports.DeckRepo
 	clock ports.Clock
-	lists *ListCache
 }
 
 // NewCreateDeckHandler builds the handler.
-func NewCreateDeckHandler(decks ports.DeckRepo, clock ports.Clock, lists *ListCache) *CreateDeckHandler {
-	return &CreateDeckHandler{decks: decks, clock: clock, lists: lists}
+func NewCreateDeckHandler(decks ports.DeckRepo, clock ports.Clock) *CreateDeckHandler {
+	return &CreateDeckHandler{decks: decks, clock: clock}
 }
 
 // Handle validates and stores the deck and returns it (with no cards yet).
 func (h *CreateDeckHandler) Handle(ctx context.Context, cmd CreateDeck) (*domain.Deck, error) {
-	deck, err := domain.NewDeck(application.NewID(), cmd.UserID, cmd.Name, cmd.Description, h.clock.Now())
+	deck, err := domain.NewDeck(application.NewID(h.clock), cmd.UserID, cmd.Name, cmd.Description, h.clock.Now())
 	if err != nil {
 		return nil, err
 	}
 	if err := h.decks.CreateDeck(ctx, &deck); err != nil {
 		return nil, fmt.Errorf("create deck: %w", err)
 	}
-	h.lists.invalidate(ctx, cmd.UserID)
 	return &deck, nil
 }

@@ -24,7 +24,7 @@ func TestCreateDeck(t *testing.T) {
 			return d.ID != "" && d.UserID == "user-1" && d.Name == "French" && d.Description == "A1" && d.CreatedAt.Equal(epoch)
 		})).Return(nil).Once()
 
-		deck, err := decks.NewCreateDeckHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(),
+		deck, err := decks.NewCreateDeckHandler(repo, clock.NewFake(epoch)).Handle(t.Context(),
 			decks.CreateDeck{UserID: "user-1", Name: "  French ", Description: "A1"})
 		require.NoError(t, err)
 		assert.Equal(t, "French", deck.Name)
@@ -45,7 +45,7 @@ func TestCreateDeck(t *testing.T) {
 			t.Parallel()
 			repo := mocks.NewDeckRepo(t)
 			tt.cmd.UserID = "user-1"
-			_, err := decks.NewCreateDeckHandler(repo, clock.NewFake(epoch), newListCache(t)).Handle(t.Context(), tt.cmd)
+			_, err := decks.NewCreateDeckHandler(repo, clock.NewFake(epoch)).Handle(t.Context(), tt.cmd)
 			var verr *domain.ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.Equal(t, tt.field, verr.Field)

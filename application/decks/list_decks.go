@@ -13,22 +13,19 @@ type ListDecks struct {
 	UserID string
 }
 
-// ListDecksHandler lists a user's own decks, through the cache (`decks:list`).
+// ListDecksHandler lists a user's own decks.
 type ListDecksHandler struct {
 	decks ports.DeckRepo
-	lists *ListCache
 }
 
 // NewListDecksHandler builds the handler.
-func NewListDecksHandler(decks ports.DeckRepo, lists *ListCache) *ListDecksHandler {
-	return &ListDecksHandler{decks: decks, lists: lists}
+func NewListDecksHandler(decks ports.DeckRepo) *ListDecksHandler {
+	return &ListDecksHandler{decks: decks}
 }
 
 // Handle returns the user's decks with their card counts, newest first.
 func (h *ListDecksHandler) Handle(ctx context.Context, q ListDecks) ([]domain.Deck, error) {
-	decks, err := h.lists.get(ctx, q.UserID, func(ctx context.Context) ([]domain.Deck, error) {
-		return h.decks.ListDecks(ctx, q.UserID)
-	})
+	decks, err := h.decks.ListDecks(ctx, q.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("list decks: %w", err)
 	}

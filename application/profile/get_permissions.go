@@ -4,37 +4,29 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/ports"
 )
 
-// GetPermissionsHandler reads a user's current permissions through the cache
-// (`user:permissions`), so a permission check follows a change at once instead of
-// trusting the copy a session took at login.
+// GetPermissionsHandler reads a user's current permissions from their profile, so a
+// permission check follows a change at once instead of trusting the copy a session took
+// at login.
 type GetPermissionsHandler struct {
-	users ports.UserRepo
-	cache *cache.Cache
+	profiles ports.ProfileRepo
 }
 
 // NewGetPermissionsHandler builds the handler.
-func NewGetPermissionsHandler(users ports.UserRepo, c *cache.Cache) *GetPermissionsHandler {
-	return &GetPermissionsHandler{users: users, cache: c}
+func NewGetPermissionsHandler(profiles ports.ProfileRepo) *GetPermissionsHandler {
+	return &GetPermissionsHandler{profiles: profiles}
 }
 
 // Handle returns userID's permissions (never nil).
 func (h *GetPermissionsHandler) Handle(ctx context.Context, userID string) ([]string, error) {
-	perms, err := cache.GetOrLoad(ctx, h.cache, permissionsKey(userID), func(ctx context.Context) ([]string, error) {
-		u, err := h.users.GetByID(ctx, userID)
-		if err != nil {
-			return nil, err
-		}
-		if u.Permissions == nil {
-			return []string{}, nil
-		}
-		return u.Permissions, nil
-	})
+	p, err := h.profiles.GetProfile(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("get permissions: %w", err)
 	}
-	return perms, nil
+	if p.Permissions == nil {
+		return []string{}, nil
+	}
+	return p.Permissions, nil
 }

@@ -3,10 +3,8 @@ package profile
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 
-	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -20,19 +18,17 @@ type SetPermissions struct {
 }
 
 // ManagePermissionsHandler finds accounts and changes their permissions: the operator's
-// `studytool users` commands. A change invalidates the cached permissions, so the
-// user's live sessions follow it on their next request.
+// `studytool users` commands. The user repository drops the cached profile once a change
+// is committed, so the user's live sessions follow it on their next request.
 type ManagePermissionsHandler struct {
 	users  ports.UserRepo
 	emails ports.EmailCanonicalizer
 	clock  ports.Clock
-	cache  *cache.Cache
-	logger *slog.Logger
 }
 
 // NewManagePermissionsHandler builds the handler.
-func NewManagePermissionsHandler(users ports.UserRepo, emails ports.EmailCanonicalizer, clock ports.Clock, c *cache.Cache, logger *slog.Logger) *ManagePermissionsHandler {
-	return &ManagePermissionsHandler{users: users, emails: emails, clock: clock, cache: c, logger: logger}
+func NewManagePermissionsHandler(users ports.UserRepo, emails ports.EmailCanonicalizer, clock ports.Clock) *ManagePermissionsHandler {
+	return &ManagePermissionsHandler{users: users, emails: emails, clock: clock}
 }
 
 // Find returns the account with email, or domain.ErrNotFound.
@@ -70,9 +66,6 @@ func (h *ManagePermissionsHandler) Handle(ctx context.Context, cmd SetPermission
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set permissions of %s: %w", found.Email, err)
-	}
-	if err := h.cache.Invalidate(ctx, profileKey(user.ID), permissionsKey(user.ID)); err != nil {
-		return nil, fmt.Errorf("set permissions of %s: changed, but the cached permissions were not invalidated (they expire with the cache TTL): %w", user.Email, err)
 	}
 	return user, nil
 }

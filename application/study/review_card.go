@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -35,34 +34,28 @@ type ReviewResult struct {
 	View
 }
 
-// ReviewCardHandler records answers. The progress cache is written through after the
-// database commit and is an optimisation only: its failures are logged and counted,
-// never returned.
+// ReviewCardHandler records answers.
 type ReviewCardHandler struct {
 	sessions ports.StudySessionStore
 	decks    ports.DeckRepo
 	progress ports.ProgressRepo
 	reviews  ports.ReviewRepo
-	cache    ports.ProgressCache
 	clock    ports.Clock
 	logger   *slog.Logger
-
-	cacheFailures atomic.Uint64
 }
 
-// NewReviewCardHandler builds the handler; logger receives progress cache failures.
+// NewReviewCardHandler builds the handler; logger receives the failures an answer
+// survives (the next card could not be read after the review was recorded).
 func NewReviewCardHandler(
 	sessions ports.StudySessionStore,
 	decks ports.DeckRepo,
 	progress ports.ProgressRepo,
 	reviews ports.ReviewRepo,
-	cache ports.ProgressCache,
 	clock ports.Clock,
 	logger *slog.Logger,
 ) *ReviewCardHandler {
 	return &ReviewCardHandler{
-		sessions: sessions, decks: decks, progress: progress, reviews: reviews,
-		cache: cache, clock: clock, logger: logger,
+		sessions: sessions, decks: decks, progress: progress, reviews: reviews, clock: clock, logger: logger,
 	}
 }
 
@@ -70,17 +63,16 @@ func NewReviewCardHandler(
 //
 //  1. The review is scheduled (SM-2; an answer to a card already answered in this
 //     session is a drill, which is logged but changes no progress) and committed with
-//     the progress in one database transaction. From here on the answer is durable.
-//  2. The progress is written to the progress cache, best-effort, at once: the cache
-//     then follows the database even when step 3 fails.
-//  3. The study session pops the card, requeues it at the end when the grade is below
+//     the progress in one database transaction. From here on the answer is durable (the
+//     progress repository refreshes the progress copy right after the commit).
+//  2. The study session pops the card, requeues it at the end when the grade is below
 //     domain.CorrectGrade, and counts the answer, atomically.
 //
-// When step 3 fails (the session store is down: 503) the review stays committed, and
+// When step 2 fails (the session store is down: 503) the review stays committed, and
 // the client retries the same answer. Every answer is recorded under an id derived from
 // (user, session, card, answer number), and the session, which did not move on, yields
 // the same number again: the retry finds its review in the log, logs nothing new, and
-// completes step 3 with the recorded grade. Two devices sending the same answer at once
+// completes step 2 with the recorded grade. Two devices sending the same answer at once
 // are resolved the same way; the first grade committed wins. An answer retried after a
 // 200 whose response was lost is a new answer (a drill when the card was requeued).
 //
@@ -109,7 +101,6 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 	if err != nil {
 		return nil, fmt.Errorf("review card: %w", err)
 	}
-	h.writeThrough(ctx, progress)
 	// From here on the answer is durable: whatever happens to the study session, the
 	// caller must learn that it counted.
 	before := *sess
@@ -136,9 +127,6 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 	}
 	return &ReviewResult{Progress: progress, View: view}, nil
 }
-
-// CacheFailures reports how many progress cache writes failed since start, for metrics.
-func (h *ReviewCardHandler) CacheFailures() uint64 { return h.cacheFailures.Load() }
 
 func (cmd ReviewCard) validate() error {
 	if !cmd.Grade.Valid() {
@@ -181,18 +169,6 @@ func (h *ReviewCardHandler) record(ctx context.Context, sess *domain.StudySessio
 		return nil, 0, err
 	}
 	return progress, prior.Grade, nil
-}
-
-// writeThrough copies the committed progress to the cache. The review is durable
-// already, so the write is not tied to the request: a client that hangs up does not
-// leave a stale cache entry behind.
-func (h *ReviewCardHandler) writeThrough(ctx context.Context, p *domain.Progress) {
-	ctx = context.WithoutCancel(ctx)
-	if err := h.cache.Set(ctx, p); err != nil {
-		h.cacheFailures.Add(1)
-		h.logger.LogAttrs(ctx, slog.LevelWarn, "progress cache write failed; the review is recorded",
-			slog.String("cardId", p.CardID), slog.Any("error", err))
-	}
 }
 
 // upcoming lists the cards that can head sess's queue once cardID is answered: the

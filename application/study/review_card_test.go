@@ -86,7 +86,6 @@ type reviewRig struct {
 	decks    *mocks.DeckRepo
 	progress *mocks.ProgressRepo
 	reviews  *mocks.ReviewRepo
-	cache    *mocks.ProgressCache
 	logs     *bytes.Buffer
 	handler  *study.ReviewCardHandler
 	// stored is the session as the store holds it.
@@ -100,11 +99,10 @@ func newReviewRig(t *testing.T, stored *domain.StudySession) *reviewRig {
 		decks:    mocks.NewDeckRepo(t),
 		progress: mocks.NewProgressRepo(t),
 		reviews:  mocks.NewReviewRepo(t),
-		cache:    mocks.NewProgressCache(t),
 		logs:     &bytes.Buffer{},
 		stored:   stored,
 	}
-	r.handler = study.NewReviewCardHandler(r.sessions, r.decks, r.progress, r.reviews, r.cache,
+	r.handler = study.NewReviewCardHandler(r.sessions, r.decks, r.progress, r.reviews,
 		clock.NewFake(epoch), slog.New(slog.NewTextHandler(r.logs, nil)))
 	return r
 }
@@ -210,11 +208,6 @@ func TestReviewCard(t *testing.T) {
 			db := newFakeDB(tt.seed...)
 			rig.expectSession()
 			rig.expectDB(db)
-			var cached *domain.Progress
-			rig.cache.EXPECT().Set(mock.Anything, mock.Anything).RunAndReturn(func(_ context.Context, p *domain.Progress) error {
-				cached = p
-				return nil
-			}).Once()
 			rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
 
 			res, err := rig.handler.Handle(t.Context(), tt.answer)
@@ -229,7 +222,6 @@ func TestReviewCard(t *testing.T) {
 			assert.Equal(t, tt.wantKind, logged.Kind)
 			assert.Equal(t, epoch, logged.ReviewedAt)
 			assert.Equal(t, tt.wantState, res.Progress.State)
-			assert.Same(t, res.Progress, cached, "the committed progress is written through")
 
 			assert.Equal(t, tt.wantQueue, res.Session.Queue)
 			assert.Equal(t, tt.wantQueue, rig.stored.Queue, "the session store holds the result")
@@ -241,7 +233,6 @@ func TestReviewCard(t *testing.T) {
 				require.NotNil(t, res.NextCard)
 				assert.Equal(t, card(tt.wantNext), *res.NextCard)
 			}
-			assert.Zero(t, rig.handler.CacheFailures())
 		})
 	}
 }
@@ -290,51 +281,11 @@ func TestReviewCard_DatabaseFailureWritesNothingElse(t *testing.T) {
 	rig.expectSession()
 	down := &domain.UnavailableError{Store: "database", Err: errors.New("connection reset")}
 	rig.progress.EXPECT().RecordReview(mock.Anything, "user-1", "c1", "deck-1", mock.Anything).Return(nil, down).Once()
-	// No Update and no cache Set are expected: the mocks fail the test on either.
+	// No Update is expected: the mock fails the test on one.
 
 	_, err := rig.handler.Handle(t.Context(), answer("c1", 5))
 	require.ErrorIs(t, err, domain.ErrStoreUnavailable)
 	assert.Equal(t, []string{"c1", "c2"}, rig.stored.Queue)
-}
-
-func TestReviewCard_ProgressCacheFailureIsLoggedAndCountedNotReturned(t *testing.T) {
-	t.Parallel()
-	rig := newReviewRig(t, session("c1", "c2"))
-	db := newFakeDB()
-	rig.expectSession()
-	rig.expectDB(db)
-	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(&domain.UnavailableError{Store: "cache", Err: errors.New("timeout")}).Once()
-	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
-
-	res, err := rig.handler.Handle(t.Context(), answer("c1", 5))
-	require.NoError(t, err)
-	assert.Equal(t, 1, res.Progress.State.Repetitions)
-	assert.Equal(t, []string{"c2"}, res.Session.Queue)
-	assert.Len(t, db.log, 1)
-	assert.Equal(t, uint64(1), rig.handler.CacheFailures())
-	assert.Contains(t, rig.logs.String(), "progress cache write failed")
-}
-
-func TestReviewCard_ProgressCacheIsWrittenAfterTheClientLeft(t *testing.T) {
-	t.Parallel()
-	rig := newReviewRig(t, session("c1"))
-	db := newFakeDB()
-	rig.expectSession()
-	ctx, hangUp := context.WithCancel(t.Context())
-	rig.progress.EXPECT().RecordReview(mock.Anything, "user-1", "c1", "deck-1", mock.Anything).RunAndReturn(
-		func(c context.Context, u, card, deck string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error) {
-			p, err := db.RecordReview(c, u, card, deck, fn)
-			hangUp() // the client goes away just after the commit
-			return p, err
-		}).Once()
-	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).RunAndReturn(func(c context.Context, _ *domain.Progress) error {
-		return c.Err()
-	}).Once()
-	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
-
-	_, err := rig.handler.Handle(ctx, answer("c1", 4))
-	require.NoError(t, err)
-	assert.Zero(t, rig.handler.CacheFailures(), "the write-through does not inherit the request's cancellation")
 }
 
 // TestReviewCard_RetryAfterSessionFailureIsIdempotent: the review commits, the session
@@ -346,7 +297,6 @@ func TestReviewCard_RetryAfterSessionFailureIsIdempotent(t *testing.T) {
 	db := newFakeDB()
 	rig.expectSession()
 	rig.expectDB(db)
-	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(nil).Times(2)
 	down := &domain.UnavailableError{Store: "redis", Err: errors.New("connection refused")}
 	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).Return(nil, down).Once()
 
@@ -378,7 +328,6 @@ func TestReviewCard_DuplicateAnswerAlreadyAppliedChangesNothing(t *testing.T) {
 		func(context.Context, string, string) (*domain.StudySession, error) { return session("c1", "c2"), nil }).Times(2)
 	rig.expectCards()
 	rig.expectDB(db)
-	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(nil).Times(2)
 	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Times(2)
 
 	first, err := rig.handler.Handle(t.Context(), answer("c1", 5))
@@ -412,7 +361,6 @@ func TestReviewCard_SessionFinishedMeanwhileStillAcknowledgesTheReview(t *testin
 	db := newFakeDB()
 	rig.expectSession()
 	rig.expectDB(db)
-	rig.cache.EXPECT().Set(mock.Anything, mock.Anything).Return(nil).Once()
 	// Another device finished the session between the commit and the session update.
 	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).Return(nil, domain.ErrNotFound).Once()
 

@@ -49,7 +49,7 @@ func (h *StartStudySessionHandler) Handle(ctx context.Context, cmd StartStudySes
 	}
 	now := h.clock.Now()
 	queue := domain.BuildStudyQueue(cards, progress, now, cmd.MaxCards)
-	sess := domain.NewStudySession(application.NewID(), cmd.UserID, cmd.DeckID, now, queue)
+	sess := domain.NewStudySession(application.NewID(h.clock), cmd.UserID, cmd.DeckID, now, queue)
 	if err := h.sessions.Create(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start study session: %w", err)
 	}
