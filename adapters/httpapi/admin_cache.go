@@ -11,16 +11,21 @@ import (
 
 // AdminCacheHandlers serves the operators' cache endpoints (permission admin:cache).
 type AdminCacheHandlers struct {
-	Authn      *Authenticator
-	Stats      *cacheadmin.GetStatsHandler
-	Invalidate *cacheadmin.InvalidateHandler
+	authn           *Authenticator
+	getStats        *cacheadmin.GetStatsHandler
+	invalidateCache *cacheadmin.InvalidateHandler
 }
 
 var _ RouteRegistrar = (*AdminCacheHandlers)(nil)
 
+// NewAdminCacheHandlers builds the operators' cache endpoints.
+func NewAdminCacheHandlers(authn *Authenticator, getStats *cacheadmin.GetStatsHandler, invalidateCache *cacheadmin.InvalidateHandler) *AdminCacheHandlers {
+	return &AdminCacheHandlers{authn: authn, getStats: getStats, invalidateCache: invalidateCache}
+}
+
 // Register implements RouteRegistrar.
 func (h *AdminCacheHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/admin/cache", h.Authn.Required(), h.Authn.RequirePermission(domain.PermAdminCache))
+	g := r.Group("/v1/admin/cache", h.authn.Required(), h.authn.RequirePermission(domain.PermAdminCache))
 	g.GET("/stats", h.stats)
 	g.POST("/invalidate", h.invalidate)
 }
@@ -43,7 +48,7 @@ type cacheStatsResponse struct {
 }
 
 func (h *AdminCacheHandlers) stats(c *gin.Context) {
-	s := h.Stats.Handle(c.Request.Context())
+	s := h.getStats.Handle(c.Request.Context())
 	features := make(map[string]featureStatsResponse, len(s.Features))
 	for name, f := range s.Features {
 		features[name] = featureStatsResponse{Hits: f.Hits, Misses: f.Misses, Errors: f.Errors, StaleServes: f.StaleServes}
@@ -67,7 +72,7 @@ func (h *AdminCacheHandlers) invalidate(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	n, err := h.Invalidate.Handle(c.Request.Context(), *req.Pattern)
+	n, err := h.invalidateCache.Handle(c.Request.Context(), *req.Pattern)
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -12,25 +12,29 @@ import (
 
 // AuthHandlers serves registration, login, logout and the caller's sessions.
 type AuthHandlers struct {
-	Authn        *Authenticator
-	RegisterUser *auth.RegisterUserHandler
-	LogIn        *auth.LogInHandler
-	LogOut       *auth.LogOutHandler
-	RevokeAll    *auth.RevokeUserSessionsHandler
-	ListSessions *auth.ListSessionsHandler
-	Revoke       *auth.RevokeSessionHandler
-	// Cookies names and secures the session and device cookies.
-	Cookies CookieConfig
+	authn              *Authenticator
+	registerUser       *auth.RegisterUserHandler
+	logIn              *auth.LogInHandler
+	logOut             *auth.LogOutHandler
+	revokeUserSessions *auth.RevokeUserSessionsHandler
+	sessionList        *auth.ListSessionsHandler
+	revokeSession      *auth.RevokeSessionHandler
+	cookies            CookieConfig
 }
 
 var _ RouteRegistrar = (*AuthHandlers)(nil)
+
+// NewAuthHandlers builds the auth endpoints; cookies names and secures the session and device cookies.
+func NewAuthHandlers(authn *Authenticator, registerUser *auth.RegisterUserHandler, logIn *auth.LogInHandler, logOut *auth.LogOutHandler, revokeUserSessions *auth.RevokeUserSessionsHandler, sessionList *auth.ListSessionsHandler, revokeSession *auth.RevokeSessionHandler, cookies CookieConfig) *AuthHandlers {
+	return &AuthHandlers{authn: authn, registerUser: registerUser, logIn: logIn, logOut: logOut, revokeUserSessions: revokeUserSessions, sessionList: sessionList, revokeSession: revokeSession, cookies: cookies}
+}
 
 // Register implements RouteRegistrar.
 func (h *AuthHandlers) Register(r gin.IRouter) {
 	g := r.Group("/v1/auth")
 	g.POST("/register", h.register)
 	g.POST("/login", h.login)
-	authed := g.Group("", h.Authn.Required())
+	authed := g.Group("", h.authn.Required())
 	authed.POST("/logout", h.logout)
 	authed.POST("/logout-all", h.logoutAll)
 	authed.GET("/sessions", h.listSessions)
@@ -75,7 +79,7 @@ func (h *AuthHandlers) register(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	out, err := h.RegisterUser.Handle(c.Request.Context(), auth.RegisterUser{
+	out, err := h.registerUser.Handle(c.Request.Context(), auth.RegisterUser{
 		Email: req.Email, Password: req.Password, DisplayName: req.DisplayName, IPAddress: c.ClientIP(),
 	})
 	if err != nil {
@@ -122,8 +126,8 @@ func (h *AuthHandlers) login(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	device, _ := c.Cookie(h.Cookies.DeviceName())
-	out, err := h.LogIn.Handle(c.Request.Context(), auth.LogIn{
+	device, _ := c.Cookie(h.cookies.DeviceName())
+	out, err := h.logIn.Handle(c.Request.Context(), auth.LogIn{
 		Email: req.Email, Password: req.Password, IPAddress: c.ClientIP(), UserAgent: c.Request.UserAgent(),
 		DeviceToken: device,
 	})
@@ -131,8 +135,8 @@ func (h *AuthHandlers) login(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	h.Cookies.setSession(c, out.Token, out.Session.AbsoluteExpiresAt)
-	h.Cookies.setDevice(c, out.DeviceToken)
+	h.cookies.setSession(c, out.Token, out.Session.AbsoluteExpiresAt)
+	h.cookies.setDevice(c, out.DeviceToken)
 	c.Header("Cache-Control", cacheNoStore)
 	c.JSON(http.StatusOK, loginResponse{
 		Token:     out.Token,
@@ -143,20 +147,20 @@ func (h *AuthHandlers) login(c *gin.Context) {
 }
 
 func (h *AuthHandlers) logout(c *gin.Context) {
-	if err := h.LogOut.Handle(c.Request.Context(), mustSession(c).ID); err != nil {
+	if err := h.logOut.Handle(c.Request.Context(), mustSession(c).ID); err != nil {
 		WriteError(c, err)
 		return
 	}
-	h.Cookies.setSession(c, "", time.Time{})
+	h.cookies.setSession(c, "", time.Time{})
 	c.Status(http.StatusNoContent)
 }
 
 func (h *AuthHandlers) logoutAll(c *gin.Context) {
-	if _, err := h.RevokeAll.Handle(c.Request.Context(), mustSession(c).UserID); err != nil {
+	if _, err := h.revokeUserSessions.Handle(c.Request.Context(), mustSession(c).UserID); err != nil {
 		WriteError(c, err)
 		return
 	}
-	h.Cookies.setSession(c, "", time.Time{})
+	h.cookies.setSession(c, "", time.Time{})
 	c.Status(http.StatusNoContent)
 }
 
@@ -172,7 +176,7 @@ type sessionListItem struct {
 
 func (h *AuthHandlers) listSessions(c *gin.Context) {
 	current := mustSession(c)
-	list, err := h.ListSessions.Handle(c.Request.Context(), current.UserID)
+	list, err := h.sessionList.Handle(c.Request.Context(), current.UserID)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -188,7 +192,7 @@ func (h *AuthHandlers) listSessions(c *gin.Context) {
 }
 
 func (h *AuthHandlers) revoke(c *gin.Context) {
-	err := h.Revoke.Handle(c.Request.Context(), auth.RevokeSession{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
+	err := h.revokeSession.Handle(c.Request.Context(), auth.RevokeSession{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return

@@ -68,12 +68,11 @@ func isJSON(contentType string) bool {
 	return err == nil && (media == "application/json" || strings.HasPrefix(media, "application/") && strings.HasSuffix(media, "+json"))
 }
 
-// bodyProblem maps request decoding errors, whether from BindJSON or from Gin's own
-// ShouldBindJSON (which cannot tell an empty body from any other io.EOF).
+// bodyProblem maps the errors of BindJSON. JSON errors count only when they come from
+// decoding the request body (a bodyError): the same error from stored data is the
+// server's fault, never the client's.
 func bodyProblem(err error) (response, bool) {
 	var tooLarge *http.MaxBytesError
-	var syntax *json.SyntaxError
-	var mismatch *json.UnmarshalTypeError
 	var rules validator.ValidationErrors
 	var body *bodyError
 	switch {
@@ -82,19 +81,28 @@ func bodyProblem(err error) (response, bool) {
 	case errors.As(err, &tooLarge):
 		return newResponse(kindPayloadTooLarge,
 			fmt.Sprintf("The request body exceeds the limit of %d bytes.", tooLarge.Limit)), true
+	case errors.As(err, &rules):
+		return rulesResponse(rules), true
+	case !errors.As(err, &body):
+		return response{}, false
+	}
+	return decodeProblem(body.err)
+}
+
+// decodeProblem maps an error of decoding the request body.
+func decodeProblem(err error) (response, bool) {
+	var syntax *json.SyntaxError
+	var mismatch *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return newResponse(kindMalformedJSON, "The request body is empty."), true
 	case errors.As(err, &syntax):
 		return newResponse(kindMalformedJSON,
 			fmt.Sprintf("The request body is not valid JSON (error at byte %d).", syntax.Offset)), true
 	case errors.As(err, &mismatch):
 		return mismatchResponse(mismatch), true
-	case errors.As(err, &rules):
-		return rulesResponse(rules), true
-	case !errors.As(err, &body):
-		return response{}, false
-	case errors.Is(body.err, io.EOF):
-		return newResponse(kindMalformedJSON, "The request body is empty."), true
 	}
-	if name, ok := unknownField(body.err); ok {
+	if name, ok := unknownField(err); ok {
 		return validationResponse(FieldError{Field: name, Reason: "is not a known field"}), true
 	}
 	return newResponse(kindMalformedJSON, "The request body is not valid JSON."), true

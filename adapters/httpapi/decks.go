@@ -8,34 +8,34 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/studytool/studytool/application/decks"
-	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/domain"
 )
 
-// DeckHandlers serves the caller's decks and cards and their learning progress.
+// DeckHandlers serves the caller's decks and cards.
 type DeckHandlers struct {
-	Authn        *Authenticator
-	CreateDeck   *decks.CreateDeckHandler
-	ListDecks    *decks.ListDecksHandler
-	GetDeck      *decks.GetDeckHandler
-	AddCards     *decks.AddCardsHandler
-	ListCards    *decks.ListCardsHandler
-	DeckProgress *progress.DeckProgressHandler
-	GetProgress  *progress.GetProgressHandler
+	authn  *Authenticator
+	create *decks.CreateDeckHandler
+	list   *decks.ListDecksHandler
+	get    *decks.GetDeckHandler
+	add    *decks.AddCardsHandler
+	cards  *decks.ListCardsHandler
 }
 
 var _ RouteRegistrar = (*DeckHandlers)(nil)
 
+// NewDeckHandlers builds the deck and card endpoints.
+func NewDeckHandlers(authn *Authenticator, create *decks.CreateDeckHandler, list *decks.ListDecksHandler, get *decks.GetDeckHandler, add *decks.AddCardsHandler, cards *decks.ListCardsHandler) *DeckHandlers {
+	return &DeckHandlers{authn: authn, create: create, list: list, get: get, add: add, cards: cards}
+}
+
 // Register implements RouteRegistrar.
 func (h *DeckHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/decks", h.Authn.Required(), requireUUIDs("deckId"))
+	g := r.Group("/v1/decks", h.authn.Required(), requireUUIDs("deckId"))
 	g.POST("", h.createDeck)
 	g.GET("", h.listDecks)
 	g.GET("/:deckId", h.getDeck)
 	g.POST("/:deckId/cards", h.addCards)
 	g.GET("/:deckId/cards", h.listCards)
-	g.GET("/:deckId/progress", h.deckProgress)
-	r.GET("/v1/progress/:cardId", h.Authn.Required(), requireUUIDs("cardId"), h.cardProgress)
 }
 
 type createDeckRequest struct {
@@ -61,7 +61,7 @@ func (h *DeckHandlers) createDeck(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	deck, err := h.CreateDeck.Handle(c.Request.Context(), decks.CreateDeck{
+	deck, err := h.create.Handle(c.Request.Context(), decks.CreateDeck{
 		UserID: mustSession(c).UserID, Name: req.Name, Description: req.Description,
 	})
 	if err != nil {
@@ -73,7 +73,7 @@ func (h *DeckHandlers) createDeck(c *gin.Context) {
 }
 
 func (h *DeckHandlers) listDecks(c *gin.Context) {
-	list, err := h.ListDecks.Handle(c.Request.Context(), decks.ListDecks{UserID: mustSession(c).UserID})
+	list, err := h.list.Handle(c.Request.Context(), decks.ListDecks{UserID: mustSession(c).UserID})
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -86,7 +86,7 @@ func (h *DeckHandlers) listDecks(c *gin.Context) {
 }
 
 func (h *DeckHandlers) getDeck(c *gin.Context) {
-	deck, err := h.GetDeck.Handle(c.Request.Context(), decks.GetDeck{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	deck, err := h.get.Handle(c.Request.Context(), decks.GetDeck{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -164,7 +164,7 @@ func (h *DeckHandlers) addCards(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	cards, err := h.AddCards.Handle(c.Request.Context(), cmd)
+	cards, err := h.add.Handle(c.Request.Context(), cmd)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -173,47 +173,10 @@ func (h *DeckHandlers) addCards(c *gin.Context) {
 }
 
 func (h *DeckHandlers) listCards(c *gin.Context) {
-	cards, err := h.ListCards.Handle(c.Request.Context(), decks.ListCards{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	cards, err := h.cards.Handle(c.Request.Context(), decks.ListCards{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, newCardsResponse(cards))
-}
-
-type countsResponse struct {
-	New      int `json:"new"`
-	Learning int `json:"learning"`
-	Due      int `json:"due"`
-	Total    int `json:"total"`
-}
-
-type deckProgressResponse struct {
-	Counts countsResponse     `json:"counts"`
-	Cards  []progressResponse `json:"cards"`
-}
-
-func (h *DeckHandlers) deckProgress(c *gin.Context) {
-	sum, err := h.DeckProgress.Handle(c.Request.Context(), progress.DeckProgress{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	resp := deckProgressResponse{
-		Counts: countsResponse(sum.Counts),
-		Cards:  make([]progressResponse, len(sum.Cards)),
-	}
-	for i := range sum.Cards {
-		resp.Cards[i] = newProgressResponse(&sum.Cards[i])
-	}
-	c.JSON(http.StatusOK, resp)
-}
-
-func (h *DeckHandlers) cardProgress(c *gin.Context) {
-	p, err := h.GetProgress.Handle(c.Request.Context(), progress.GetProgress{UserID: mustSession(c).UserID, CardID: c.Param("cardId")})
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newProgressResponse(p))
 }

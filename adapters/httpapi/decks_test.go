@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -24,7 +23,6 @@ import (
 	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/adapters/memory"
 	"github.com/studytool/studytool/application/auth"
-	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/application/progress"
@@ -52,24 +50,15 @@ func newDeckStack(t *testing.T) *deckStack {
 	sessions := memory.NewSessionStore(domain.SessionPolicy{
 		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
 	}, clk, nil)
-	logger := slog.New(slog.DiscardHandler)
-	c, err := cache.New(memory.NewCacheStore(clk), cache.DefaultConfig(), logger, clk)
-	require.NoError(t, err)
-	lists := decks.NewListCache(c, logger)
-	handlers := &httpapi.DeckHandlers{
-		Authn: httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{}),
-			profile.NewGetPermissionsHandler(gormdb.NewUserRepo(db), c), httpapi.CookieConfig{}),
-		CreateDeck:   decks.NewCreateDeckHandler(deckRepo, clk, lists),
-		ListDecks:    decks.NewListDecksHandler(deckRepo, lists),
-		GetDeck:      decks.NewGetDeckHandler(deckRepo),
-		AddCards:     decks.NewAddCardsHandler(deckRepo, clk, lists),
-		ListCards:    decks.NewListCardsHandler(deckRepo),
-		DeckProgress: progress.NewDeckProgressHandler(deckRepo, progressRepo, clk),
-		GetProgress: progress.NewGetProgressHandler(memory.NewProgressCache(clk, time.Hour), progressRepo,
-			slog.New(slog.DiscardHandler)),
-	}
+	authn := httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{}),
+		profile.NewGetPermissionsHandler(gormdb.NewProfileRepo(db)), httpapi.CookieConfig{})
+	deckRoutes := httpapi.NewDeckHandlers(authn,
+		decks.NewCreateDeckHandler(deckRepo, clk), decks.NewListDecksHandler(deckRepo), decks.NewGetDeckHandler(deckRepo),
+		decks.NewAddCardsHandler(deckRepo, clk), decks.NewListCardsHandler(deckRepo))
+	progressRoutes := httpapi.NewProgressHandlers(authn,
+		progress.NewDeckProgressHandler(deckRepo, progressRepo, clk), progress.NewGetProgressHandler(progressRepo))
 	return &deckStack{
-		harness:  newHarness(t, httpapi.RouterConfig{}, handlers),
+		harness:  newHarness(t, httpapi.RouterConfig{}, deckRoutes, progressRoutes),
 		progress: progressRepo,
 		users:    gormdb.NewUserRepo(db),
 		sessions: sessions,

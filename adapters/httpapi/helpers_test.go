@@ -102,9 +102,9 @@ func problemOf(t *testing.T, rec *httptest.ResponseRecorder) httpapi.Problem {
 	return p
 }
 
-// failWith is a handler that fails with err the way feature handlers do.
+// failWith is a handler that fails with err the way feature handlers do: WriteError.
 func failWith(err error) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		_ = c.Error(err)
+		httpapi.WriteError(c, err)
 	}
 }

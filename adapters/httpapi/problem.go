@@ -131,18 +131,6 @@ func WriteError(c *gin.Context, err error) {
 	writeProblem(c, resp)
 }
 
-// Errors renders the last error a handler recorded with c.Error when the handler wrote
-// no response itself, so handlers can fail with `c.Error(err); return`.
-func Errors() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Next()
-		if c.Writer.Written() || len(c.Errors) == 0 {
-			return
-		}
-		WriteError(c, c.Errors.Last().Err)
-	}
-}
-
 func problemFor(err error) response {
 	if resp, ok := domainProblem(err); ok {
 		return resp

@@ -120,7 +120,7 @@ func TestClientErrorsAreNotLoggedAsFailures(t *testing.T) {
 func TestClientGoneWritesNoProblem(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, httpapi.RouterConfig{}, routes{"GET /slow": func(c *gin.Context) {
-		_ = c.Error(fmt.Errorf("deck repo: list: %w", c.Request.Context().Err()))
+		httpapi.WriteError(c, fmt.Errorf("deck repo: list: %w", c.Request.Context().Err()))
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

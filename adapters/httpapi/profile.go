@@ -7,21 +7,27 @@ import (
 
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/profile"
+	"github.com/studytool/studytool/domain"
 )
 
 // ProfileHandlers serves the caller's own profile.
 type ProfileHandlers struct {
-	Authn          *Authenticator
-	Get            *profile.GetProfileHandler
-	Update         *profile.UpdateProfileHandler
-	ChangePassword *auth.ChangePasswordHandler
+	authn         *Authenticator
+	getProfile    *profile.GetProfileHandler
+	updateProfile *profile.UpdateProfileHandler
+	passwords     *auth.ChangePasswordHandler
 }
 
 var _ RouteRegistrar = (*ProfileHandlers)(nil)
 
+// NewProfileHandlers builds the profile endpoints.
+func NewProfileHandlers(authn *Authenticator, getProfile *profile.GetProfileHandler, updateProfile *profile.UpdateProfileHandler, passwords *auth.ChangePasswordHandler) *ProfileHandlers {
+	return &ProfileHandlers{authn: authn, getProfile: getProfile, updateProfile: updateProfile, passwords: passwords}
+}
+
 // Register implements RouteRegistrar.
 func (h *ProfileHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/me", h.Authn.Required())
+	g := r.Group("/v1/me", h.authn.Required())
 	g.GET("", h.get)
 	g.PATCH("", h.update)
 	g.POST("/password", h.changePassword)
@@ -39,7 +45,7 @@ func (h *ProfileHandlers) changePassword(c *gin.Context) {
 		return
 	}
 	s := mustSession(c)
-	err := h.ChangePassword.Handle(c.Request.Context(), auth.ChangePassword{
+	err := h.passwords.Handle(c.Request.Context(), auth.ChangePassword{
 		UserID: s.UserID, SessionID: s.ID, CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword,
 	})
 	if err != nil {
@@ -50,7 +56,7 @@ func (h *ProfileHandlers) changePassword(c *gin.Context) {
 }
 
 func (h *ProfileHandlers) get(c *gin.Context) {
-	p, err := h.Get.Handle(c.Request.Context(), mustSession(c).UserID)
+	p, err := h.getProfile.Handle(c.Request.Context(), mustSession(c).UserID)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -68,7 +74,7 @@ func (h *ProfileHandlers) update(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	p, err := h.Update.Handle(c.Request.Context(), profile.UpdateProfile{UserID: mustSession(c).UserID, DisplayName: *req.DisplayName})
+	p, err := h.updateProfile.Handle(c.Request.Context(), profile.UpdateProfile{UserID: mustSession(c).UserID, DisplayName: *req.DisplayName})
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -77,7 +83,7 @@ func (h *ProfileHandlers) update(c *gin.Context) {
 }
 
 // newProfileResponse renders a profile in the user shape the auth endpoints use too.
-func newProfileResponse(p *profile.Profile) userResponse {
+func newProfileResponse(p *domain.Profile) userResponse {
 	return userResponse{
 		ID: p.ID, Email: p.Email, DisplayName: p.DisplayName, OrganizationID: p.OrganizationID,
 		OrganizationType: p.OrganizationType, Permissions: nonNil(p.Permissions),

@@ -85,7 +85,7 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 			engine.Use(mw)
 		}
 	}
-	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody), Errors())
+	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody))
 	engine.NoRoute(notFoundHandler)
 	engine.NoMethod(methodNotAllowedHandler)
 

@@ -210,17 +210,6 @@ func TestPanicBecomesGenericProblem(t *testing.T) {
 	assert.Contains(t, panics[0]["stack"], "router_test.go", "the stack is logged")
 }
 
-func TestHandlerErrorsAreRenderedOnlyWhenNothingWasWritten(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, httpapi.RouterConfig{}, routes{"POST /written": func(c *gin.Context) {
-		c.JSON(http.StatusCreated, gin.H{"id": "1"})
-		_ = c.Error(assert.AnError)
-	}})
-	rec := h.do(http.MethodPost, "/written", "")
-	assert.Equal(t, http.StatusCreated, rec.Code)
-	assert.JSONEq(t, `{"id":"1"}`, rec.Body.String())
-}
-
 func TestRegistrarFunc(t *testing.T) {
 	t.Parallel()
 	reg := httpapi.RegistrarFunc(func(r gin.IRouter) { r.GET("/f", ok) })

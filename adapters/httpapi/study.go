@@ -13,18 +13,23 @@ import (
 
 // StudyHandlers serves the caller's study sessions and their answers.
 type StudyHandlers struct {
-	Authn  *Authenticator
-	Start  *study.StartStudySessionHandler
-	Get    *study.GetStudySessionHandler
-	Review *study.ReviewCardHandler
-	Finish *study.FinishStudySessionHandler
+	authn         *Authenticator
+	startSession  *study.StartStudySessionHandler
+	getSession    *study.GetStudySessionHandler
+	reviewCard    *study.ReviewCardHandler
+	finishSession *study.FinishStudySessionHandler
 }
 
 var _ RouteRegistrar = (*StudyHandlers)(nil)
 
+// NewStudyHandlers builds the study endpoints.
+func NewStudyHandlers(authn *Authenticator, startSession *study.StartStudySessionHandler, getSession *study.GetStudySessionHandler, reviewCard *study.ReviewCardHandler, finishSession *study.FinishStudySessionHandler) *StudyHandlers {
+	return &StudyHandlers{authn: authn, startSession: startSession, getSession: getSession, reviewCard: reviewCard, finishSession: finishSession}
+}
+
 // Register implements RouteRegistrar.
 func (h *StudyHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/study/sessions", h.Authn.Required(), requireUUIDs("id"))
+	g := r.Group("/v1/study/sessions", h.authn.Required(), requireUUIDs("id"))
 	g.POST("", h.start)
 	g.GET("/:id", h.get)
 	g.POST("/:id/reviews", h.review)
@@ -102,7 +107,7 @@ func (h *StudyHandlers) start(c *gin.Context) {
 	if req.MaxCards != nil {
 		maxCards = *req.MaxCards
 	}
-	view, err := h.Start.Handle(c.Request.Context(), study.StartStudySession{
+	view, err := h.startSession.Handle(c.Request.Context(), study.StartStudySession{
 		UserID: mustSession(c).UserID, DeckID: req.DeckID, MaxCards: maxCards,
 	})
 	if err != nil {
@@ -114,7 +119,7 @@ func (h *StudyHandlers) start(c *gin.Context) {
 }
 
 func (h *StudyHandlers) get(c *gin.Context) {
-	view, err := h.Get.Handle(c.Request.Context(), study.GetStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
+	view, err := h.getSession.Handle(c.Request.Context(), study.GetStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -128,7 +133,7 @@ func (h *StudyHandlers) review(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	res, err := h.Review.Handle(c.Request.Context(), study.ReviewCard{
+	res, err := h.reviewCard.Handle(c.Request.Context(), study.ReviewCard{
 		UserID:     mustSession(c).UserID,
 		SessionID:  c.Param("id"),
 		CardID:     req.CardID,
@@ -148,7 +153,7 @@ func (h *StudyHandlers) review(c *gin.Context) {
 }
 
 func (h *StudyHandlers) finish(c *gin.Context) {
-	sum, err := h.Finish.Handle(c.Request.Context(), study.FinishStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
+	sum, err := h.finishSession.Handle(c.Request.Context(), study.FinishStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return
