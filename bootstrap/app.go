@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"go.uber.org/fx"
-
-	"github.com/studytool/studytool/adapters/observability"
-	"github.com/studytool/studytool/application/profile"
 )
 
 // Options returns the whole application graph for cfg. The stores are chosen here, by
@@ -30,13 +27,16 @@ func Options(cfg Config) fx.Option {
 		DatabaseModule,
 		stores,
 		CacheModule,
+		ObservabilityModule,
+		MetricsServerModule,
+		HTTPModule,
 		AuthModule,
 		ProfileModule,
 		DecksModule,
+		ProgressModule,
 		StudyModule,
-		ObservabilityModule,
-		HTTPModule,
-		fx.Invoke(announce),
+		CacheAdminModule,
+		fx.Invoke(startWarmers, announce),
 	)
 }
 
@@ -60,11 +60,13 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 		fx.WithLogger(fxLogger),
 		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
 		fx.StopTimeout(cfg.App.ShutdownTimeout),
-		fx.Provide(observability.NewMetrics, newTracing, newCache),
 		CoreModule,
 		DatabaseModule,
 		stores,
-		fx.Provide(profile.NewManagePermissionsHandler),
+		CacheModule,
+		ObservabilityModule,
+		ProfileModule,
+		ProgressModule,
 	)
 }
 

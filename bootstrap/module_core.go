@@ -12,7 +12,6 @@ import (
 	"github.com/studytool/studytool/adapters/clock"
 	"github.com/studytool/studytool/adapters/commonpw"
 	"github.com/studytool/studytool/adapters/emailaddr"
-	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -48,15 +47,6 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 // 64 MiB, waiting at most PASSWORD_HASH_WAIT for a slot.
 func newHasher(cfg Config) (*argon2.Hasher, error) {
 	return argon2.New(argon2.Config{Concurrency: cfg.Auth.PasswordHashConcurrency, Wait: cfg.Auth.PasswordHashWait})
-}
-
-func sessionPolicy(cfg Config) domain.SessionPolicy {
-	return domain.SessionPolicy{
-		IdleTimeout:        cfg.Session.Timeout,
-		MaxLifetime:        cfg.Session.MaxLifetime,
-		ActivityResolution: cfg.Session.ActivityResolution,
-		MaxPerUser:         cfg.Session.MaxPerUser,
-	}
 }
 
 // fxLogger routes fx's own events to slog at debug level, errors at error level.

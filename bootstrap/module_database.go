@@ -16,19 +16,35 @@ import (
 const databaseOpenTimeout = 15 * time.Second
 
 // DatabaseModule opens the database of record (PostgreSQL or SQLite), migrates it to the
-// latest schema at start-up and provides the GORM repositories.
+// latest schema at start-up and provides its repositories: the review log as
+// ports.ReviewRepo, the others as DatabaseRepos, which CacheModule wraps in the cached
+// repositories the use-cases see.
 var DatabaseModule = fx.Module("gormdb",
 	fx.Provide(
 		newDatabase,
-		fx.Annotate(gormdb.NewUserRepo, fx.As(new(ports.UserRepo))),
-		// The database's organizations are named "db": CacheModule serves the unnamed
-		// ports.OrganizationRepo through the cache on top of them.
-		fx.Annotate(gormdb.NewOrganizationRepo, fx.As(new(ports.OrganizationRepo)), fx.ResultTags(`name:"db"`)),
-		fx.Annotate(gormdb.NewDeckRepo, fx.As(new(ports.DeckRepo))),
-		fx.Annotate(gormdb.NewProgressRepo, fx.As(new(ports.ProgressRepo))),
+		newDatabaseRepos,
 		fx.Annotate(gormdb.NewReviewRepo, fx.As(new(ports.ReviewRepo))),
 	),
 )
+
+// DatabaseRepos are the database's own repositories, before caching.
+type DatabaseRepos struct {
+	Users         ports.UserRepo
+	Profiles      ports.ProfileRepo
+	Organizations ports.OrganizationRepo
+	Decks         ports.DeckRepo
+	Progress      ports.ProgressRepo
+}
+
+func newDatabaseRepos(db *gormdb.DB) DatabaseRepos {
+	return DatabaseRepos{
+		Users:         gormdb.NewUserRepo(db),
+		Profiles:      gormdb.NewProfileRepo(db),
+		Organizations: gormdb.NewOrganizationRepo(db),
+		Decks:         gormdb.NewDeckRepo(db),
+		Progress:      gormdb.NewProgressRepo(db),
+	}
+}
 
 // GormConfig maps the configuration to the database adapter's.
 func (c Config) GormConfig(logger *slog.Logger) gormdb.Config {

@@ -16,45 +16,46 @@ import (
 	"github.com/studytool/studytool"
 	"github.com/studytool/studytool/adapters/gormdb"
 	"github.com/studytool/studytool/adapters/httpapi"
-	"github.com/studytool/studytool/application/auth"
-	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/ports"
 )
 
 // readinessTimeout bounds each dependency check of /readyz.
 const readinessTimeout = time.Second
 
-// HTTPModule provides the Gin router with every feature's routes and the HTTP server,
-// which listens on start and drains in-flight requests on stop.
+// HTTPModule provides the Gin router with every feature's routes (the "routes" group),
+// the authenticator the features' routes share, health and the OpenAPI document, and the
+// HTTP server, which listens on start and drains in-flight requests on stop.
 var HTTPModule = fx.Module("http",
 	fx.Provide(
 		newHealth,
 		func(cfg Config) httpapi.CookieConfig { return httpapi.CookieConfig{Secure: cfg.Session.CookieSecure} },
 		httpapi.NewAuthenticator,
-		asRoutes(func(h *httpapi.Health) httpapi.RouteRegistrar { return h }),
-		asRoutes(func() httpapi.RouteRegistrar { return httpapi.OpenAPISpec(studytool.OpenAPI) }),
-		asRoutes(newAuthRoutes),
-		asRoutes(newProfileRoutes),
-		asRoutes(newAdminSessionRoutes),
-		fx.Annotate(newRouter, fx.ParamTags("", "", "", `group:"routes"`)),
+		asRoutes(func(h *httpapi.Health) *httpapi.Health { return h }),
+		asRoutes(func() httpapi.OpenAPISpec { return httpapi.OpenAPISpec(studytool.OpenAPI) }),
+		newRouter,
 	),
 	fx.Invoke(registerServer),
 )
 
-// asRoutes adds a RouteRegistrar constructor to the "routes" group.
-func asRoutes(f any) any {
-	return fx.Annotate(f, fx.ResultTags(`group:"routes"`))
+// routerParams are the router's inputs: every feature's routes and the middleware.
+type routerParams struct {
+	fx.In
+	Config     Config
+	Logger     *slog.Logger
+	Middleware HTTPMiddleware
+	Routes     []httpapi.RouteRegistrar `group:"routes"`
 }
 
-func newRouter(cfg Config, logger *slog.Logger, mw HTTPMiddleware, routes []httpapi.RouteRegistrar) (*gin.Engine, error) {
-	middleware := append(slices.Clone(mw), httpapi.RequestCache())
+func newRouter(p routerParams) (*gin.Engine, error) {
+	middleware := append(slices.Clone(p.Middleware), httpapi.RequestCache())
 	return httpapi.NewRouter(httpapi.RouterConfig{
-		TrustedProxies: cfg.HTTP.TrustedProxies,
+		TrustedProxies: p.Config.HTTP.TrustedProxies,
 		Middleware:     middleware,
-		Security:       httpapi.SecurityConfig{TrustedOrigins: cfg.HTTP.AllowedOrigins, HSTS: cfg.App.Env == EnvProduction},
-	}, logger, routes...)
+		Security:       httpapi.SecurityConfig{TrustedOrigins: p.Config.HTTP.AllowedOrigins, HSTS: p.Config.App.Env == EnvProduction},
+	}, p.Logger, p.Routes...)
 }
 
+// healthParams are the dependencies /readyz checks.
 type healthParams struct {
 	fx.In
 	DB      *gormdb.DB
@@ -68,36 +69,6 @@ func newHealth(p healthParams) (*httpapi.Health, error) {
 		httpapi.Check{Name: "sessionStore", Pinger: p.Session, Critical: true},
 		httpapi.Check{Name: "cacheStore", Pinger: p.Cache},
 	)
-}
-
-type authRouteParams struct {
-	fx.In
-	Cookies      httpapi.CookieConfig
-	Authn        *httpapi.Authenticator
-	Register     *auth.RegisterUserHandler
-	LogIn        *auth.LogInHandler
-	LogOut       *auth.LogOutHandler
-	RevokeAll    *auth.RevokeUserSessionsHandler
-	ListSessions *auth.ListSessionsHandler
-	Revoke       *auth.RevokeSessionHandler
-}
-
-func newAuthRoutes(p authRouteParams) httpapi.RouteRegistrar {
-	return &httpapi.AuthHandlers{
-		Authn: p.Authn, RegisterUser: p.Register, LogIn: p.LogIn, LogOut: p.LogOut,
-		RevokeAll: p.RevokeAll, ListSessions: p.ListSessions, Revoke: p.Revoke,
-		Cookies: p.Cookies,
-	}
-}
-
-func newProfileRoutes(a *httpapi.Authenticator, get *profile.GetProfileHandler, update *profile.UpdateProfileHandler,
-	changePassword *auth.ChangePasswordHandler,
-) httpapi.RouteRegistrar {
-	return &httpapi.ProfileHandlers{Authn: a, Get: get, Update: update, ChangePassword: changePassword}
-}
-
-func newAdminSessionRoutes(a *httpapi.Authenticator, revoke *auth.RevokeUserSessionsHandler) httpapi.RouteRegistrar {
-	return &httpapi.AdminSessionHandlers{Authn: a, RevokeAll: revoke}
 }
 
 // registerServer listens synchronously on start (so a taken port fails start-up), serves

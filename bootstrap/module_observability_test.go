@@ -192,5 +192,7 @@ func TestObservabilityWiringEmbedded(t *testing.T) {
 	assert.InDelta(t, 1, sample(t, metrics, `studytool_sessions_created_total`), 0)
 	assert.InDelta(t, 1, sample(t, metrics, `studytool_rate_limited_total{scope="login-ip"}`), 0)
 	assert.NotContains(t, metrics, "studytool_redis_pool", "no Redis, no Redis pools")
-	assert.Contains(t, metrics, `studytool_progress_cache_failures_total{operation="write_through"} 0`)
+	assert.GreaterOrEqual(t, sample(t, metrics, `studytool_password_hashes_total`), 3.0,
+		"the dummy hash, the registration and the login were hashed")
+	assert.Zero(t, sample(t, metrics, `studytool_password_hashes_in_flight`))
 }

@@ -191,3 +191,55 @@ func addBreakers(c RedisClients, m *observability.Metrics, logger *slog.Logger) 
 // (REDIS_CACHE_TTL). It bounds the memory the copies take and how long one can be served
 // stale after a write-through that failed; a miss costs one indexed database read.
 func progressCacheTTL(cfg Config) time.Duration { return cfg.Cache.DefaultTTL }
+
+// redisInstrumentationParams are what instrumentRedis needs from the graph.
+type redisInstrumentationParams struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    Config
+	Logger    *slog.Logger
+	Clients   RedisClients
+	Keyspace  keyspace.Keyspace
+	Metrics   *observability.Metrics
+	Tracing   *observability.Tracing
+}
+
+// instrumentRedis adds the metrics and slow-operation hook (and spans, when tracing is
+// on) to each Redis connection, exposes the connections' pool statistics, and polls
+// their INFO from start to stop. It runs while the graph is built, before any command.
+// One connection serving both roles is labelled observability.RoleShared.
+func instrumentRedis(p redisInstrumentationParams) error {
+	clients := []observability.RedisClient{{Role: observability.RoleShared, Client: p.Clients.Cache}}
+	if p.Clients.State != p.Clients.Cache {
+		clients = []observability.RedisClient{
+			{Role: observability.RoleCache, Client: p.Clients.Cache},
+			{Role: observability.RoleState, Client: p.Clients.State},
+		}
+	}
+	for _, c := range clients {
+		c.Client.AddHook(observability.NewRedisHook(p.Metrics, observability.RedisHookConfig{
+			Role:          c.Role,
+			Keyspace:      p.Keyspace,
+			SlowThreshold: p.Config.Redis.SlowOpThreshold,
+			Logger:        p.Logger,
+		}))
+		if err := p.Tracing.InstrumentRedis(c.Client); err != nil {
+			return err
+		}
+	}
+	if err := p.Metrics.Register(observability.NewPoolCollector(clients...)); err != nil {
+		return err
+	}
+	poller, err := observability.NewInfoPoller(p.Metrics, observability.InfoPollerConfig{Logger: p.Logger}, clients...)
+	if err != nil {
+		return err
+	}
+	p.Lifecycle.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			poller.Start(ctx)
+			return nil
+		},
+		OnStop: poller.Stop,
+	})
+	return nil
+}

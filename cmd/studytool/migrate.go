@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/studytool/studytool/adapters/gormdb"
 	"github.com/studytool/studytool/bootstrap"
 )
 
@@ -23,18 +22,18 @@ func newMigrateCommand() *cobra.Command {
 			Use:   "up",
 			Short: "Apply every pending migration",
 			Args:  cobra.NoArgs,
-			RunE: withDatabase(func(ctx context.Context, out io.Writer, db *gormdb.DB, _ []string) error {
-				if err := db.MigrateUp(ctx); err != nil {
+			RunE: withSchema(func(ctx context.Context, out io.Writer, schema *bootstrap.Schema, _ []string) error {
+				if err := schema.Up(ctx); err != nil {
 					return err
 				}
-				return printVersion(ctx, out, db)
+				return printVersion(ctx, out, schema)
 			}),
 		},
 		&cobra.Command{
 			Use:   "down [N]",
 			Short: "Roll back N migrations (all of them when N is omitted)",
 			Args:  cobra.MaximumNArgs(1),
-			RunE: withDatabase(func(ctx context.Context, out io.Writer, db *gormdb.DB, args []string) error {
+			RunE: withSchema(func(ctx context.Context, out io.Writer, schema *bootstrap.Schema, args []string) error {
 				steps := 0
 				if len(args) == 1 {
 					n, err := strconv.Atoi(args[0])
@@ -43,28 +42,28 @@ func newMigrateCommand() *cobra.Command {
 					}
 					steps = n
 				}
-				if err := db.MigrateDown(ctx, steps); err != nil {
+				if err := schema.Down(ctx, steps); err != nil {
 					return err
 				}
-				return printVersion(ctx, out, db)
+				return printVersion(ctx, out, schema)
 			}),
 		},
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the current schema version",
 			Args:  cobra.NoArgs,
-			RunE: withDatabase(func(ctx context.Context, out io.Writer, db *gormdb.DB, _ []string) error {
-				return printVersion(ctx, out, db)
+			RunE: withSchema(func(ctx context.Context, out io.Writer, schema *bootstrap.Schema, _ []string) error {
+				return printVersion(ctx, out, schema)
 			}),
 		},
 	)
 	return cmd
 }
 
-type dbAction func(ctx context.Context, out io.Writer, db *gormdb.DB, args []string) error
+type schemaAction func(ctx context.Context, out io.Writer, schema *bootstrap.Schema, args []string) error
 
-// withDatabase loads the configuration, opens the database, runs action and closes it.
-func withDatabase(action dbAction) func(*cobra.Command, []string) error {
+// withSchema loads the configuration, opens the database, runs action and closes it.
+func withSchema(action schemaAction) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		cfg, err := bootstrap.LoadFromEnv()
 		if err != nil {
@@ -72,20 +71,20 @@ func withDatabase(action dbAction) func(*cobra.Command, []string) error {
 		}
 		logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 		ctx := cmd.Context()
-		db, err := gormdb.Open(ctx, cfg.GormConfig(logger))
+		schema, err := bootstrap.OpenSchema(ctx, cfg, logger)
 		if err != nil {
 			return err
 		}
-		err = action(ctx, cmd.OutOrStdout(), db, args)
-		if cerr := db.Close(); cerr != nil && err == nil {
+		err = action(ctx, cmd.OutOrStdout(), schema, args)
+		if cerr := schema.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close database: %w", cerr)
 		}
 		return err
 	}
 }
 
-func printVersion(ctx context.Context, out io.Writer, db *gormdb.DB) error {
-	v, dirty, err := db.MigrateVersion(ctx)
+func printVersion(ctx context.Context, out io.Writer, schema *bootstrap.Schema) error {
+	v, dirty, err := schema.Version(ctx)
 	if err != nil {
 		return err
 	}
@@ -93,6 +92,6 @@ func printVersion(ctx context.Context, out io.Writer, db *gormdb.DB) error {
 	if dirty {
 		state = "dirty"
 	}
-	_, err = fmt.Fprintf(out, "schema version %d (%s, %s)\n", v, db.Dialect(), state)
+	_, err = fmt.Fprintf(out, "schema version %d (%s, %s)\n", v, schema.Dialect(), state)
 	return err
 }

@@ -8,91 +8,70 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/fx"
 
-	"github.com/studytool/studytool/adapters/gormdb"
+	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/domain"
-	"github.com/studytool/studytool/ports"
 )
 
-// errProgressDisagrees makes `progress rebuild` exit non-zero when stored progress and
+// errProgressDisagrees makes `progress verify` exit non-zero when stored progress and
 // the review log disagree, so a scheduled check can alert on it.
 var errProgressDisagrees = errors.New("stored progress disagrees with the review log")
 
 func newProgressCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "progress",
-		Short: "Inspect learning progress (DATABASE_URL, or the embedded SQLite file)",
+		Short: "Check learning progress against the review log (the database the service uses)",
 	}
 	var userID string
-	rebuild := &cobra.Command{
-		Use:   "rebuild",
+	verify := &cobra.Command{
+		Use:   "verify",
 		Short: "Recompute progress from the review log and report every stored row that disagrees",
-		Long: `Replays the review log (the data of record) through the SM-2 scheduler, one
-(user, card) at a time in commit order, and compares the result with the stored
-progress. Every row that differs or is missing is reported; the command then exits
-with status 1. It only reads: progress and its review are committed in one
-transaction, so a disagreement is a defect or a manual edit for a person to look at,
-not something to overwrite blindly.`,
+		Long: `Replays the review log (the data of record) through the scheduler, one (user, card)
+at a time in commit order, and compares the result with the stored progress. Every row
+that differs or is missing is reported; the command then exits with status 1. It only
+reads: progress and its review are committed in one transaction, so a disagreement is
+a defect or a manual edit for a person to look at.`,
 		Args: cobra.NoArgs,
-		RunE: withDatabase(func(ctx context.Context, out io.Writer, db *gormdb.DB, _ []string) error {
-			return rebuildProgress(ctx, out, gormdb.NewReviewRepo(db), gormdb.NewProgressRepo(db), userID)
-		}),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var h *progress.VerifyProgressHandler
+			var result *progress.Verification
+			err := runOperation(cmd, func(ctx context.Context) (err error) {
+				result, err = h.Handle(ctx, userID)
+				return err
+			}, fx.Populate(&h))
+			if err != nil {
+				return err
+			}
+			return reportVerification(cmd.OutOrStdout(), result)
+		},
 	}
-	rebuild.Flags().StringVar(&userID, "user", "", "check only this user's progress (default: every user)")
-	cmd.AddCommand(rebuild)
+	verify.Flags().StringVar(&userID, "user", "", "check only this user's progress (default: every user)")
+	cmd.AddCommand(verify)
 	return cmd
 }
 
-// rebuildProgress replays userID's review log (everyone's when userID is "") and
-// reports to out every stored progress row that differs from the replay.
-func rebuildProgress(ctx context.Context, out io.Writer, reviews ports.ReviewRepo, progress ports.ProgressRepo, userID string) error {
-	log, err := reviews.ListByUser(ctx, userID)
-	if err != nil {
-		return fmt.Errorf("progress rebuild: %w", err)
-	}
-	replayed, err := domain.Replay(log)
-	if err != nil {
-		return fmt.Errorf("progress rebuild: %w", err)
-	}
-	disagree := 0
-	for i := range replayed {
-		want := &replayed[i]
-		stored, err := progress.Get(ctx, want.UserID, want.CardID)
-		switch {
-		case errors.Is(err, domain.ErrNotFound):
-			disagree++
-			if _, err := fmt.Fprintf(out, "user %s card %s: no stored progress; the log gives %s\n",
-				want.UserID, want.CardID, describeProgress(want)); err != nil {
-				return err
-			}
-			continue
-		case err != nil:
-			return fmt.Errorf("progress rebuild: %w", err)
+// reportVerification prints every disagreement and the totals, and fails when there is
+// a disagreement.
+func reportVerification(out io.Writer, v *progress.Verification) error {
+	for _, d := range v.Disagreements {
+		stored := "no stored progress"
+		if d.Stored != nil {
+			stored = "stored " + describeProgress(d.Stored)
 		}
-		if sameProgress(stored, want) {
-			continue
-		}
-		disagree++
-		if _, err := fmt.Fprintf(out, "user %s card %s: stored %s; the log gives %s\n",
-			want.UserID, want.CardID, describeProgress(stored), describeProgress(want)); err != nil {
+		if _, err := fmt.Fprintf(out, "user %s card %s: %s; the log gives %s\n",
+			d.FromLog.UserID, d.FromLog.CardID, stored, describeProgress(&d.FromLog)); err != nil {
 			return err
 		}
 	}
 	if _, err := fmt.Fprintf(out, "checked %d progress rows against %d reviews: %d disagree\n",
-		len(replayed), len(log), disagree); err != nil {
+		v.Rows, v.Reviews, len(v.Disagreements)); err != nil {
 		return err
 	}
-	if disagree > 0 {
-		return fmt.Errorf("progress rebuild: %d rows: %w", disagree, errProgressDisagrees)
+	if n := len(v.Disagreements); n > 0 {
+		return fmt.Errorf("progress verify: %d rows: %w", n, errProgressDisagrees)
 	}
 	return nil
-}
-
-// sameProgress compares the scheduling state of two progress rows (not their version,
-// which counts commits, drills included).
-func sameProgress(a, b *domain.Progress) bool {
-	return a.DeckID == b.DeckID && a.State == b.State && a.Lapses == b.Lapses &&
-		a.DueAt.Equal(b.DueAt) && a.LastReviewedAt.Equal(b.LastReviewedAt)
 }
 
 func describeProgress(p *domain.Progress) string {

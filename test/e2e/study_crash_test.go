@@ -23,7 +23,7 @@ import (
 
 // TestStudyReviewSurvivesSIGKILL acknowledges a review with 200, kills the server
 // process with SIGKILL at once, starts it again, and finds the review and its progress
-// there. `studytool progress rebuild` then agrees with the stored progress, and reports
+// there. `studytool progress verify` then agrees with the stored progress, and reports
 // a row edited behind the scheduler's back.
 func TestStudyReviewSurvivesSIGKILL(t *testing.T) {
 	bin := buildStudytool(t)
@@ -46,19 +46,19 @@ func TestStudyReviewSurvivesSIGKILL(t *testing.T) {
 			assert.Equal(t, acked.Progress, got, "the acknowledged review survived the crash")
 			requireProgressBody(t, got, cards[0].ID, 1, 250, 1, 0)
 
-			out, err := runStudytool(bin, environ, "progress", "rebuild", "--user", aliceID)
+			out, err := runStudytool(bin, environ, "progress", "verify", "--user", aliceID)
 			require.NoError(t, err, "output: %s", out)
 			assert.Contains(t, out, "checked 1 progress rows against 1 reviews: 0 disagree")
 
 			tamper(t, dbCfg, cards[0].ID)
-			out, err = runStudytool(bin, environ, "progress", "rebuild")
+			out, err = runStudytool(bin, environ, "progress", "verify")
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit, "output: %s", out)
 			assert.Equal(t, 1, exit.ExitCode())
 			assert.Contains(t, out, "user "+aliceID+" card "+cards[0].ID+": stored n=8")
 			assert.Contains(t, out, "the log gives n=1 ef=2.50 interval=1d")
 			assert.Contains(t, out, "1 disagree")
-			t.Logf("rebuild report:\n%s", out)
+			t.Logf("verify report:\n%s", out)
 		})
 	}
 }

@@ -1,0 +1,105 @@
+package bootstrap
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/studytool/studytool/adapters/httpapi"
+	"github.com/studytool/studytool/application/auth"
+	"github.com/studytool/studytool/application/cacheadmin"
+	"github.com/studytool/studytool/application/decks"
+	"github.com/studytool/studytool/application/profile"
+	"github.com/studytool/studytool/application/progress"
+	"github.com/studytool/studytool/application/study"
+	"github.com/studytool/studytool/ports"
+)
+
+// A feature module owns its use-cases and its routes (values of the "routes" group that
+// HTTPModule mounts). The use-cases stay visible to the application (commands and tests
+// populate them); the dependency sets built only for a module's constructors are
+// fx.Private.
+
+// AuthModule provides registration, login with its limits, logout, the caller's sessions,
+// password change and the administrator's session revocation, with their routes.
+var AuthModule = fx.Module("auth",
+	fx.Provide(
+		loginPolicy,
+		registerPolicy,
+		sessionBinding,
+		newDeviceTokens,
+		auth.NewRegisterUserHandler,
+		auth.NewLogInHandler,
+		auth.NewAuthenticateHandler, // the HTTP adapter's authenticator uses it
+		auth.NewLogOutHandler,
+		auth.NewRevokeUserSessionsHandler,
+		auth.NewListSessionsHandler,
+		auth.NewRevokeSessionHandler,
+		auth.NewChangePasswordHandler, // served under /v1/me
+	),
+	fx.Provide(fx.Private, registerUserDeps, logInDeps, changePasswordDeps),
+	fx.Provide(
+		asRoutes(httpapi.NewAuthHandlers),
+		asRoutes(httpapi.NewAdminSessionHandlers),
+	),
+)
+
+// ProfileModule provides the profile use-cases, permission reads and the operators'
+// permission management, with the profile routes.
+var ProfileModule = fx.Module("profile",
+	fx.Provide(
+		profile.NewGetProfileHandler,
+		profile.NewUpdateProfileHandler,
+		profile.NewGetPermissionsHandler, // the HTTP adapter's authenticator uses it
+		profile.NewManagePermissionsHandler,
+		asRoutes(httpapi.NewProfileHandlers),
+	),
+)
+
+// DecksModule provides the deck and card use-cases with their routes.
+var DecksModule = fx.Module("decks",
+	fx.Provide(
+		decks.NewCreateDeckHandler,
+		decks.NewListDecksHandler,
+		decks.NewGetDeckHandler,
+		decks.NewAddCardsHandler,
+		decks.NewListCardsHandler,
+		asRoutes(httpapi.NewDeckHandlers),
+	),
+)
+
+// ProgressModule provides the progress reads with their routes.
+var ProgressModule = fx.Module("progress",
+	fx.Provide(
+		progress.NewGetProgressHandler,
+		progress.NewDeckProgressHandler,
+		newVerifyProgress,
+		asRoutes(httpapi.NewProgressHandlers),
+	),
+)
+
+// StudyModule provides the study-session use-cases (start, read, answer, finish) with
+// their routes.
+var StudyModule = fx.Module("study",
+	fx.Provide(
+		study.NewStartStudySessionHandler,
+		study.NewGetStudySessionHandler,
+		study.NewReviewCardHandler,
+		study.NewFinishStudySessionHandler,
+		asRoutes(httpapi.NewStudyHandlers),
+	),
+)
+
+// CacheAdminModule provides the operators' cache statistics and invalidation with their
+// routes.
+var CacheAdminModule = fx.Module("cacheadmin",
+	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, asRoutes(httpapi.NewAdminCacheHandlers)),
+)
+
+// newVerifyProgress checks the database's own progress, never a cached copy.
+func newVerifyProgress(r DatabaseRepos, reviews ports.ReviewRepo) *progress.VerifyProgressHandler {
+	return progress.NewVerifyProgressHandler(reviews, r.Progress)
+}
+
+// asRoutes adds a constructor of a route registrar to the "routes" group.
+func asRoutes(f any) any {
+	return fx.Annotate(f, fx.As(new(httpapi.RouteRegistrar)), fx.ResultTags(`group:"routes"`))
+}
