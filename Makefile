@@ -25,7 +25,7 @@ RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env 
 export MOCKERY FUZZTIME
 
 .PHONY: help run build test test-go check-mocks check-alerts lint fmt-check vet golangci-lint fmt \
-	mocks migrate bench bench-cache fuzz cover clean deps
+	mocks migrate bench bench-cache bench-auth fuzz cover clean deps
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -89,6 +89,9 @@ bench: ## Run the benchmarks (BENCH=regexp selects them)
 
 bench-cache: ## Delete KEYS (default 1000000) cache keys by pattern under read load: SCAN+UNLINK vs baseline vs KEYS+DEL
 	$(GO) run ./cmd/cachebench -keys $(or $(KEYS),1000000)
+
+bench-auth: ## 64 anonymous clients register and log in for 20 s: peak RSS vs hashing budget, statuses (needs createdb studytool_authbench)
+	$(GO) run ./cmd/authbench -workers 64 -duration 20s $(ARGS)
 
 fuzz: ## Run every fuzz target for FUZZTIME (default 15s) each
 	@bash scripts/fuzz.sh
