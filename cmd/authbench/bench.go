@@ -6,14 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// hashMemory is the memory one password hash takes (adapters/argon2.MemoryPerHash).
-const hashMemory = 64 << 20
+	"github.com/studytool/studytool/adapters/argon2"
+)
 
 // memory are the child's memory figures of a run, in bytes.
 type memory struct {
@@ -33,25 +34,20 @@ func (m memory) ok() bool { return m.peak <= m.limit() }
 
 // benchmark starts the child, measures it idle, loads it, reports, and stops it.
 func benchmark(ctx context.Context, o options, r *report) (err error) {
-	httpAddr, err := freeAddr(ctx)
+	log, closeLog, err := openChildLog(o.childLog)
 	if err != nil {
 		return err
 	}
-	metricsAddr, err := freeAddr(ctx)
-	if err != nil {
-		return err
-	}
+	defer func() { err = errors.Join(err, closeLog()) }()
 	runID := randomHex(4)
-	keyPrefix := "authbench:" + runID + ":"
-	env := childEnv(o, httpAddr, metricsAddr, keyPrefix)
-	c, err := startChild(ctx, o.binary, env)
+	c, err := launch(ctx, o, keyPrefix(runID), log)
 	if err != nil {
 		return err
 	}
-	r.header(o, env, c.pid())
+	r.header(o, c.env, c.pid())
 	defer func() {
 		r.printf("child: %s\n", c.stop())
-		err = errors.Join(err, cleanRedis(ctx, o.redisURL, keyPrefix, r))
+		err = errors.Join(err, cleanRedis(ctx, o.redisURL, keyPrefix(runID), r))
 	}()
 
 	client := newHTTPClient(o.workers)
@@ -62,10 +58,39 @@ func benchmark(ctx context.Context, o options, r *report) (err error) {
 	return measure(ctx, o, c, l, r)
 }
 
+// keyPrefix is the Redis key prefix of run runID.
+func keyPrefix(runID string) string { return "authbench:" + runID + ":" }
+
+// openChildLog creates the file the child's output is copied to; with no path there is
+// none, and the writer is nil.
+func openChildLog(path string) (io.Writer, func() error, error) {
+	if path == "" {
+		return nil, func() error { return nil }, nil
+	}
+	f, err := os.Create(path) //nolint:gosec // G304: the path is the operator's own -child-log flag
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
+// launch starts the child on two free loopback ports with the run's environment.
+func launch(ctx context.Context, o options, keyPrefix string, log io.Writer) (*child, error) {
+	httpAddr, err := freeAddr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	metricsAddr, err := freeAddr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return startChild(ctx, o.binary, childEnv(o, httpAddr, metricsAddr, keyPrefix), log)
+}
+
 // measure reads the idle RSS, seeds the accounts, runs the load while sampling RSS, and
 // reports the figures and verdicts.
 func measure(ctx context.Context, o options, c *child, l *load, r *report) error {
-	m := memory{budget: int64(o.hashConcurrency) * hashMemory, slack: int64(o.slackMB) * 1_000_000}
+	m := memory{budget: int64(o.hashConcurrency) * argon2.MemoryPerHash, slack: int64(o.slackMB) * 1_000_000}
 	var err error
 	if m.idle, err = idleRSS(ctx, c.pid(), o.settle); err != nil {
 		return err

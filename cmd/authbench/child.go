@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -40,7 +41,9 @@ func buildStudytool(ctx context.Context, dir string) (string, error) {
 
 // child is `studytool serve` running as a child process.
 type child struct {
-	cmd        *exec.Cmd
+	cmd *exec.Cmd
+	// env is the child's whole environment.
+	env        map[string]string
 	cancel     context.CancelFunc
 	baseURL    string
 	metricsURL string
@@ -49,10 +52,10 @@ type child struct {
 }
 
 // startChild runs `binary serve` with exactly env (nothing inherited, so no GOGC or
-// GOMEMLIMIT of the caller's shell changes the figures). Cancelling ctx, or calling stop,
-// sends it SIGTERM; it is killed if it has not exited stopTimeout later, and also when
-// this process dies.
-func startChild(ctx context.Context, binary string, env map[string]string) (*child, error) {
+// GOMEMLIMIT of the caller's shell changes the figures), copying its output to log when
+// log is not nil. Cancelling ctx, or calling stop, sends it SIGTERM; it is killed if it
+// has not exited stopTimeout later, and also when this process dies.
+func startChild(ctx context.Context, binary string, env map[string]string, log io.Writer) (*child, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, binary, "serve")
 	cmd.Env = sortedEnv(env)
@@ -60,10 +63,14 @@ func startChild(ctx context.Context, binary string, env map[string]string) (*chi
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = stopTimeout
 	c := &child{
-		cmd: cmd, cancel: cancel, output: &tailBuffer{max: outputTail}, done: make(chan struct{}),
+		cmd: cmd, env: env, cancel: cancel, output: &tailBuffer{max: outputTail}, done: make(chan struct{}),
 		baseURL: "http://" + env["HTTP_ADDR"], metricsURL: "http://" + env["METRICS_ADDR"] + "/metrics",
 	}
-	cmd.Stdout, cmd.Stderr = c.output, c.output
+	cmd.Stdout = c.output
+	if log != nil {
+		cmd.Stdout = io.MultiWriter(c.output, log)
+	}
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("start %s: %w", binary, err)

@@ -44,6 +44,7 @@ var errFailed = errors.New("a target was missed")
 // options are the command-line flags.
 type options struct {
 	binary      string
+	childLog    string
 	databaseURL string
 	redisURL    string
 
@@ -72,6 +73,7 @@ func main() {
 func mainErr() error {
 	o := options{extraEnv: envFlag{}}
 	flag.StringVar(&o.binary, "binary", "", "studytool binary to run (default: go build ./cmd/studytool into a temporary directory)")
+	flag.StringVar(&o.childLog, "child-log", "", "file to copy the child's output to (e.g. with -env GODEBUG=gctrace=1)")
 	flag.StringVar(&o.databaseURL, "database-url", "postgres://postgres@127.0.0.1:5432/studytool_authbench?sslmode=disable", "DATABASE_URL of the child (the database must exist)")
 	flag.StringVar(&o.redisURL, "redis-url", "redis://127.0.0.1:6379/12", "REDIS_URL of the child; the run uses a key prefix of its own there")
 	flag.IntVar(&o.workers, "workers", 64, "concurrent anonymous clients")
