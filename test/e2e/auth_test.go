@@ -9,22 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-type loginBody struct {
-	Token     string `json:"token"`
-	ExpiresAt string `json:"expiresAt"`
-	Session   struct {
-		ID               string   `json:"id"`
-		UserID           string   `json:"userId"`
-		OrganizationType string   `json:"organizationType"`
-		Permissions      []string `json:"permissions"`
-	} `json:"session"`
-	User struct {
-		ID    string `json:"id"`
-		Email string `json:"email"`
-	} `json:"user"`
-}
+	"github.com/studytool/studytool/test/apptest"
+)
 
 type sessionList struct {
 	Sessions []struct {
@@ -33,130 +20,113 @@ type sessionList struct {
 	} `json:"sessions"`
 }
 
-func register(t *testing.T, c *client, email string) {
-	t.Helper()
-	res := c.do(http.MethodPost, "/v1/auth/register", map[string]string{
-		"email": email, "password": "correct horse battery", "displayName": "Tester",
-	})
-	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.body)
-}
-
-func login(t *testing.T, c *client, email string) loginBody {
-	t.Helper()
-	res := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": email, "password": "correct horse battery"})
-	require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
-	var body loginBody
-	res.json(t, &body)
-	return body
-}
-
 // TestAuthFlow drives the whole session API over HTTP on each stack.
 func TestAuthFlow(t *testing.T) {
-	for _, s := range stacks {
+	for _, s := range apptest.Stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
-			a := startApp(t, s, map[string]string{"MAX_SESSIONS_PER_USER": "3"})
-			anon := a.client()
-			register(t, anon, "Flow@Example.com")
+			a := apptest.Start(t, s, map[string]string{"MAX_SESSIONS_PER_USER": "3"})
+			anon := a.Client()
+			anon.Register("Flow@Example.com")
 
-			res := anon.do(http.MethodPost, "/v1/auth/register", map[string]string{
+			res := anon.Do(http.MethodPost, "/v1/auth/register", map[string]string{
 				"email": "flow@example.com", "password": "correct horse battery", "displayName": "Dup",
 			})
 			assert.Equal(t, http.StatusConflict, res.StatusCode)
-			assert.Equal(t, "email_taken", res.problemCode(t))
+			assert.Equal(t, "email_taken", res.ProblemCode(t))
 
 			// Login answers the token in the body and as an HttpOnly cookie.
-			cookieClient := a.client()
-			res = cookieClient.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "flow@example.com", "password": "correct horse battery"})
-			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+			cookieClient := a.Client()
+			res = cookieClient.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "flow@example.com", "password": "correct horse battery"})
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.Body)
 			setCookie := res.Header.Get("Set-Cookie")
 			assert.Contains(t, setCookie, "studytool_session=")
 			assert.Contains(t, setCookie, "HttpOnly")
 			assert.Contains(t, setCookie, "SameSite=Lax")
 			assert.Contains(t, setCookie, "Path=/")
-			var first loginBody
-			res.json(t, &first)
+			var first apptest.LoginBody
+			res.JSON(t, &first)
 			assert.NotEqual(t, first.Token, first.Session.ID, "the public session id is not the token")
 			assert.Equal(t, "ORG", first.Session.OrganizationType)
 
 			// The cookie alone authenticates.
-			res = cookieClient.do(http.MethodGet, "/v1/me", nil)
-			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+			res = cookieClient.Do(http.MethodGet, "/v1/me", nil)
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.Body)
 
 			// A second device, by bearer token.
-			bearer := a.client()
-			second := login(t, bearer, "flow@example.com")
-			bearer.token = second.Token
+			bearer := a.Client()
+			second := bearer.Login("flow@example.com")
+			bearer.Token = second.Token
 
-			res = bearer.do(http.MethodGet, "/v1/auth/sessions", nil)
+			res = bearer.Do(http.MethodGet, "/v1/auth/sessions", nil)
 			require.Equal(t, http.StatusOK, res.StatusCode)
 			var list sessionList
-			res.json(t, &list)
+			res.JSON(t, &list)
 			require.Len(t, list.Sessions, 2)
 			assert.Equal(t, second.Session.ID, list.Sessions[0].ID, "newest first")
 			assert.True(t, list.Sessions[0].Current)
 			assert.False(t, list.Sessions[1].Current)
 
 			// Revoke the first device from the second: its cookie is dead at once.
-			res = bearer.do(http.MethodDelete, "/v1/auth/sessions/"+first.Session.ID, nil)
-			assert.Equal(t, http.StatusNoContent, res.StatusCode, "body: %s", res.body)
-			res = cookieClient.do(http.MethodGet, "/v1/me", nil)
+			res = bearer.Do(http.MethodDelete, "/v1/auth/sessions/"+first.Session.ID, nil)
+			assert.Equal(t, http.StatusNoContent, res.StatusCode, "body: %s", res.Body)
+			res = cookieClient.Do(http.MethodGet, "/v1/me", nil)
 			assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
-			assert.Equal(t, "session_invalid", res.problemCode(t))
-			res = bearer.do(http.MethodDelete, "/v1/auth/sessions/"+first.Session.ID, nil)
+			assert.Equal(t, "session_invalid", res.ProblemCode(t))
+			res = bearer.Do(http.MethodDelete, "/v1/auth/sessions/"+first.Session.ID, nil)
 			assert.Equal(t, http.StatusNotFound, res.StatusCode, "already revoked")
 
 			// Another user's session cannot be revoked (404, and it stays alive).
-			otherClient := a.client()
-			register(t, otherClient, "other@example.com")
-			other := login(t, otherClient, "other@example.com")
-			otherClient.token = other.Token
-			res = bearer.do(http.MethodDelete, "/v1/auth/sessions/"+other.Session.ID, nil)
+			otherClient := a.Client()
+			otherClient.Register("other@example.com")
+			other := otherClient.Login("other@example.com")
+			otherClient.Token = other.Token
+			res = bearer.Do(http.MethodDelete, "/v1/auth/sessions/"+other.Session.ID, nil)
 			assert.Equal(t, http.StatusNotFound, res.StatusCode)
-			assert.Equal(t, http.StatusOK, otherClient.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			assert.Equal(t, http.StatusOK, otherClient.Do(http.MethodGet, "/v1/me", nil).StatusCode)
 
 			// Logout kills that token only.
-			third := a.client()
-			third.token = login(t, third, "flow@example.com").Token
-			res = bearer.do(http.MethodPost, "/v1/auth/logout", nil)
+			third := a.Client()
+			third.Token = third.Login("flow@example.com").Token
+			res = bearer.Do(http.MethodPost, "/v1/auth/logout", nil)
 			assert.Equal(t, http.StatusNoContent, res.StatusCode)
-			assert.Equal(t, http.StatusUnauthorized, bearer.do(http.MethodGet, "/v1/me", nil).StatusCode)
-			assert.Equal(t, http.StatusOK, third.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			assert.Equal(t, http.StatusUnauthorized, bearer.Do(http.MethodGet, "/v1/me", nil).StatusCode)
+			assert.Equal(t, http.StatusOK, third.Do(http.MethodGet, "/v1/me", nil).StatusCode)
 
 			// The limit: 3 sessions; a fourth login evicts the oldest.
-			devices := make([]*client, 4)
+			devices := make([]*apptest.Client, 4)
 			for i := range devices {
-				devices[i] = a.client()
-				devices[i].token = login(t, devices[i], "flow@example.com").Token
+				devices[i] = a.Client()
+				devices[i].Token = devices[i].Login("flow@example.com").Token
 			}
-			assert.Equal(t, http.StatusUnauthorized, third.do(http.MethodGet, "/v1/me", nil).StatusCode, "oldest evicted")
-			assert.Equal(t, http.StatusUnauthorized, devices[0].do(http.MethodGet, "/v1/me", nil).StatusCode, "evicted by the fourth")
-			res = devices[3].do(http.MethodGet, "/v1/auth/sessions", nil)
-			res.json(t, &list)
+			assert.Equal(t, http.StatusUnauthorized, third.Do(http.MethodGet, "/v1/me", nil).StatusCode, "oldest evicted")
+			assert.Equal(t, http.StatusUnauthorized, devices[0].Do(http.MethodGet, "/v1/me", nil).StatusCode, "evicted by the fourth")
+			res = devices[3].Do(http.MethodGet, "/v1/auth/sessions", nil)
+			res.JSON(t, &list)
 			assert.Len(t, list.Sessions, 3)
 
 			// Logout-all kills every token of the user, and only of that user.
-			res = devices[3].do(http.MethodPost, "/v1/auth/logout-all", nil)
+			res = devices[3].Do(http.MethodPost, "/v1/auth/logout-all", nil)
 			assert.Equal(t, http.StatusNoContent, res.StatusCode)
 			for i := 1; i < 4; i++ {
-				assert.Equal(t, http.StatusUnauthorized, devices[i].do(http.MethodGet, "/v1/me", nil).StatusCode, "device %d", i)
+				assert.Equal(t, http.StatusUnauthorized, devices[i].Do(http.MethodGet, "/v1/me", nil).StatusCode, "device %d", i)
 			}
-			assert.Equal(t, http.StatusOK, otherClient.do(http.MethodGet, "/v1/me", nil).StatusCode)
+			assert.Equal(t, http.StatusOK, otherClient.Do(http.MethodGet, "/v1/me", nil).StatusCode)
 		})
 	}
 }
 
 func TestLoginFailuresLookAlike(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, stackEmbedded, nil)
-	c := a.client()
-	register(t, c, "known@example.com")
-	wrong := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "known@example.com", "password": "wrong password!"})
-	unknown := c.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "unknown@example.com", "password": "wrong password!"})
+	a := apptest.Start(t, apptest.Embedded, nil)
+	c := a.Client()
+	c.Register("known@example.com")
+	wrong := c.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "known@example.com", "password": "wrong password!"})
+	unknown := c.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "unknown@example.com", "password": "wrong password!"})
 	require.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
 	require.Equal(t, http.StatusUnauthorized, unknown.StatusCode)
-	assert.Equal(t, "invalid_credentials", wrong.problemCode(t))
-	assert.Equal(t, string(wrong.body), string(unknown.body), "same body for both")
+	assert.Equal(t, "invalid_credentials", wrong.ProblemCode(t))
+	assert.Equal(t, string(wrong.Body), string(unknown.Body), "same body for both")
 }
 
 // TestLoginLimits checks the login limits over HTTP: racing wrong passwords from one
@@ -164,23 +134,23 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 // refused even the right password, while another client is not; successes never count.
 // The failure window is an hour, so nothing refills while the test runs.
 func TestLoginLimits(t *testing.T) {
-	for _, s := range stacks {
+	for _, s := range apptest.Stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
 			const limit = 5
-			a := startApp(t, s, map[string]string{
+			a := apptest.Start(t, s, map[string]string{
 				"LOGIN_MAX_FAILURES": strconv.Itoa(limit), "LOGIN_FAILURE_WINDOW": "1h",
 				"LOGIN_ACCOUNT_MAX_FAILURES": "1000", "TRUSTED_PROXIES": "127.0.0.1",
 			})
-			from := func(ip string) *client {
-				c := a.client()
-				c.header.Set("X-Forwarded-For", ip)
+			from := func(ip string) *apptest.Client {
+				c := a.Client()
+				c.Header.Set("X-Forwarded-For", ip)
 				return c
 			}
-			register(t, a.client(), "limited@example.com")
+			a.Client().Register("limited@example.com")
 			owner := from("198.51.100.1")
 			for range 2 * limit {
-				login(t, owner, "limited@example.com") // successes are not failures
+				owner.Login("limited@example.com") // successes are not failures
 			}
 
 			attacker := from("203.0.113.9")
@@ -189,7 +159,7 @@ func TestLoginLimits(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 3 * limit {
 				wg.Go(func() {
-					res := attacker.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "wrong password!"})
+					res := attacker.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "wrong password!"})
 					mu.Lock()
 					codes[res.StatusCode]++
 					mu.Unlock()
@@ -197,26 +167,26 @@ func TestLoginLimits(t *testing.T) {
 						retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
 						assert.NoError(t, err)
 						assert.Positive(t, retry)
-						assert.Equal(t, "rate_limited", res.problemCode(t))
+						assert.Equal(t, "rate_limited", res.ProblemCode(t))
 					}
 				})
 			}
 			wg.Wait()
 			assert.Equal(t, map[int]int{http.StatusUnauthorized: limit, http.StatusTooManyRequests: 2 * limit}, codes)
 
-			res := attacker.do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "correct horse battery"})
+			res := attacker.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": "limited@example.com", "password": "correct horse battery"})
 			assert.Equal(t, http.StatusTooManyRequests, res.StatusCode, "the guessing client is refused the right password too")
-			login(t, owner, "limited@example.com")
+			owner.Login("limited@example.com")
 		})
 	}
 }
 
 func TestMalformedBodiesNever500(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, stackEmbedded, nil)
-	c := a.client()
-	register(t, c, "bodies@example.com")
-	c.token = login(t, c, "bodies@example.com").Token
+	a := apptest.Start(t, apptest.Embedded, nil)
+	c := a.Client()
+	c.Register("bodies@example.com")
+	c.Token = c.Login("bodies@example.com").Token
 	cases := []struct {
 		method, path, body string
 		status             int
@@ -242,31 +212,31 @@ func TestMalformedBodiesNever500(t *testing.T) {
 		if tc.body != "" {
 			body = tc.body
 		}
-		res := c.do(tc.method, tc.path, body)
-		assert.Equal(t, tc.status, res.StatusCode, "%s %s %.60s: %s", tc.method, tc.path, tc.body, res.body)
+		res := c.Do(tc.method, tc.path, body)
+		assert.Equal(t, tc.status, res.StatusCode, "%s %s %.60s: %s", tc.method, tc.path, tc.body, res.Body)
 		assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
 	}
 }
 
 func TestAdminRevokesAUsersSessions(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, stackEmbedded, nil)
-	admin, user := a.client(), a.client()
-	register(t, admin, "root@example.com")
-	register(t, user, "user@example.com")
-	a.grant("root@example.com", "admin:cache", "admin:sessions")
-	adminLogin := login(t, admin, "root@example.com")
-	admin.token = adminLogin.Token
+	a := apptest.Start(t, apptest.Embedded, nil)
+	admin, user := a.Client(), a.Client()
+	admin.Register("root@example.com")
+	user.Register("user@example.com")
+	a.Grant("root@example.com", "admin:cache", "admin:sessions")
+	adminLogin := admin.Login("root@example.com")
+	admin.Token = adminLogin.Token
 	assert.ElementsMatch(t, []string{"admin:cache", "admin:sessions"}, adminLogin.Session.Permissions)
-	userLogin := login(t, user, "user@example.com")
-	user.token = userLogin.Token
+	userLogin := user.Login("user@example.com")
+	user.Token = userLogin.Token
 
-	res := user.do(http.MethodDelete, "/v1/admin/users/"+adminLogin.User.ID+"/sessions", nil)
+	res := user.Do(http.MethodDelete, "/v1/admin/users/"+adminLogin.User.ID+"/sessions", nil)
 	assert.Equal(t, http.StatusForbidden, res.StatusCode)
-	assert.Equal(t, "forbidden", res.problemCode(t))
+	assert.Equal(t, "forbidden", res.ProblemCode(t))
 
-	res = admin.do(http.MethodDelete, "/v1/admin/users/"+userLogin.User.ID+"/sessions", nil)
-	assert.Equal(t, http.StatusNoContent, res.StatusCode, "body: %s", res.body)
-	assert.Equal(t, http.StatusUnauthorized, user.do(http.MethodGet, "/v1/me", nil).StatusCode)
-	assert.Equal(t, http.StatusOK, admin.do(http.MethodGet, "/v1/me", nil).StatusCode)
+	res = admin.Do(http.MethodDelete, "/v1/admin/users/"+userLogin.User.ID+"/sessions", nil)
+	assert.Equal(t, http.StatusNoContent, res.StatusCode, "body: %s", res.Body)
+	assert.Equal(t, http.StatusUnauthorized, user.Do(http.MethodGet, "/v1/me", nil).StatusCode)
+	assert.Equal(t, http.StatusOK, admin.Do(http.MethodGet, "/v1/me", nil).StatusCode)
 }

@@ -11,10 +11,9 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/application/study"
-	"github.com/studytool/studytool/bootstrap"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
-	"github.com/studytool/studytool/test/testenv"
+	"github.com/studytool/studytool/test/apptest"
 )
 
 // BenchmarkReview measures one answer through the ReviewCard use-case on PostgreSQL and
@@ -23,28 +22,14 @@ import (
 // optimistic study-session update. Each answer is graded 2, so the card goes to the back
 // of a 200-card queue: the first 200 answers grade new cards, the rest are drills.
 func BenchmarkReview(b *testing.B) {
-	client, prefix := testenv.Redis(b)
-	opts := client.Options()
-	cfg, err := bootstrap.Load(map[string]string{
-		"APP_ENV":          "test",
-		"LOG_LEVEL":        "warn",
-		"HTTP_ADDR":        "127.0.0.1:" + strconv.Itoa(testenv.FreePort(b)),
-		"DATABASE_URL":     testenv.Postgres(b),
-		"REDIS_URL":        "redis://" + opts.Addr + "/" + strconv.Itoa(opts.DB),
-		"REDIS_KEY_PREFIX": prefix,
-	})
-	require.NoError(b, err)
 	var (
 		users  ports.UserRepo
 		decks  ports.DeckRepo
 		start  *study.StartStudySessionHandler
 		review *study.ReviewCardHandler
 	)
-	app := bootstrap.NewApp(cfg, fx.Populate(&users, &decks, &start, &review))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(b, app.Start(ctx))
-	b.Cleanup(func() { _ = app.Stop(context.Background()) })
+	apptest.Start(b, apptest.Real, nil, fx.Populate(&users, &decks, &start, &review))
+	ctx := b.Context()
 
 	userID, deckID := benchDeck(b, users, decks, domain.MaxStudyCards)
 	view, err := start.Handle(ctx, study.StartStudySession{UserID: userID, DeckID: deckID, MaxCards: domain.MaxStudyCards})

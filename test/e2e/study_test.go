@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/test/apptest"
 )
 
 // TestStudyFlow studies a deck over HTTP on each stack: three cards added in one batch,
@@ -19,28 +20,28 @@ import (
 // checks the queue order, the progress of every card under SM-2, the review log, and
 // that another user sees none of it.
 func TestStudyFlow(t *testing.T) {
-	for _, s := range stacks {
+	for _, s := range apptest.Stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
 			a := startStudyApp(t, s)
-			alice, aliceID := studyUser(t, a.app, "alice@example.com")
-			bob, _ := studyUser(t, a.app, "bob@example.com")
+			alice, aliceID := studyUser(t, a.Client(), "alice@example.com")
+			bob, _ := studyUser(t, a.Client(), "bob@example.com")
 			deckID, cards := createStudyDeck(t, alice, 3)
 			c1, c2, c3 := cards[0], cards[1], cards[2]
 
 			// Another user's deck is 404, to read and to study.
-			res := bob.do(http.MethodGet, "/v1/decks/"+deckID, nil)
+			res := bob.Do(http.MethodGet, "/v1/decks/"+deckID, nil)
 			assert.Equal(t, http.StatusNotFound, res.StatusCode)
-			res = bob.do(http.MethodPost, "/v1/study/sessions", map[string]any{"deckId": deckID})
+			res = bob.Do(http.MethodPost, "/v1/study/sessions", map[string]any{"deckId": deckID})
 			assert.Equal(t, http.StatusNotFound, res.StatusCode)
-			assert.Equal(t, "not_found", res.problemCode(t))
+			assert.Equal(t, "not_found", res.ProblemCode(t))
 
 			// New cards are queued in deck order; the body has exactly the fields of the API.
-			res = alice.do(http.MethodPost, "/v1/study/sessions", map[string]any{"deckId": deckID})
-			require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.body)
+			res = alice.Do(http.MethodPost, "/v1/study/sessions", map[string]any{"deckId": deckID})
+			require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.Body)
 			assertFields(t, res, "id", "deckId", "startedAt", "reviewed", "remaining", "nextCard")
 			var sess studySessionBody
-			res.json(t, &sess)
+			res.JSON(t, &sess)
 			assert.Equal(t, "/v1/study/sessions/"+sess.ID, res.Header.Get("Location"))
 			assert.Equal(t, deckID, sess.DeckID)
 			assert.Equal(t, 0, sess.Reviewed)
@@ -48,25 +49,25 @@ func TestStudyFlow(t *testing.T) {
 			require.NotNil(t, sess.NextCard)
 			assert.Equal(t, nextCardBody{ID: c1.ID, Front: c1.Front, Back: c1.Back}, *sess.NextCard)
 			path := "/v1/study/sessions/" + sess.ID
-			if a.redis != nil {
-				key := a.prefix + "study:sessions:" + aliceID + ":" + sess.ID
-				ttl, err := a.redis.PTTL(t.Context(), key).Result()
+			if a.Redis != nil {
+				key := a.Prefix + "study:sessions:" + aliceID + ":" + sess.ID
+				ttl, err := a.Redis.PTTL(t.Context(), key).Result()
 				require.NoError(t, err)
 				assert.Positive(t, ttl, "the study session key %s lives under a TTL", key)
 			}
 
 			// Another user's study session is 404 to every verb.
-			assert.Equal(t, http.StatusNotFound, bob.do(http.MethodGet, path, nil).StatusCode)
-			res = bob.do(http.MethodPost, path+"/reviews", map[string]any{"cardId": c1.ID, "grade": 5})
+			assert.Equal(t, http.StatusNotFound, bob.Do(http.MethodGet, path, nil).StatusCode)
+			res = bob.Do(http.MethodPost, path+"/reviews", map[string]any{"cardId": c1.ID, "grade": 5})
 			assert.Equal(t, http.StatusNotFound, res.StatusCode)
-			assert.Equal(t, http.StatusNotFound, bob.do(http.MethodPost, path+"/finish", nil).StatusCode)
+			assert.Equal(t, http.StatusNotFound, bob.Do(http.MethodPost, path+"/finish", nil).StatusCode)
 
 			// 5: passed. The body has exactly the fields of the API.
-			res = alice.do(http.MethodPost, path+"/reviews", map[string]any{"cardId": c1.ID, "grade": 5, "durationMs": 4200})
-			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+			res = alice.Do(http.MethodPost, path+"/reviews", map[string]any{"cardId": c1.ID, "grade": 5, "durationMs": 4200})
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.Body)
 			assertFields(t, res, "progress", "reviewed", "remaining", "nextCard")
 			var r reviewBody
-			res.json(t, &r)
+			res.JSON(t, &r)
 			requireProgressBody(t, r.Progress, c1.ID, 1, 260, 1, 0)
 			assert.Equal(t, 1, r.Reviewed)
 			assert.Equal(t, 2, r.Remaining)
@@ -97,14 +98,14 @@ func TestStudyFlow(t *testing.T) {
 				{map[string]any{"cardId": c2.ID, "grade": 4, "durationMs": -5}, "durationMs"},
 				{map[string]any{"cardId": c1.ID, "grade": 4}, "cardId"},
 			} {
-				res = alice.do(http.MethodPost, path+"/reviews", bad.body)
-				assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%v: %s", bad.body, res.body)
-				assert.Equal(t, "validation_failed", res.problemCode(t))
-				assert.Contains(t, string(res.body), `"field":"`+bad.field+`"`)
+				res = alice.Do(http.MethodPost, path+"/reviews", bad.body)
+				assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%v: %s", bad.body, res.Body)
+				assert.Equal(t, "validation_failed", res.ProblemCode(t))
+				assert.Contains(t, string(res.Body), `"field":"`+bad.field+`"`)
 			}
-			res = alice.do(http.MethodGet, path, nil)
+			res = alice.Do(http.MethodGet, path, nil)
 			require.Equal(t, http.StatusOK, res.StatusCode)
-			res.json(t, &sess)
+			res.JSON(t, &sess)
 			assert.Equal(t, 3, sess.Reviewed)
 			assert.Equal(t, 1, sess.Remaining)
 			assert.Equal(t, c2.ID, sess.NextCard.ID)
@@ -117,18 +118,18 @@ func TestStudyFlow(t *testing.T) {
 			assert.Nil(t, r.NextCard)
 
 			// Finish: the summary, then the session is gone.
-			res = alice.do(http.MethodPost, path+"/finish", nil)
-			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.body)
+			res = alice.Do(http.MethodPost, path+"/finish", nil)
+			require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.Body)
 			assertFields(t, res, "reviewed", "correct", "durationSeconds")
 			var sum struct{ Reviewed, Correct, DurationSeconds int }
-			res.json(t, &sum)
+			res.JSON(t, &sum)
 			assert.Equal(t, 4, sum.Reviewed)
 			assert.Equal(t, 3, sum.Correct)
 			assert.GreaterOrEqual(t, sum.DurationSeconds, 0)
-			assert.Equal(t, http.StatusNotFound, alice.do(http.MethodGet, path, nil).StatusCode)
-			assert.Equal(t, http.StatusNotFound, alice.do(http.MethodPost, path+"/finish", nil).StatusCode)
-			if a.redis != nil {
-				n, err := a.redis.Exists(t.Context(), a.prefix+"study:sessions:"+aliceID+":"+sess.ID).Result()
+			assert.Equal(t, http.StatusNotFound, alice.Do(http.MethodGet, path, nil).StatusCode)
+			assert.Equal(t, http.StatusNotFound, alice.Do(http.MethodPost, path+"/finish", nil).StatusCode)
+			if a.Redis != nil {
+				n, err := a.Redis.Exists(t.Context(), a.Prefix+"study:sessions:"+aliceID+":"+sess.ID).Result()
 				require.NoError(t, err)
 				assert.Zero(t, n, "finish deletes the key")
 			}
@@ -168,7 +169,7 @@ func TestStudyFlow(t *testing.T) {
 			require.Len(t, replayed, 3)
 			for _, p := range replayed {
 				sameAsReplay(t, progressOf(t, alice, p.CardID), p)
-				assert.Equal(t, http.StatusNotFound, bob.do(http.MethodGet, "/v1/progress/"+p.CardID, nil).StatusCode)
+				assert.Equal(t, http.StatusNotFound, bob.Do(http.MethodGet, "/v1/progress/"+p.CardID, nil).StatusCode)
 			}
 
 			// Nothing is due today and every card was studied: an empty session.
@@ -182,8 +183,8 @@ func TestStudyFlow(t *testing.T) {
 // TestStudyRequests checks the request rules of the study endpoints.
 func TestStudyRequests(t *testing.T) {
 	t.Parallel()
-	a := startStudyApp(t, stackEmbedded)
-	alice, _ := studyUser(t, a.app, "requests@example.com")
+	a := startStudyApp(t, apptest.Embedded)
+	alice, _ := studyUser(t, a.Client(), "requests@example.com")
 	deckID, cards := createStudyDeck(t, alice, 3)
 
 	for _, tt := range []struct {
@@ -201,23 +202,23 @@ func TestStudyRequests(t *testing.T) {
 		{"unknown deck", map[string]any{"deckId": "no-such-deck"}, http.StatusNotFound, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			res := alice.do(http.MethodPost, "/v1/study/sessions", tt.body)
-			assert.Equal(t, tt.status, res.StatusCode, "body: %s", res.body)
+			res := alice.Do(http.MethodPost, "/v1/study/sessions", tt.body)
+			assert.Equal(t, tt.status, res.StatusCode, "body: %s", res.Body)
 			if tt.field != "" {
-				assert.Contains(t, string(res.body), `"field":"`+tt.field+`"`)
+				assert.Contains(t, string(res.Body), `"field":"`+tt.field+`"`)
 			}
 		})
 	}
 
 	s := startStudy(t, alice, deckID, 2)
 	assert.Equal(t, 2, s.Remaining, "maxCards bounds the queue")
-	res := alice.do(http.MethodPost, "/v1/study/sessions/"+s.ID+"/reviews", map[string]any{"cardId": cards[0].ID, "grade": 1e30})
-	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "body: %s", res.body)
-	res = alice.do(http.MethodPost, "/v1/study/sessions/"+s.ID+"/reviews", map[string]any{"cardId": cards[2].ID, "grade": 4})
+	res := alice.Do(http.MethodPost, "/v1/study/sessions/"+s.ID+"/reviews", map[string]any{"cardId": cards[0].ID, "grade": 1e30})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "body: %s", res.Body)
+	res = alice.Do(http.MethodPost, "/v1/study/sessions/"+s.ID+"/reviews", map[string]any{"cardId": cards[2].ID, "grade": 4})
 	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "a card of the deck not queued in the session")
-	res = alice.do(http.MethodGet, "/v1/study/sessions/no-such-session", nil)
+	res = alice.Do(http.MethodGet, "/v1/study/sessions/no-such-session", nil)
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
-	res = a.client().do(http.MethodGet, "/v1/study/sessions/"+s.ID, nil)
+	res = a.Client().Do(http.MethodGet, "/v1/study/sessions/"+s.ID, nil)
 	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
 }
 
@@ -225,11 +226,11 @@ func TestStudyRequests(t *testing.T) {
 // at once: 20 log rows, and progress equal to replaying them in commit order.
 func TestStudyConcurrentReviewsOfOneCard(t *testing.T) {
 	const sessions = 20
-	for _, s := range stacks {
+	for _, s := range apptest.Stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
 			a := startStudyApp(t, s)
-			alice, aliceID := studyUser(t, a.app, "concurrent@example.com")
+			alice, aliceID := studyUser(t, a.Client(), "concurrent@example.com")
 			deckID, cards := createStudyDeck(t, alice, 1)
 			card := cards[0]
 			ids := make([]string, sessions)
@@ -282,11 +283,11 @@ func TestStudyConcurrentReviewsOfOneCard(t *testing.T) {
 // TestStudyDuplicateAnswerIsRecordedOnce sends one answer from two devices at once: one
 // review is logged and the session moves on once.
 func TestStudyDuplicateAnswerIsRecordedOnce(t *testing.T) {
-	for _, s := range stacks {
+	for _, s := range apptest.Stacks {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
 			a := startStudyApp(t, s)
-			alice, aliceID := studyUser(t, a.app, "devices@example.com")
+			alice, aliceID := studyUser(t, a.Client(), "devices@example.com")
 			deckID, cards := createStudyDeck(t, alice, 2)
 			sess := startStudy(t, alice, deckID, 2)
 
@@ -311,10 +312,10 @@ func TestStudyDuplicateAnswerIsRecordedOnce(t *testing.T) {
 			log, err := a.reviews.ListByUser(t.Context(), aliceID)
 			require.NoError(t, err)
 			assert.Len(t, log, 1)
-			res := alice.do(http.MethodGet, "/v1/study/sessions/"+sess.ID, nil)
+			res := alice.Do(http.MethodGet, "/v1/study/sessions/"+sess.ID, nil)
 			require.Equal(t, http.StatusOK, res.StatusCode)
 			var got studySessionBody
-			res.json(t, &got)
+			res.JSON(t, &got)
 			assert.Equal(t, 1, got.Reviewed)
 			assert.Equal(t, 1, got.Remaining)
 			assert.Equal(t, cards[1].ID, got.NextCard.ID)
@@ -323,9 +324,9 @@ func TestStudyDuplicateAnswerIsRecordedOnce(t *testing.T) {
 }
 
 // assertFields asserts that the JSON object in res has exactly the listed fields.
-func assertFields(t *testing.T, res *response, fields ...string) {
+func assertFields(t *testing.T, res *apptest.Response, fields ...string) {
 	t.Helper()
 	var obj map[string]json.RawMessage
-	res.json(t, &obj)
-	assert.ElementsMatch(t, fields, slices.Collect(maps.Keys(obj)), "body: %s", res.body)
+	res.JSON(t, &obj)
+	assert.ElementsMatch(t, fields, slices.Collect(maps.Keys(obj)), "body: %s", res.Body)
 }
