@@ -25,7 +25,7 @@ func main() {
 }
 
 // usageError marks a command line the command cannot act on (an unknown permission, a
-// missing argument): exit status 2 rather than 1.
+// missing argument, an unknown flag): exit status 2 rather than 1.
 type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
@@ -47,5 +47,28 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand())
+	root.SetFlagErrorFunc(usage)
+	checkArgsAsUsage(root)
 	return root
+}
+
+// usage returns err, about cmd's command line, as a usageError naming the command.
+func usage(cmd *cobra.Command, err error) error {
+	return usageError{fmt.Errorf("%s: %w", cmd.CommandPath(), err)}
+}
+
+// checkArgsAsUsage makes a wrong number of arguments, for cmd and every command below
+// it, a usage error; cobra's own argument checks return plain errors.
+func checkArgsAsUsage(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usage(cmd, err)
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		checkArgsAsUsage(sub)
+	}
 }

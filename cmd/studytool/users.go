@@ -74,7 +74,7 @@ func withPermissions(action permissionsAction, asJSON *bool) func(*cobra.Command
 		case errors.Is(err, domain.ErrNotFound):
 			return fmt.Errorf("%s: no account has the email %q", cmd.CommandPath(), args[0])
 		case isValidation(err):
-			return usageError{fmt.Errorf("%s: %w", cmd.CommandPath(), err)}
+			return usage(cmd, err)
 		case err != nil:
 			return err
 		}

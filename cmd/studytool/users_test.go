@@ -117,8 +117,9 @@ func showJSON(t *testing.T, users usersCommand) shown {
 }
 
 // refusals checks that commands that cannot act exit with a message naming what is
-// wrong and change nothing: an unknown email (status 1), an unknown permission (2),
-// even beside a valid one.
+// wrong and change nothing: an unknown email (status 1); an unknown permission, even
+// beside a valid one, a wrong number of arguments and an unknown flag (2, a usage
+// error).
 func refusals(t *testing.T, users usersCommand) {
 	t.Helper()
 	for _, tc := range []struct {
@@ -132,6 +133,9 @@ func refusals(t *testing.T, users usersCommand) {
 		{"unknown permission", []string{"grant", operatorTarget, "admin:everything"}, 2, `"admin:everything" is not a permission`},
 		{"unknown permission beside a known one", []string{"grant", operatorTarget, "admin:cache", "root"}, 2, `"root" is not a permission`},
 		{"revoke of an unknown permission", []string{"revoke", operatorTarget, "admin"}, 2, `"admin" is not a permission`},
+		{"grant of no permission", []string{"grant", operatorTarget}, 2, "studytool users grant: requires at least 2 arg(s)"},
+		{"show of two emails", []string{"show", operatorTarget, "nobody@example.com"}, 2, "studytool users show: accepts 1 arg(s)"},
+		{"unknown flag", []string{"show", "--all", operatorTarget}, 2, "studytool users show: unknown flag: --all"},
 	} {
 		run := users(tc.args...)
 		assert.Equal(t, tc.status, run.ExitCode, "%s: %s", tc.name, run.Output)
