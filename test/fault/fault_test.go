@@ -136,14 +136,13 @@ func tally(replies []reply) map[string]int {
 	return counts
 }
 
-// breakerState reads the state of role's circuit breaker from GET /metrics: 0 closed,
-// 1 half-open, 2 open.
+// breakerState reads the state of role's circuit breaker from GET /metrics on the
+// metrics listener: 0 closed, 1 half-open, 2 open.
 func breakerState(t *testing.T, svc *service, role string) int {
 	t.Helper()
-	r := svc.scrape(t.Context())
-	require.NoError(t, r.err)
-	require.Equal(t, http.StatusOK, r.status)
-	m := regexp.MustCompile(`(?m)^studytool_redis_breaker_state\{role="` + role + `"\} (\d)$`).FindSubmatch(r.body)
+	res := svc.metrics.Do(http.MethodGet, "/metrics", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	m := regexp.MustCompile(`(?m)^studytool_redis_breaker_state\{role="` + role + `"\} (\d)$`).FindSubmatch(res.Body)
 	require.NotNil(t, m, "breaker state of role %s in /metrics", role)
 	state, err := strconv.Atoi(string(m[1]))
 	require.NoError(t, err)

@@ -10,17 +10,14 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/fx"
 
-	"github.com/studytool/studytool/bootstrap"
+	"github.com/studytool/studytool/test/apptest"
 	"github.com/studytool/studytool/test/redistopo"
-	"github.com/studytool/studytool/test/testenv"
 )
 
 // requestTimeout is the HTTP client's timeout: a request that takes it fails the test.
@@ -30,11 +27,11 @@ const requestTimeout = 10 * time.Second
 // state roles on two private Redis servers that the test may kill and restart.
 type service struct {
 	baseURL string
-	// metricsURL is the base URL of the metrics listener.
-	metricsURL string
-	http       *http.Client
-	cache      *redistopo.Server
-	state      *redistopo.Server
+	http    *http.Client
+	cache   *redistopo.Server
+	state   *redistopo.Server
+	// metrics is a client of the metrics listener (METRICS_ADDR).
+	metrics *apptest.Client
 }
 
 // startService starts both Redis servers with the configuration files of deploy/redis
@@ -44,31 +41,17 @@ func startService(t *testing.T) *service {
 	t.Helper()
 	cache := redistopo.Standalone(t, redistopo.Options{ConfigFile: filepath.Join("..", "..", "deploy", "redis", "cache.conf")})
 	state := redistopo.Standalone(t, redistopo.Options{ConfigFile: filepath.Join("..", "..", "deploy", "redis", "state.conf")})
-	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
-	cfg, err := bootstrap.Load(map[string]string{
-		"APP_ENV":           "test",
-		"HTTP_ADDR":         addr,
-		"LOG_LEVEL":         "error", // a cache outage logs a warning per request
+	app := apptest.StartOn(t, &apptest.Backends{Environ: map[string]string{
 		"SQLITE_PATH":       filepath.Join(t.TempDir(), "studytool.db"),
 		"REDIS_URL":         "redis://" + cache.Addr() + "/0",
 		"SESSION_REDIS_URL": "redis://" + state.Addr() + "/0",
-	})
-	require.NoError(t, err)
-	var metrics *bootstrap.MetricsServer
-	app := bootstrap.NewApp(cfg, fx.Populate(&metrics))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, app.Start(ctx))
+	}}, map[string]string{"LOG_LEVEL": "error"}) // a cache outage logs a warning per request
 	client := &http.Client{Timeout: requestTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
-	t.Cleanup(func() {
-		client.CloseIdleConnections()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := app.Stop(ctx); err != nil {
-			t.Errorf("stop app: %v", err)
-		}
-	})
-	return &service{baseURL: "http://" + addr, metricsURL: "http://" + metrics.Addr(), http: client, cache: cache, state: state}
+	t.Cleanup(client.CloseIdleConnections) // before the app stops
+	return &service{
+		baseURL: app.BaseURL, http: client, cache: cache, state: state,
+		metrics: apptest.NewClient(t, "http://"+app.Metrics.Addr()),
+	}
 }
 
 // reply is one finished HTTP exchange.
@@ -84,17 +67,8 @@ type reply struct {
 }
 
 // do sends a request with token (when not empty) and body (JSON, when not nil).
-func (s *service) do(ctx context.Context, method, path, token string, body any) reply {
-	return s.send(ctx, method, s.baseURL+path, token, body)
-}
-
-// scrape reads GET /metrics from the metrics listener.
-func (s *service) scrape(ctx context.Context) reply {
-	return s.send(ctx, http.MethodGet, s.metricsURL+"/metrics", "", nil)
-}
-
-func (s *service) send(ctx context.Context, method, url, token string, body any) (r reply) {
-	r = reply{path: url, start: time.Now()}
+func (s *service) do(ctx context.Context, method, path, token string, body any) (r reply) {
+	r = reply{path: path, start: time.Now()}
 	defer func() { r.latency = time.Since(r.start) }()
 	var payload io.Reader
 	if body != nil {
@@ -105,7 +79,7 @@ func (s *service) send(ctx context.Context, method, url, token string, body any)
 		}
 		payload = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, payload)
+	req, err := http.NewRequestWithContext(ctx, method, s.baseURL+path, payload)
 	if err != nil {
 		r.err = err
 		return r
