@@ -42,13 +42,13 @@ type Run struct {
 }
 
 // RunStudytool runs the studytool binary bin with args and the configuration environ
-// (see ProcessEnv) and waits for it. Only a command that cannot be run fails t; its exit
+// (see processEnv) and waits for it. Only a command that cannot be run fails t; its exit
 // status is in the result.
 func RunStudytool(t testing.TB, bin string, environ map[string]string, args ...string) Run {
 	t.Helper()
 	var stdout, stderr, output lockedBuffer
 	cmd := exec.CommandContext(t.Context(), bin, args...)
-	cmd.Env = ProcessEnv(environ)
+	cmd.Env = processEnv(environ)
 	cmd.Stdout = io.MultiWriter(&stdout, &output)
 	cmd.Stderr = io.MultiWriter(&stderr, &output)
 	err := cmd.Run()
@@ -59,10 +59,10 @@ func RunStudytool(t testing.TB, bin string, environ map[string]string, args ...s
 	return Run{Stdout: stdout.String(), Stderr: stderr.String(), Output: output.String(), ExitCode: cmd.ProcessState.ExitCode()}
 }
 
-// ProcessEnv is the whole environment of a child process: APP_ENV=test, LOG_LEVEL=warn,
+// processEnv is the whole environment of a child process: APP_ENV=test, LOG_LEVEL=warn,
 // environ and extra (KEY=value), and nothing inherited, so no variable of the
 // developer's shell leaks in.
-func ProcessEnv(environ map[string]string, extra ...string) []string {
+func processEnv(environ map[string]string, extra ...string) []string {
 	env := []string{"APP_ENV=test", "LOG_LEVEL=warn"}
 	for _, k := range slices.Sorted(maps.Keys(environ)) {
 		env = append(env, k+"="+environ[k])
@@ -86,7 +86,7 @@ func StartProcess(t testing.TB, bin string, environ map[string]string) *Process 
 	t.Helper()
 	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = ProcessEnv(environ, "HTTP_ADDR="+addr)
+	cmd.Env = processEnv(environ, "HTTP_ADDR="+addr)
 	p := &Process{BaseURL: "http://" + addr, cmd: cmd, output: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.output, p.output
 	require.NoError(t, cmd.Start())
