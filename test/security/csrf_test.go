@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	httpapi "github.com/studytool/studytool/adapters/http"
+	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/test/apptest"
 )
 
