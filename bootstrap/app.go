@@ -36,7 +36,7 @@ func Options(cfg Config) fx.Option {
 		ProgressModule,
 		StudyModule,
 		CacheAdminModule,
-		fx.Invoke(startWarmers, announce),
+		fx.Invoke(applyMemoryLimit, startWarmers, announce),
 	)
 }
 
