@@ -80,10 +80,12 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Re
 	}
 	org, err := h.orgs.Get(ctx, domain.DefaultOrganizationID)
 	if err != nil {
+		h.refund(ctx, cmd.IPAddress)
 		return nil, fmt.Errorf("register: organization: %w", err)
 	}
 	hash, err := h.hasher.Hash(ctx, cmd.Password)
 	if err != nil {
+		h.refund(ctx, cmd.IPAddress) // busy or gone: the client may try again
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	now := h.clock.Now()
@@ -118,12 +120,15 @@ func (h *RegisterUserHandler) validate(cmd RegisterUser) (email, name string, er
 	return email, name, nil
 }
 
+func (h *RegisterUserHandler) limit() ports.RateLimit {
+	return ports.RateLimit{Rate: h.policy.PerHour, Burst: h.policy.PerHour, Period: time.Hour}
+}
+
 func (h *RegisterUserHandler) allow(ctx context.Context, ip string) error {
 	if ip == "" {
 		return nil
 	}
-	limit := ports.RateLimit{Rate: h.policy.PerHour, Burst: h.policy.PerHour, Period: time.Hour}
-	res, err := h.limiter.Allow(ctx, scopeRegisterIP+":"+ip, limit)
+	res, err := h.limiter.Allow(ctx, scopeRegisterIP+":"+ip, h.limit())
 	if err != nil {
 		return fmt.Errorf("register: rate limit: %w", err)
 	}
@@ -131,6 +136,14 @@ func (h *RegisterUserHandler) allow(ctx context.Context, ip string) error {
 		return &domain.RateLimitedError{RetryAfter: res.RetryAfter}
 	}
 	return nil
+}
+
+// refund gives back the registration event of ip when the registration did not happen
+// for the service's own reason (hashing busy, a store down), best effort.
+func (h *RegisterUserHandler) refund(ctx context.Context, ip string) {
+	if ip != "" {
+		_ = h.limiter.Refund(ctx, scopeRegisterIP+":"+ip, h.limit())
+	}
 }
 
 // checkNewPassword applies the password policy and the common-password list to a new

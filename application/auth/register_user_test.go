@@ -125,3 +125,20 @@ func TestRegisterUserIsRateLimitedPerClientIPBeforeHashing(t *testing.T) {
 	assert.Positive(t, limited.RetryAfter)
 	require.NoError(t, register("192.0.2.2"), "another client has its own allowance")
 }
+
+func TestRegisterUserBusyHashingDoesNotSpendTheAllowance(t *testing.T) {
+	t.Parallel()
+	h, d := newRegister(t, 1)
+	d.orgs.EXPECT().Get(mock.Anything, mock.Anything).Return(defaultOrg, nil)
+	d.hasher.EXPECT().Hash(mock.Anything, mock.Anything).Return("", &domain.BusyError{RetryAfter: time.Second}).Times(3)
+	d.hasher.EXPECT().Hash(mock.Anything, mock.Anything).Return("h", nil).Once()
+	d.users.EXPECT().Create(mock.Anything, mock.Anything).Return(nil).Once()
+	cmd := auth.RegisterUser{Email: "a@example.com", Password: "0123456789a", DisplayName: "A", IPAddress: "192.0.2.1"}
+	for range 3 {
+		_, err := h.Handle(context.Background(), cmd)
+		var busy *domain.BusyError
+		require.ErrorAs(t, err, &busy)
+	}
+	_, err := h.Handle(context.Background(), cmd)
+	require.NoError(t, err, "three busy answers left the one registration of the hour")
+}
