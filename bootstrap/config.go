@@ -44,8 +44,8 @@ const (
 	DialectSQLite   = "sqlite"
 )
 
-// RedisRole names one of the two logical Redis connections of DESIGN.md "Two Redis
-// roles".
+// RedisRole names one of the two logical Redis connections of docs/architecture.md
+// ("Two Redis roles").
 type RedisRole string
 
 const (
@@ -59,7 +59,7 @@ const (
 // service runs on its in-memory stores.
 var ErrRedisNotConfigured = errors.New("config: redis is not configured")
 
-// environmentDefaults are the defaults that differ per environment (DESIGN.md
+// environmentDefaults are the defaults that differ per environment (docs/architecture.md
 // "Configuration"); an explicit, non-empty variable overrides them. Defaults that do not
 // depend on the environment are the envDefault tags of the Config fields.
 var environmentDefaults = map[Environment]map[string]string{
@@ -230,7 +230,7 @@ type SessionConfig struct {
 
 // CacheConfig tunes the cache.
 type CacheConfig struct {
-	// DefaultTTL is the cache TTL of DESIGN.md's per-environment table.
+	// DefaultTTL is the cache TTL of the per-environment table of docs/configuration.md.
 	DefaultTTL time.Duration `env:"REDIS_CACHE_TTL" accepts:"a positive duration such as 5m"`
 	// AppTTL is the TTL of application-level cached reads (profiles, decks); it follows
 	// DefaultTTL unless set.

@@ -18,7 +18,7 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
-// RedisClients are the two logical Redis connections of DESIGN.md: cache (evictable) and
+// RedisClients are the two logical Redis connections of docs/architecture.md: cache (evictable) and
 // state (sessions, study sessions, rate limits; never evicted). They may be one server.
 type RedisClients struct {
 	Cache redis.UniversalClient

@@ -1,5 +1,5 @@
-// Package arch_test keeps the dependency direction of STYLE.md ("dependencies point
-// inward") without relying on a linter: it lists every package of the module with
+// Package arch_test keeps the dependency direction of docs/architecture.md ("Layers":
+// dependencies point inward) without relying on a linter: it lists every package of the module with
 // `go list` and checks each non-test import against the rule of the package's layer.
 // golangci-lint's depguard configuration (.golangci.yml) states the same rules.
 package arch_test

@@ -1,5 +1,5 @@
 // Package fault_test kills and restarts the Redis servers under a running service, with
-// traffic on, and checks that it degrades as DESIGN.md "Two Redis roles" promises:
+// traffic on, and checks that it degrades as docs/architecture.md ("Two Redis roles") promises:
 // losing the cache Redis costs speed only, losing the state Redis makes authenticated
 // calls fail closed with 503 at once, and the service recovers by itself when Redis
 // returns.

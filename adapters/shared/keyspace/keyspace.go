@@ -1,5 +1,5 @@
 // Package keyspace builds every Redis key StudyTool writes, per the key schema of
-// DESIGN.md. It is the only place that knows the layout; dynamic parts are validated so
+// docs/architecture.md. It is the only place that knows the layout; dynamic parts are validated so
 // user input can never widen a pattern, cross into another namespace or collide.
 //
 //	cache entry          {prefix}cache:{feature}:{identifier}
