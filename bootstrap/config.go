@@ -59,8 +59,8 @@ const (
 // service runs on its in-memory stores.
 var ErrRedisNotConfigured = errors.New("config: redis is not configured")
 
-// environmentDefaults are the defaults that differ per environment (docs/architecture.md
-// "Configuration"); an explicit, non-empty variable overrides them. Defaults that do not
+// environmentDefaults are the defaults that differ per environment (docs/configuration.md,
+// "Per-environment defaults"); an explicit, non-empty variable overrides them. Defaults that do not
 // depend on the environment are the envDefault tags of the Config fields.
 var environmentDefaults = map[Environment]map[string]string{
 	EnvDevelopment: {

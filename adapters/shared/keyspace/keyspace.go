@@ -1,6 +1,7 @@
 // Package keyspace builds every Redis key StudyTool writes, per the key schema of
-// docs/architecture.md. It is the only place that knows the layout; dynamic parts are validated so
-// user input can never widen a pattern, cross into another namespace or collide.
+// docs/architecture.md. It is the only place that knows the layout; dynamic parts are
+// validated so user input can never widen a pattern, cross into another namespace or
+// collide. Both the Redis adapter and the in-memory twins use it.
 //
 //	cache entry          {prefix}cache:{feature}:{identifier}
 //	session              {prefix}session:{sessionId}
