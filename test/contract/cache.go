@@ -17,43 +17,40 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
-// CacheStoreFactory returns an empty cache store private to the calling (sub)test; it
-// registers any teardown with t.Cleanup. The suite calls it once per subtest.
+// CacheStoreFactory returns an empty cache store private to the calling property; it
+// registers any teardown with t.Cleanup. The suite calls it once per property.
 type CacheStoreFactory func(t *testing.T) ports.CacheStore
 
-// CacheStore runs the ports.CacheStore contract: reads, writes, overwrites and misses,
-// TTL expiry on the real clock, deletes, GetMany, Incr, pattern deletion confined to the
-// namespace, validation of keys and patterns, large and binary values, and concurrent
-// use. The store must measure TTLs with the wall clock.
-func CacheStore(t *testing.T, newStore CacheStoreFactory) {
-	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s ports.CacheStore)
-	}{
-		{"get set and miss", cacheGetSetMiss},
-		{"overwrite replaces value and ttl", cacheOverwrite},
-		{"ttl expiry", cacheTTLExpiry},
-		{"set refuses a non-positive ttl", cacheRefusesBadTTL},
-		{"delete many", cacheDeleteMany},
-		{"get many", cacheGetMany},
-		{"incr", cacheIncr},
-		{"delete pattern", cacheDeletePattern},
-		{"delete pattern confinement", cacheDeletePatternConfined},
-		{"invalid keys and patterns", cacheInvalidInput},
-		{"large and binary values", cacheLargeBinary},
-		{"stats and ping", cacheStatsPing},
-		{"concurrent access", cacheConcurrent},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			tt.run(t, newStore(t))
-		})
-	}
+// cacheProperties are the behaviours of a ports.CacheStore, one check each.
+var cacheProperties = []property[CacheStoreFactory]{
+	{"GetSetAndMiss", cacheGetSetMiss},
+	{"OverwriteReplacesValueAndTTL", cacheOverwrite},
+	{"TTLExpiry", cacheTTLExpiry},
+	{"SetRefusesNonPositiveTTL", cacheRefusesBadTTL},
+	{"DeleteMany", cacheDeleteMany},
+	{"GetMany", cacheGetMany},
+	{"Incr", cacheIncr},
+	{"DeletePattern", cacheDeletePattern},
+	{"DeletePatternStaysInNamespace", cacheDeletePatternConfined},
+	{"InvalidKeysAndPatterns", cacheInvalidInput},
+	{"LargeAndBinaryValues", cacheLargeBinary},
+	{"StatsAndPing", cacheStatsPing},
+	{"ConcurrentAccess", cacheConcurrent},
 }
 
-func cacheGetSetMiss(t *testing.T, s ports.CacheStore) {
+// CacheStore checks a ports.CacheStore, one named property per subtest: reads, writes,
+// overwrites and misses, TTL expiry on the real clock, deletes, GetMany, Incr, pattern
+// deletion confined to the namespace, validation of keys and patterns, large and binary
+// values, and concurrent use. The store must measure TTLs with the wall clock.
+func CacheStore(t *testing.T, newStore CacheStoreFactory) {
+	t.Helper()
+	runProperties(t, newStore, cacheProperties)
+}
+
+// cacheGetSetMiss checks reads, writes and misses: a value is read back whole, never
+// aliased, and an empty value is a value, not a miss.
+func cacheGetSetMiss(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	_, err := s.Get(ctx, "user:profile:v1:absent")
 	require.ErrorIs(t, err, domain.ErrCacheMiss)
@@ -74,7 +71,9 @@ func cacheGetSetMiss(t *testing.T, s ports.CacheStore) {
 	assert.Empty(t, empty)
 }
 
-func cacheOverwrite(t *testing.T, s ports.CacheStore) {
+// cacheOverwrite checks that a Set replaces both the value and the TTL of a key.
+func cacheOverwrite(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	require.NoError(t, s.Set(ctx, "deck:list:v1:u1", []byte("old"), 100*time.Millisecond))
 	require.NoError(t, s.Set(ctx, "deck:list:v1:u1", []byte("new"), time.Hour))
@@ -89,7 +88,9 @@ func cacheOverwrite(t *testing.T, s ports.CacheStore) {
 	assert.Equal(t, "new", string(got))
 }
 
-func cacheTTLExpiry(t *testing.T, s ports.CacheStore) {
+// cacheTTLExpiry checks that a key expires after its TTL, and only that key.
+func cacheTTLExpiry(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	require.NoError(t, s.Set(ctx, "org:ref:v1:short", []byte("x"), 50*time.Millisecond))
 	require.NoError(t, s.Set(ctx, "org:ref:v1:long", []byte("y"), time.Hour))
@@ -105,7 +106,10 @@ func cacheTTLExpiry(t *testing.T, s ports.CacheStore) {
 	assert.Zero(t, n, "an expired key does not count as deleted")
 }
 
-func cacheRefusesBadTTL(t *testing.T, s ports.CacheStore) {
+// cacheRefusesBadTTL checks that Set refuses a TTL that is not positive and stores
+// nothing.
+func cacheRefusesBadTTL(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	for _, ttl := range []time.Duration{0, -time.Second} {
 		require.Error(t, s.Set(ctx, "user:profile:v1:u1", []byte("x"), ttl), "ttl %s", ttl)
@@ -114,7 +118,10 @@ func cacheRefusesBadTTL(t *testing.T, s ports.CacheStore) {
 	require.ErrorIs(t, err, domain.ErrCacheMiss, "a refused Set stores nothing")
 }
 
-func cacheDeleteMany(t *testing.T, s ports.CacheStore) {
+// cacheDeleteMany checks that Delete removes several keys at once and counts those
+// that existed.
+func cacheDeleteMany(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	for _, k := range []string{"a:1", "a:2", "a:3"} {
 		require.NoError(t, s.Set(ctx, k, []byte(k), time.Minute))
@@ -132,7 +139,10 @@ func cacheDeleteMany(t *testing.T, s ports.CacheStore) {
 	assert.Zero(t, n, "deleting no keys is a no-op")
 }
 
-func cacheGetMany(t *testing.T, s ports.CacheStore) {
+// cacheGetMany checks that GetMany returns the keys that hold a value, more than one
+// batch of them, and leaves out the absent ones.
+func cacheGetMany(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	keys := make([]string, 0, 1200)
 	for i := range 1200 {
@@ -158,7 +168,10 @@ func cacheGetMany(t *testing.T, s ports.CacheStore) {
 	assert.Empty(t, none)
 }
 
-func cacheIncr(t *testing.T, s ports.CacheStore) {
+// cacheIncr checks that Incr counts from 1, reads back as decimal text, refuses a
+// non-integer, keeps the key's TTL and is atomic under concurrent calls.
+func cacheIncr(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	for want := int64(1); want <= 3; want++ {
 		n, err := s.Incr(ctx, "gen:user:profile")
@@ -195,7 +208,10 @@ func cacheIncr(t *testing.T, s ports.CacheStore) {
 	assert.Equal(t, int64(51), n, "concurrent increments are atomic")
 }
 
-func cacheDeletePattern(t *testing.T, s ports.CacheStore) {
+// cacheDeletePattern checks that DeletePattern removes exactly the keys its glob
+// matches, more than one batch of them, and counts them.
+func cacheDeletePattern(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	keys := []string{
 		"user:profile:v1:1", "user:profile:v1:12", "user:permissions:v1:1",
@@ -233,7 +249,10 @@ func cacheDeletePattern(t *testing.T, s ports.CacheStore) {
 	}
 }
 
-func cacheDeletePatternConfined(t *testing.T, s ports.CacheStore) {
+// cacheDeletePatternConfined checks that a pattern cannot climb out of the namespace and
+// that `*` covers the cache namespace only.
+func cacheDeletePatternConfined(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	require.NoError(t, s.Set(ctx, "user:profile:v1:1", []byte("x"), time.Minute))
 	require.NoError(t, s.Set(ctx, "session:abc", []byte("a cache key named like a session"), time.Minute))
@@ -255,7 +274,10 @@ func cacheDeletePatternConfined(t *testing.T, s ports.CacheStore) {
 	require.ErrorIs(t, err, domain.ErrCacheMiss)
 }
 
-func cacheInvalidInput(t *testing.T, s ports.CacheStore) {
+// cacheInvalidInput checks that every operation refuses keys and patterns outside the
+// key schema, and that a refused key is never reported as a miss.
+func cacheInvalidInput(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	for _, p := range []string{"", "user:[a-z]*", `user:\*`, "user::*", "user: *", "a:*:", "user:\n*"} {
 		_, err := s.DeletePattern(ctx, p)
@@ -277,7 +299,9 @@ func cacheInvalidInput(t *testing.T, s ports.CacheStore) {
 	}
 }
 
-func cacheLargeBinary(t *testing.T, s ports.CacheStore) {
+// cacheLargeBinary checks that large and binary values survive the round trip.
+func cacheLargeBinary(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	large := make([]byte, 1<<20)
 	_, err := rand.Read(large)
@@ -296,7 +320,9 @@ func cacheLargeBinary(t *testing.T, s ports.CacheStore) {
 	assert.True(t, bytes.Equal(binary, many["blob:v1:binary"]))
 }
 
-func cacheStatsPing(t *testing.T, s ports.CacheStore) {
+// cacheStatsPing checks that Ping answers and Stats reports the store's own figures.
+func cacheStatsPing(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	require.NoError(t, s.Ping(ctx))
 	for i := range 10 {
@@ -309,7 +335,10 @@ func cacheStatsPing(t *testing.T, s ports.CacheStore) {
 	assert.GreaterOrEqual(t, st.MemoryBytes, int64(10*1000))
 }
 
-func cacheConcurrent(t *testing.T, s ports.CacheStore) {
+// cacheConcurrent checks that concurrent reads, writes and deletes leave a consistent
+// store.
+func cacheConcurrent(t *testing.T, newStore CacheStoreFactory) {
+	s := newStore(t)
 	ctx := t.Context()
 	const workers, rounds = 16, 200
 	var wg sync.WaitGroup
@@ -349,6 +378,7 @@ func cacheConcurrent(t *testing.T, s ports.CacheStore) {
 	assert.Empty(t, left, "pattern deletion removed every racing key (%d)", n)
 }
 
+// cacheRaceKeys returns every key cacheConcurrent writes.
 func cacheRaceKeys() []string {
 	keys := []string{"race:v1:final"}
 	for i := range 7 {

@@ -15,201 +15,216 @@ import (
 // concurrentReviews is how many reviews of one card ProgressRepo records at once.
 const concurrentReviews = 20
 
+// progressRepoProperties are the behaviours of the ProgressRepo contract, one check each.
+var progressRepoProperties = []property[Repositories]{
+	{"GetOfUnstudiedCardIsNotFound", progressGetUnstudied},
+	{"FirstReviewStartsFromNewProgress", progressFirstReview},
+	{"ReviewsBumpTheVersion", progressReviewsBumpVersion},
+	{"RecordReviewKeepsChosenID", progressKeepsChosenID},
+	{"FailedReviewWritesNothing", progressFailedReviewWritesNothing},
+	{"ListByDeckIsConfinedToDeck", progressListByDeck},
+	{"ConcurrentReviewsSerialize", progressConcurrentReviews},
+}
+
 // ProgressRepo checks a ports.ProgressRepo: progress reads, RecordReview committing
 // progress and its review together (or neither), version increments, and concurrent
 // reviews of one card serializing so that the log replays to the stored progress.
 func ProgressRepo(t *testing.T, newRepos RepositoriesFactory) {
 	t.Helper()
-	repos := newRepos(t)
+	runProperties(t, newRepos(t), progressRepoProperties)
+}
 
-	t.Run("Get of a card never studied is ErrNotFound", func(t *testing.T) {
-		t.Parallel()
-		u, _, c := newRepoFixture(t, repos).studyCard()
-		got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		assert.Nil(t, got)
+// progressGetUnstudied checks that Get of a card never studied is ErrNotFound.
+func progressGetUnstudied(t *testing.T, repos Repositories) {
+	u, _, c := newRepoFixture(t, repos).studyCard()
+	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	assert.Nil(t, got)
+}
+
+// progressFirstReview checks that RecordReview of a new card starts from NewProgress and
+// stores both rows.
+func progressFirstReview(t *testing.T, repos Repositories) {
+	u, d, c := newRepoFixture(t, repos).studyCard()
+
+	var seen domain.Progress
+	p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
+		seen = *cur
+		r, err := cur.Apply(4, repoTime, false)
+		r.StudySessionID, r.DurationMs = "study-1", 2300
+		return &r, err
 	})
+	require.NoError(t, err)
+	assert.Equal(t, domain.NewProgress(u.ID, c.ID, d.ID), seen)
 
-	t.Run("RecordReview of a new card starts from NewProgress and stores both rows", func(t *testing.T) {
-		t.Parallel()
-		u, d, c := newRepoFixture(t, repos).studyCard()
+	want := domain.Progress{
+		UserID: u.ID, CardID: c.ID, DeckID: d.ID,
+		State:          domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1},
+		DueAt:          atMicro(repoTime.AddDate(0, 0, 1)),
+		LastReviewedAt: atMicro(repoTime),
+		Version:        1,
+	}
+	assert.Equal(t, want, readProgress(p))
+	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, readProgress(got))
 
-		var seen domain.Progress
+	reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
+	require.NoError(t, err)
+	require.Len(t, reviews, 1)
+	assert.NotEmpty(t, reviews[0].ID, "review id not filled in")
+	assert.Equal(t, domain.Review{
+		ID: reviews[0].ID, UserID: u.ID, CardID: c.ID, DeckID: d.ID,
+		StudySessionID: "study-1", ReviewedAt: atMicro(repoTime), Grade: 4, DurationMs: 2300,
+		Kind: domain.ReviewNew, Before: domain.NewSchedState(), After: want.State,
+	}, readReview(reviews[0]))
+}
+
+// progressReviewsBumpVersion checks that RecordReview hands fn the committed progress and
+// bumps the version.
+func progressReviewsBumpVersion(t *testing.T, repos Repositories) {
+	u, d, c := newRepoFixture(t, repos).studyCard()
+
+	// SM2.md vector V2: grades 5, 5, 5 give n = 3, EF = 2.80, I = 17.
+	for i, version := range []int64{1, 2, 3} {
+		at := repoTime.AddDate(0, 0, i*7)
 		p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-			seen = *cur
-			r, err := cur.Apply(4, repoTime, false)
-			r.StudySessionID, r.DurationMs = "study-1", 2300
+			assert.Equal(t, version-1, cur.Version)
+			r, err := cur.Apply(5, at, false)
 			return &r, err
 		})
 		require.NoError(t, err)
-		assert.Equal(t, domain.NewProgress(u.ID, c.ID, d.ID), seen)
+		assert.Equal(t, version, p.Version)
+	}
+	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.SchedState{Repetitions: 3, EF: 280, IntervalDays: 17}, got.State)
+	assert.Equal(t, int64(3), got.Version)
+	assert.Equal(t, atMicro(repoTime.AddDate(0, 0, 14+17)), got.DueAt.Truncate(time.Microsecond))
+}
 
-		want := domain.Progress{
-			UserID: u.ID, CardID: c.ID, DeckID: d.ID,
-			State:          domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1},
-			DueAt:          atMicro(repoTime.AddDate(0, 0, 1)),
-			LastReviewedAt: atMicro(repoTime),
-			Version:        1,
-		}
-		assert.Equal(t, want, readProgress(p))
-		got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
-		require.NoError(t, err)
-		assert.Equal(t, want, readProgress(got))
-
-		reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
-		require.NoError(t, err)
-		require.Len(t, reviews, 1)
-		assert.NotEmpty(t, reviews[0].ID, "review id not filled in")
-		assert.Equal(t, domain.Review{
-			ID: reviews[0].ID, UserID: u.ID, CardID: c.ID, DeckID: d.ID,
-			StudySessionID: "study-1", ReviewedAt: atMicro(repoTime), Grade: 4, DurationMs: 2300,
-			Kind: domain.ReviewNew, Before: domain.NewSchedState(), After: want.State,
-		}, readReview(reviews[0]))
+// progressKeepsChosenID checks that RecordReview keeps an id fn chose.
+func progressKeepsChosenID(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u, d, c := f.studyCard()
+	id := f.newID()
+	_, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
+		r, err := cur.Apply(3, repoTime, false)
+		r.ID = id
+		return &r, err
 	})
+	require.NoError(t, err)
+	reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
+	require.NoError(t, err)
+	require.Len(t, reviews, 1)
+	assert.Equal(t, id, reviews[0].ID)
+}
 
-	t.Run("RecordReview hands fn the committed progress and bumps the version", func(t *testing.T) {
-		t.Parallel()
-		u, d, c := newRepoFixture(t, repos).studyCard()
+// progressFailedReviewWritesNothing checks that an error from fn writes nothing.
+func progressFailedReviewWritesNothing(t *testing.T, repos Repositories) {
+	errRefused := errors.New("refused")
+	refuse := func(cur *domain.Progress) (*domain.Review, error) {
+		_, _ = cur.Apply(0, repoTime.Add(time.Hour), false) // changes cur, then fails
+		return nil, errRefused
+	}
+	tests := []struct {
+		name        string
+		priorGrades []domain.Grade
+	}{
+		{"on a new card", nil},
+		{"on a studied card", []domain.Grade{5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, d, c := newRepoFixture(t, repos).studyCard()
+			for _, g := range tt.priorGrades {
+				recordGrade(t, repos, u.ID, d.ID, c.ID, g, repoTime)
+			}
+			before, beforeErr := repos.Progress.Get(t.Context(), u.ID, c.ID)
 
-		// SM2.md vector V2: grades 5, 5, 5 give n = 3, EF = 2.80, I = 17.
-		for i, version := range []int64{1, 2, 3} {
-			at := repoTime.AddDate(0, 0, i*7)
+			_, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, refuse)
+			require.ErrorIs(t, err, errRefused)
+
+			after, afterErr := repos.Progress.Get(t.Context(), u.ID, c.ID)
+			assert.Equal(t, before, after)
+			assert.Equal(t, beforeErr == nil, afterErr == nil, "before: %v, after: %v", beforeErr, afterErr)
+			reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
+			require.NoError(t, err)
+			assert.Len(t, reviews, len(tt.priorGrades))
+		})
+	}
+}
+
+// progressListByDeck checks that ListByDeck returns the user's progress on the deck's
+// cards only.
+func progressListByDeck(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d, other := f.deck(u.ID, repoTime), f.deck(u.ID, repoTime)
+	cards := f.cards(u.ID, d.ID, 3)
+	foreign := f.cards(u.ID, other.ID, 1)[0]
+	for _, c := range []domain.Card{cards[0], cards[2]} {
+		recordGrade(t, repos, u.ID, d.ID, c.ID, 4, repoTime)
+	}
+	recordGrade(t, repos, u.ID, other.ID, foreign.ID, 4, repoTime)
+
+	got, err := repos.Progress.ListByDeck(t.Context(), u.ID, d.ID)
+	require.NoError(t, err)
+	ids := make([]string, len(got))
+	for i, p := range got {
+		ids[i] = p.CardID
+		assert.Equal(t, u.ID, p.UserID)
+		assert.Equal(t, d.ID, p.DeckID)
+		assert.Equal(t, int64(1), p.Version)
+	}
+	assert.ElementsMatch(t, []string{cards[0].ID, cards[2].ID}, ids)
+
+	none, err := repos.Progress.ListByDeck(t.Context(), f.user().ID, d.ID)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
+
+// progressConcurrentReviews checks that concurrent reviews of one card serialize and
+// replay to the stored progress.
+func progressConcurrentReviews(t *testing.T, repos Repositories) {
+	u, d, c := newRepoFixture(t, repos).studyCard()
+	grades := []domain.Grade{5, 4, 3, 2, 5, 1, 4, 5, 3, 0}
+
+	var wg sync.WaitGroup
+	errs := make([]error, concurrentReviews)
+	versions := make([]int64, concurrentReviews)
+	for i := range concurrentReviews {
+		wg.Go(func() {
+			at := repoTime.Add(time.Duration(i) * time.Minute)
 			p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-				assert.Equal(t, version-1, cur.Version)
-				r, err := cur.Apply(5, at, false)
+				r, err := cur.Apply(grades[i%len(grades)], at, false)
 				return &r, err
 			})
-			require.NoError(t, err)
-			assert.Equal(t, version, p.Version)
-		}
-		got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
-		require.NoError(t, err)
-		assert.Equal(t, domain.SchedState{Repetitions: 3, EF: 280, IntervalDays: 17}, got.State)
-		assert.Equal(t, int64(3), got.Version)
-		assert.Equal(t, atMicro(repoTime.AddDate(0, 0, 14+17)), got.DueAt.Truncate(time.Microsecond))
-	})
-
-	t.Run("RecordReview keeps an id fn chose", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		u, d, c := f.studyCard()
-		id := f.newID()
-		_, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-			r, err := cur.Apply(3, repoTime, false)
-			r.ID = id
-			return &r, err
+			errs[i] = err
+			if err == nil {
+				versions[i] = p.Version
+			}
 		})
-		require.NoError(t, err)
-		reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
-		require.NoError(t, err)
-		require.Len(t, reviews, 1)
-		assert.Equal(t, id, reviews[0].ID)
-	})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "review %d", i)
+	}
+	assert.ElementsMatch(t, versionsUpTo(concurrentReviews), versions, "each commit must get its own version")
 
-	t.Run("an error from fn writes nothing", func(t *testing.T) {
-		t.Parallel()
-		errRefused := errors.New("refused")
-		refuse := func(cur *domain.Progress) (*domain.Review, error) {
-			_, _ = cur.Apply(0, repoTime.Add(time.Hour), false) // changes cur, then fails
-			return nil, errRefused
-		}
-		tests := []struct {
-			name        string
-			priorGrades []domain.Grade
-		}{
-			{"on a new card", nil},
-			{"on a studied card", []domain.Grade{5}},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				u, d, c := newRepoFixture(t, repos).studyCard()
-				for _, g := range tt.priorGrades {
-					recordGrade(t, repos, u.ID, d.ID, c.ID, g, repoTime)
-				}
-				before, beforeErr := repos.Progress.Get(t.Context(), u.ID, c.ID)
+	reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
+	require.NoError(t, err)
+	require.Len(t, reviews, concurrentReviews)
+	replayed, err := domain.Replay(reviews)
+	require.NoError(t, err, "each review must start from the state its predecessor committed")
+	require.Len(t, replayed, 1)
+	want := replayed[0]
+	want.Version = concurrentReviews
+	want.DueAt, want.LastReviewedAt = atMicro(want.DueAt), atMicro(want.LastReviewedAt)
 
-				_, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, refuse)
-				require.ErrorIs(t, err, errRefused)
-
-				after, afterErr := repos.Progress.Get(t.Context(), u.ID, c.ID)
-				assert.Equal(t, before, after)
-				assert.Equal(t, beforeErr == nil, afterErr == nil, "before: %v, after: %v", beforeErr, afterErr)
-				reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
-				require.NoError(t, err)
-				assert.Len(t, reviews, len(tt.priorGrades))
-			})
-		}
-	})
-
-	t.Run("ListByDeck returns the user's progress on the deck's cards only", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		u := f.user()
-		d, other := f.deck(u.ID, repoTime), f.deck(u.ID, repoTime)
-		cards := f.cards(u.ID, d.ID, 3)
-		foreign := f.cards(u.ID, other.ID, 1)[0]
-		for _, c := range []domain.Card{cards[0], cards[2]} {
-			recordGrade(t, repos, u.ID, d.ID, c.ID, 4, repoTime)
-		}
-		recordGrade(t, repos, u.ID, other.ID, foreign.ID, 4, repoTime)
-
-		got, err := repos.Progress.ListByDeck(t.Context(), u.ID, d.ID)
-		require.NoError(t, err)
-		ids := make([]string, len(got))
-		for i, p := range got {
-			ids[i] = p.CardID
-			assert.Equal(t, u.ID, p.UserID)
-			assert.Equal(t, d.ID, p.DeckID)
-			assert.Equal(t, int64(1), p.Version)
-		}
-		assert.ElementsMatch(t, []string{cards[0].ID, cards[2].ID}, ids)
-
-		none, err := repos.Progress.ListByDeck(t.Context(), f.user().ID, d.ID)
-		require.NoError(t, err)
-		assert.Empty(t, none)
-	})
-
-	t.Run("concurrent reviews of one card serialize and replay to the stored progress", func(t *testing.T) {
-		t.Parallel()
-		u, d, c := newRepoFixture(t, repos).studyCard()
-		grades := []domain.Grade{5, 4, 3, 2, 5, 1, 4, 5, 3, 0}
-
-		var wg sync.WaitGroup
-		errs := make([]error, concurrentReviews)
-		versions := make([]int64, concurrentReviews)
-		for i := range concurrentReviews {
-			wg.Go(func() {
-				at := repoTime.Add(time.Duration(i) * time.Minute)
-				p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-					r, err := cur.Apply(grades[i%len(grades)], at, false)
-					return &r, err
-				})
-				errs[i] = err
-				if err == nil {
-					versions[i] = p.Version
-				}
-			})
-		}
-		wg.Wait()
-		for i, err := range errs {
-			require.NoError(t, err, "review %d", i)
-		}
-		assert.ElementsMatch(t, versionsUpTo(concurrentReviews), versions, "each commit must get its own version")
-
-		reviews, err := repos.Reviews.ListByUser(t.Context(), u.ID)
-		require.NoError(t, err)
-		require.Len(t, reviews, concurrentReviews)
-		replayed, err := domain.Replay(reviews)
-		require.NoError(t, err, "each review must start from the state its predecessor committed")
-		require.Len(t, replayed, 1)
-		want := replayed[0]
-		want.Version = concurrentReviews
-		want.DueAt, want.LastReviewedAt = atMicro(want.DueAt), atMicro(want.LastReviewedAt)
-
-		got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
-		require.NoError(t, err)
-		assert.Equal(t, want, readProgress(got))
-	})
+	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, readProgress(got))
 }
 
 // recordGrade records one non-drill review of grade g at at.

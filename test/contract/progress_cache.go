@@ -23,10 +23,10 @@ type ProgressCacheHarness struct {
 }
 
 // ProgressCacheFactory returns an empty progress cache whose entries live for ttl. The
-// suite calls it once per subtest; register any teardown with t.Cleanup.
+// suite calls it once per property; register any teardown with t.Cleanup.
 type ProgressCacheFactory func(t *testing.T, ttl time.Duration) ProgressCacheHarness
 
-// progressCacheTTL is the TTL of the subtests that do not test expiry.
+// progressCacheTTL is the TTL of the properties that do not test expiry.
 const progressCacheTTL = time.Hour
 
 // Expiry is asserted as "eventually, within progressExpiryPolls steps of the cache's
@@ -37,32 +37,26 @@ const (
 	progressExpiryStep  = 100 * time.Millisecond
 )
 
-// ProgressCache checks a ports.ProgressCache: misses, a faithful round trip of every
-// field (times in UTC), entries keyed by user and card, no aliasing, TTL expiry, refusal
-// of ids the Redis keyspace refuses, and the rule that a write never replaces a newer
-// version with an older one — also when 50 write-throughs race in random order.
+// progressCacheProperties are the behaviours of a ports.ProgressCache, one check each.
+var progressCacheProperties = []property[ProgressCacheFactory]{
+	{"MissThenRoundTrip", progressCacheRoundTrip},
+	{"NeverReviewedRoundTrip", progressCacheNeverReviewed},
+	{"KeyedByUserAndCard", progressCacheKeyed},
+	{"ReturnedValuesDoNotAlias", progressCacheNoAlias},
+	{"OlderVersionNeverReplacesNewer", progressCacheVersions},
+	{"RacingWritesKeepTheNewest", progressCacheRacingWrites},
+	{"TTLExpiry", progressCacheExpiry},
+	{"InvalidIDs", progressCacheInvalidIDs},
+}
+
+// ProgressCache checks a ports.ProgressCache, one named property per subtest: misses, a
+// faithful round trip of every field (times in UTC), entries keyed by user and card, no
+// aliasing, TTL expiry, refusal of ids the Redis keyspace refuses, and the rule that a
+// write never replaces a newer version with an older one — also when 50 write-throughs
+// race in random order.
 func ProgressCache(t *testing.T, newCache ProgressCacheFactory) {
 	t.Helper()
-	tests := []struct {
-		name string
-		ttl  time.Duration
-		run  func(t *testing.T, h ProgressCacheHarness)
-	}{
-		{"miss then round trip", progressCacheTTL, progressCacheRoundTrip},
-		{"never reviewed round trip", progressCacheTTL, progressCacheNeverReviewed},
-		{"keyed by user and card", progressCacheTTL, progressCacheKeyed},
-		{"returned values do not alias", progressCacheTTL, progressCacheNoAlias},
-		{"older version never replaces newer", progressCacheTTL, progressCacheVersions},
-		{"racing writes keep the newest", progressCacheTTL, progressCacheRacingWrites},
-		{"ttl expiry", progressExpiryTTL, progressCacheExpiry},
-		{"invalid ids", progressCacheTTL, progressCacheInvalidIDs},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			tt.run(t, newCache(t, tt.ttl))
-		})
-	}
+	runProperties(t, newCache, progressCacheProperties)
 }
 
 // progressFixture returns a reviewed progress of a fresh user and card at version, its
@@ -102,7 +96,9 @@ func requireCached(t *testing.T, c ports.ProgressCache, want *domain.Progress) {
 	assert.Equal(t, wantRest, gotRest)
 }
 
-func progressCacheRoundTrip(t *testing.T, h ProgressCacheHarness) {
+// progressCacheRoundTrip checks a miss, then that a written progress reads back whole.
+func progressCacheRoundTrip(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	p := progressFixture(7)
 	_, err := h.Cache.Get(t.Context(), p.UserID, p.CardID)
 	require.ErrorIs(t, err, domain.ErrCacheMiss)
@@ -111,7 +107,10 @@ func progressCacheRoundTrip(t *testing.T, h ProgressCacheHarness) {
 	requireCached(t, h.Cache, p)
 }
 
-func progressCacheNeverReviewed(t *testing.T, h ProgressCacheHarness) {
+// progressCacheNeverReviewed checks the round trip of a card never reviewed: zero times
+// stay zero.
+func progressCacheNeverReviewed(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	p := progressFixture(0)
 	p.State, p.Lapses = domain.NewSchedState(), 0
 	p.DueAt, p.LastReviewedAt = time.Time{}, time.Time{}
@@ -122,7 +121,9 @@ func progressCacheNeverReviewed(t *testing.T, h ProgressCacheHarness) {
 	assert.True(t, got.IsNew(), "a zero lastReviewedAt survives the round trip")
 }
 
-func progressCacheKeyed(t *testing.T, h ProgressCacheHarness) {
+// progressCacheKeyed checks that entries are keyed by user and card together.
+func progressCacheKeyed(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	ctx := t.Context()
 	p := progressFixture(1)
 	require.NoError(t, h.Cache.Set(ctx, p))
@@ -142,7 +143,10 @@ func progressCacheKeyed(t *testing.T, h ProgressCacheHarness) {
 	requireCached(t, h.Cache, &other)
 }
 
-func progressCacheNoAlias(t *testing.T, h ProgressCacheHarness) {
+// progressCacheNoAlias checks that neither the written nor a returned value aliases the
+// stored one.
+func progressCacheNoAlias(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	ctx := t.Context()
 	p := progressFixture(3)
 	require.NoError(t, h.Cache.Set(ctx, p))
@@ -155,7 +159,10 @@ func progressCacheNoAlias(t *testing.T, h ProgressCacheHarness) {
 	requireCached(t, h.Cache, &want)
 }
 
-func progressCacheVersions(t *testing.T, h ProgressCacheHarness) {
+// progressCacheVersions checks, in sequence, that an older version is ignored without
+// an error, a newer one replaces the entry and an equal one is rewritten.
+func progressCacheVersions(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	ctx := t.Context()
 	v5 := progressFixture(5)
 	require.NoError(t, h.Cache.Set(ctx, v5))
@@ -176,7 +183,10 @@ func progressCacheVersions(t *testing.T, h ProgressCacheHarness) {
 	requireCached(t, h.Cache, &again) // an equal version is rewritten (a retried write-through)
 }
 
-func progressCacheRacingWrites(t *testing.T, h ProgressCacheHarness) {
+// progressCacheRacingWrites checks that the newest of 50 racing write-throughs wins,
+// whatever their arrival order.
+func progressCacheRacingWrites(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	ctx := t.Context()
 	const writers = 50
 	base := progressFixture(0)
@@ -200,7 +210,10 @@ func progressCacheRacingWrites(t *testing.T, h ProgressCacheHarness) {
 	assert.Equal(t, writers, got.State.IntervalDays, "the value is the newest version's, whole")
 }
 
-func progressCacheExpiry(t *testing.T, h ProgressCacheHarness) {
+// progressCacheExpiry checks that an entry expires after its TTL and then no longer
+// guards its version.
+func progressCacheExpiry(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressExpiryTTL)
 	ctx := t.Context()
 	p := progressFixture(1)
 	require.NoError(t, h.Cache.Set(ctx, p))
@@ -221,7 +234,10 @@ func progressCacheExpiry(t *testing.T, h ProgressCacheHarness) {
 	requireCached(t, h.Cache, &older)
 }
 
-func progressCacheInvalidIDs(t *testing.T, h ProgressCacheHarness) {
+// progressCacheInvalidIDs checks that ids outside the key schema are a miss to Get and
+// refused by Set.
+func progressCacheInvalidIDs(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
 	ctx := t.Context()
 	for _, id := range []string{"", "a:b", "a*", "a b", "[x]"} {
 		_, err := h.Cache.Get(ctx, id, uuid.NewString())

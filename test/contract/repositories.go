@@ -24,9 +24,9 @@ type Repositories struct {
 
 // RepositoriesFactory returns Repositories over one migrated database, whose
 // organizations include domain.DefaultOrganizationID. Each repository suite calls it once
-// and runs its subtests, in parallel, on what it returns. The database need not be empty
-// or private to the suite: suites create records under fresh ids and emails and never
-// count what they did not create. Register any teardown with t.Cleanup.
+// and runs its properties, in parallel, on what it returns. The database need not be
+// empty or private to the suite: suites create records under fresh ids and emails and
+// never count what they did not create. Register any teardown with t.Cleanup.
 type RepositoriesFactory func(t *testing.T) Repositories
 
 // repoFixture creates the records the repository suites build on.

@@ -30,14 +30,31 @@ type StudySessionHarness struct {
 }
 
 // StudySessionStoreFactory returns a fresh store whose sessions live ttl after their
-// last write. The suite calls it once per subtest; register any teardown with t.Cleanup.
+// last write. The suite calls it once per property; register any teardown with
+// t.Cleanup.
 type StudySessionStoreFactory func(t *testing.T, ttl time.Duration) StudySessionHarness
 
-// studyTTL is the lifetime of the subtests that do not test expiry.
+// studyTTL is the lifetime of the properties that do not test expiry.
 const studyTTL = time.Hour
 
 // studyConcurrency is how many goroutines pop one card each from one session at once.
 const studyConcurrency = 50
+
+// studySessionProperties are the behaviours of the StudySessionStore contract, one check
+// each.
+var studySessionProperties = []property[StudySessionStoreFactory]{
+	{"CreateThenGetReturnsEveryField", studyCreateThenGet},
+	{"CreateOfTakenIDIsConflict", studyCreateTakenIDConflicts},
+	{"UnknownOrForeignSessionIsNotFound", studyUnknownOrForeignNotFound},
+	{"UpdatePersistsWhatFnDoes", studyUpdatePersists},
+	{"FailedUpdateChangesNothing", studyFailedUpdateChangesNothing},
+	{"UpdateOfUnknownSessionIsNotFound", studyUpdateUnknownNotFound},
+	{"SessionsHandedOutAreCopies", studyHandsOutCopies},
+	{"DeleteRemovesSession", studyDeleteRemoves},
+	{"CreateSetsTTLAndUpdateRenewsIt", studyTTLRenewed},
+	{"SessionExpiresAfterTTL", studyExpires},
+	{"ConcurrentUpdatesPopEveryCardOnce", studyConcurrentUpdates},
+}
 
 // StudySessionStore checks a ports.StudySessionStore: creation and reads with every
 // field, conflicts, isolation between users, updates that persist or (on error) leave
@@ -46,205 +63,212 @@ const studyConcurrency = 50
 // queue pop every card exactly once. Expiry is asserted as "eventually, within 10 s of
 // the store's time", never as a deadline.
 func StudySessionStore(t *testing.T, newStore StudySessionStoreFactory) {
-	t.Run("Create then Get returns every field", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 3)
-		s.Answers = map[string]int{s.Queue[2]: 1}
-		s.Reviewed, s.Correct = 4, 3
-		require.NoError(t, h.Store.Create(t.Context(), s))
+	t.Helper()
+	runProperties(t, newStore, studySessionProperties)
+}
 
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		requireSameStudySession(t, s, got)
+// studyCreateThenGet checks that Create then Get returns every field.
+func studyCreateThenGet(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 3)
+	s.Answers = map[string]int{s.Queue[2]: 1}
+	s.Reviewed, s.Correct = 4, 3
+	require.NoError(t, h.Store.Create(t.Context(), s))
+
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, s, got)
+}
+
+// studyCreateTakenIDConflicts checks that Create of a taken id is a conflict and keeps
+// the first.
+func studyCreateTakenIDConflicts(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 2)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	again := NewStudySessionFixture(s.UserID, 5)
+	again.ID = s.ID
+	require.ErrorIs(t, h.Store.Create(t.Context(), again), domain.ErrConflict)
+
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, s, got)
+}
+
+// studyUnknownOrForeignNotFound checks that an unknown or another user's session is not
+// found and stays intact.
+func studyUnknownOrForeignNotFound(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 2)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	other := uuid.NewString()
+
+	_, err := h.Store.Get(t.Context(), s.UserID, uuid.NewString())
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	_, err = h.Store.Get(t.Context(), other, s.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	_, err = h.Store.Update(t.Context(), other, s.ID, func(*domain.StudySession) error {
+		t.Error("Update ran fn on another user's session")
+		return nil
 	})
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	require.NoError(t, h.Store.Delete(t.Context(), other, s.ID))
 
-	t.Run("Create of a taken id is a conflict and keeps the first", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 2)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		again := NewStudySessionFixture(s.UserID, 5)
-		again.ID = s.ID
-		require.ErrorIs(t, h.Store.Create(t.Context(), again), domain.ErrConflict)
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, s, got)
+}
 
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		requireSameStudySession(t, s, got)
+// studyUpdatePersists checks that Update persists what fn does and returns it.
+func studyUpdatePersists(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 3)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+
+	updated, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+		return cur.Record(cur.Queue[0], 2)
 	})
+	require.NoError(t, err)
+	require.NoError(t, s.Record(s.Queue[0], 2))
+	requireSameStudySession(t, s, updated)
 
-	t.Run("an unknown or another user's session is not found and stays intact", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 2)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		other := uuid.NewString()
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, s, got)
+}
 
-		_, err := h.Store.Get(t.Context(), s.UserID, uuid.NewString())
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		_, err = h.Store.Get(t.Context(), other, s.ID)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		_, err = h.Store.Update(t.Context(), other, s.ID, func(*domain.StudySession) error {
-			t.Error("Update ran fn on another user's session")
-			return nil
-		})
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		require.NoError(t, h.Store.Delete(t.Context(), other, s.ID))
+// studyFailedUpdateChangesNothing checks that an Update whose fn fails changes nothing
+// and returns the error.
+func studyFailedUpdateChangesNothing(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 3)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	refuse := errors.New("refused")
 
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		requireSameStudySession(t, s, got)
+	_, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+		cur.Queue = nil
+		cur.Reviewed = 99
+		return refuse
 	})
+	require.ErrorIs(t, err, refuse)
 
-	t.Run("Update persists what fn does and returns it", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 3)
-		require.NoError(t, h.Store.Create(t.Context(), s))
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, s, got)
+}
 
-		updated, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
-			return cur.Record(cur.Queue[0], 2)
-		})
-		require.NoError(t, err)
-		require.NoError(t, s.Record(s.Queue[0], 2))
-		requireSameStudySession(t, s, updated)
-
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		requireSameStudySession(t, s, got)
+// studyUpdateUnknownNotFound checks that Update of an unknown session is not found and
+// does not call fn.
+func studyUpdateUnknownNotFound(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	_, err := h.Store.Update(t.Context(), uuid.NewString(), uuid.NewString(), func(*domain.StudySession) error {
+		t.Error("Update ran fn on an unknown session")
+		return nil
 	})
+	require.ErrorIs(t, err, domain.ErrNotFound)
+}
 
-	t.Run("an Update whose fn fails changes nothing and returns the error", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 3)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		refuse := errors.New("refused")
+// studyHandsOutCopies checks that sessions handed out are copies.
+func studyHandsOutCopies(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 2)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	want := *s
+	want.Queue = slices.Clone(s.Queue)
+	s.Queue[0] = "changed-after-create"
 
-		_, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
-			cur.Queue = nil
-			cur.Reviewed = 99
-			return refuse
-		})
-		require.ErrorIs(t, err, refuse)
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	got.Queue[1] = "changed-after-get"
+	got.Answers["changed-after-get"] = 1
 
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		requireSameStudySession(t, s, got)
+	again, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, &want, again)
+}
+
+// studyDeleteRemoves checks that Delete removes the session and is a no-op when absent.
+func studyDeleteRemoves(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 1)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	require.NoError(t, h.Store.Delete(t.Context(), s.UserID, s.ID))
+	_, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	require.NoError(t, h.Store.Delete(t.Context(), s.UserID, s.ID))
+	_, err = h.TTL(t.Context(), s.UserID, s.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+}
+
+// studyTTLRenewed checks that Create sets the TTL and Update renews it.
+func studyTTLRenewed(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), 2)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	ttl, err := h.TTL(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	assert.Positive(t, ttl)
+	assert.LessOrEqual(t, ttl, studyTTL)
+
+	const pause = 2 * time.Second
+	h.Sleep(pause)
+	before, err := h.TTL(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	require.LessOrEqual(t, before, studyTTL-pause)
+	_, err = h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+		return cur.Record(cur.Queue[0], 5)
 	})
+	require.NoError(t, err)
+	after, err := h.TTL(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	assert.Greater(t, after, before, "Update must renew the TTL")
+	assert.LessOrEqual(t, after, studyTTL)
+}
 
-	t.Run("Update of an unknown session is not found and does not call fn", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		_, err := h.Store.Update(t.Context(), uuid.NewString(), uuid.NewString(), func(*domain.StudySession) error {
-			t.Error("Update ran fn on an unknown session")
-			return nil
-		})
-		require.ErrorIs(t, err, domain.ErrNotFound)
-	})
-
-	t.Run("sessions handed out are copies", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 2)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		want := *s
-		want.Queue = slices.Clone(s.Queue)
-		s.Queue[0] = "changed-after-create"
-
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		got.Queue[1] = "changed-after-get"
-		got.Answers["changed-after-get"] = 1
-
-		again, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		requireSameStudySession(t, &want, again)
-	})
-
-	t.Run("Delete removes the session and is a no-op when absent", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 1)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		require.NoError(t, h.Store.Delete(t.Context(), s.UserID, s.ID))
-		_, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		require.NoError(t, h.Store.Delete(t.Context(), s.UserID, s.ID))
-		_, err = h.TTL(t.Context(), s.UserID, s.ID)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-	})
-
-	t.Run("Create sets the TTL and Update renews it", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), 2)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		ttl, err := h.TTL(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		assert.Positive(t, ttl)
-		assert.LessOrEqual(t, ttl, studyTTL)
-
-		const pause = 2 * time.Second
-		h.Sleep(pause)
-		before, err := h.TTL(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		require.LessOrEqual(t, before, studyTTL-pause)
-		_, err = h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
-			return cur.Record(cur.Queue[0], 5)
-		})
-		require.NoError(t, err)
-		after, err := h.TTL(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		assert.Greater(t, after, before, "Update must renew the TTL")
-		assert.LessOrEqual(t, after, studyTTL)
-	})
-
-	t.Run("a session expires after its TTL", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, time.Second)
-		s := NewStudySessionFixture(uuid.NewString(), 1)
-		require.NoError(t, h.Store.Create(t.Context(), s))
-		for range sessionExpiryPolls {
-			if _, err := h.Store.Get(t.Context(), s.UserID, s.ID); errors.Is(err, domain.ErrNotFound) {
-				return
-			}
-			h.Sleep(sessionExpiryStep)
+// studyExpires checks that a session expires after its TTL.
+func studyExpires(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, time.Second)
+	s := NewStudySessionFixture(uuid.NewString(), 1)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	for range sessionExpiryPolls {
+		if _, err := h.Store.Get(t.Context(), s.UserID, s.ID); errors.Is(err, domain.ErrNotFound) {
+			return
 		}
-		t.Fatalf("the session outlived its 1 s TTL by more than %s", sessionExpiryPolls*sessionExpiryStep)
-	})
+		h.Sleep(sessionExpiryStep)
+	}
+	t.Fatalf("the session outlived its 1 s TTL by more than %s", sessionExpiryPolls*sessionExpiryStep)
+}
 
-	t.Run("concurrent Updates pop every card exactly once", func(t *testing.T) {
-		t.Parallel()
-		h := newStore(t, studyTTL)
-		s := NewStudySessionFixture(uuid.NewString(), studyConcurrency)
-		require.NoError(t, h.Store.Create(t.Context(), s))
+// studyConcurrentUpdates checks that concurrent Updates pop every card exactly once.
+func studyConcurrentUpdates(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	s := NewStudySessionFixture(uuid.NewString(), studyConcurrency)
+	require.NoError(t, h.Store.Create(t.Context(), s))
 
-		popped := make([]string, studyConcurrency)
-		var wg sync.WaitGroup
-		for i := range studyConcurrency {
-			wg.Go(func() {
-				_, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
-					card, ok := cur.Next()
-					if !ok {
-						return errors.New("queue already empty")
-					}
-					popped[i] = card // fn may run again: the committed round writes last
-					return cur.Record(card, 5)
-				})
-				assert.NoError(t, err)
+	popped := make([]string, studyConcurrency)
+	var wg sync.WaitGroup
+	for i := range studyConcurrency {
+		wg.Go(func() {
+			_, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+				card, ok := cur.Next()
+				if !ok {
+					return errors.New("queue already empty")
+				}
+				popped[i] = card // fn may run again: the committed round writes last
+				return cur.Record(card, 5)
 			})
-		}
-		wg.Wait()
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
 
-		assert.ElementsMatch(t, s.Queue, popped, "every card popped exactly once")
-		got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
-		require.NoError(t, err)
-		assert.Empty(t, got.Queue)
-		assert.Equal(t, studyConcurrency, got.Reviewed)
-		assert.Equal(t, studyConcurrency, got.Correct)
-		assert.Len(t, got.Answers, studyConcurrency)
-	})
+	assert.ElementsMatch(t, s.Queue, popped, "every card popped exactly once")
+	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.Queue)
+	assert.Equal(t, studyConcurrency, got.Reviewed)
+	assert.Equal(t, studyConcurrency, got.Correct)
+	assert.Len(t, got.Answers, studyConcurrency)
 }
 
 // NewStudySessionFixture returns an unsaved study session of userID with n queued cards,

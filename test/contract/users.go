@@ -11,154 +11,173 @@ import (
 	"github.com/studytool/studytool/domain"
 )
 
+// userRepoProperties are the behaviours of the UserRepo contract, one check each.
+var userRepoProperties = []property[Repositories]{
+	{"CreateThenLookups", userCreateThenLookups},
+	{"UserWithoutPermissions", userWithoutPermissions},
+	{"CreateRejectsTakenEmail", userCreateRejectsTakenEmail},
+	{"CreateRejectsTakenID", userCreateRejectsTakenID},
+	{"LookupsOfUnknownUser", userLookupsOfUnknown},
+	{"UpdateAppliesClosure", userUpdateAppliesClosure},
+	{"FailedUpdateChangesNothing", userFailedUpdateChangesNothing},
+	{"UpdateToTakenEmail", userUpdateToTakenEmail},
+	{"UpdateOfUnknownUser", userUpdateOfUnknown},
+}
+
 // UserRepo checks a ports.UserRepo: creation and both lookups, the unique email, the
 // transactional update closure, and times returned in UTC at microsecond precision.
 func UserRepo(t *testing.T, newRepos RepositoriesFactory) {
 	t.Helper()
-	repos := newRepos(t)
+	runProperties(t, newRepos(t), userRepoProperties)
+}
 
-	t.Run("Create stores the user that GetByID and GetByEmail return", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		u := f.buildUser()
-		u.Permissions = []string{domain.PermAdminCache, domain.PermAdminSessions}
-		u.UpdatedAt = repoTime.Add(90 * time.Minute)
-		require.NoError(t, repos.Users.Create(t.Context(), u))
-		want := storedUser(u)
+// userCreateThenLookups checks that Create stores the user that GetByID and GetByEmail
+// return.
+func userCreateThenLookups(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.buildUser()
+	u.Permissions = []string{domain.PermAdminCache, domain.PermAdminSessions}
+	u.UpdatedAt = repoTime.Add(90 * time.Minute)
+	require.NoError(t, repos.Users.Create(t.Context(), u))
+	want := storedUser(u)
 
-		byID, err := repos.Users.GetByID(t.Context(), u.ID)
-		require.NoError(t, err)
-		assert.Equal(t, want, readUser(byID))
+	byID, err := repos.Users.GetByID(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, readUser(byID))
 
-		byEmail, err := repos.Users.GetByEmail(t.Context(), u.Email)
-		require.NoError(t, err)
-		assert.Equal(t, want, readUser(byEmail))
-	})
+	byEmail, err := repos.Users.GetByEmail(t.Context(), u.Email)
+	require.NoError(t, err)
+	assert.Equal(t, want, readUser(byEmail))
+}
 
-	t.Run("a user without permissions reads back with none", func(t *testing.T) {
-		t.Parallel()
-		u := newRepoFixture(t, repos).user()
-		got, err := repos.Users.GetByID(t.Context(), u.ID)
-		require.NoError(t, err)
-		assert.Empty(t, got.Permissions)
-	})
+// userWithoutPermissions checks that a user without permissions reads back with none.
+func userWithoutPermissions(t *testing.T, repos Repositories) {
+	u := newRepoFixture(t, repos).user()
+	got, err := repos.Users.GetByID(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.Permissions)
+}
 
-	t.Run("Create rejects a taken email with ErrEmailTaken", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		first := f.user()
-		second := f.buildUser()
-		second.Email = first.Email
+// userCreateRejectsTakenEmail checks that Create rejects a taken email with
+// ErrEmailTaken.
+func userCreateRejectsTakenEmail(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	first := f.user()
+	second := f.buildUser()
+	second.Email = first.Email
 
-		err := repos.Users.Create(t.Context(), second)
-		require.ErrorIs(t, err, domain.ErrEmailTaken)
-		require.ErrorIs(t, err, domain.ErrConflict)
-		_, err = repos.Users.GetByID(t.Context(), second.ID)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-	})
+	err := repos.Users.Create(t.Context(), second)
+	require.ErrorIs(t, err, domain.ErrEmailTaken)
+	require.ErrorIs(t, err, domain.ErrConflict)
+	_, err = repos.Users.GetByID(t.Context(), second.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+}
 
-	t.Run("Create rejects a taken id with ErrConflict", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		first := f.user()
-		second := f.buildUser()
-		second.ID = first.ID
+// userCreateRejectsTakenID checks that Create rejects a taken id with ErrConflict.
+func userCreateRejectsTakenID(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	first := f.user()
+	second := f.buildUser()
+	second.ID = first.ID
 
-		err := repos.Users.Create(t.Context(), second)
-		require.ErrorIs(t, err, domain.ErrConflict)
-		require.NotErrorIs(t, err, domain.ErrEmailTaken)
-		_, err = repos.Users.GetByEmail(t.Context(), second.Email)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-	})
+	err := repos.Users.Create(t.Context(), second)
+	require.ErrorIs(t, err, domain.ErrConflict)
+	require.NotErrorIs(t, err, domain.ErrEmailTaken)
+	_, err = repos.Users.GetByEmail(t.Context(), second.Email)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+}
 
-	t.Run("lookups of an unknown user are ErrNotFound", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		tests := []struct {
-			name string
-			get  func() (*domain.User, error)
-		}{
-			{"by id", func() (*domain.User, error) { return repos.Users.GetByID(t.Context(), f.newID()) }},
-			{"by email", func() (*domain.User, error) {
-				return repos.Users.GetByEmail(t.Context(), "nobody-"+f.newID()+"@example.com")
-			}},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				got, err := tt.get()
-				require.ErrorIs(t, err, domain.ErrNotFound)
-				assert.Nil(t, got)
-			})
-		}
-	})
-
-	t.Run("Update applies the closure to the stored user and saves it", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		u := f.user()
-		later := repoTime.Add(time.Hour)
-
-		updated, err := repos.Users.Update(t.Context(), u.ID, func(cur *domain.User) error {
-			assert.Equal(t, u.Email, cur.Email)
-			cur.DisplayName = "Renamed"
-			cur.Permissions = []string{domain.PermAdminCache}
-			cur.UpdatedAt = later
-			return nil
+// userLookupsOfUnknown checks that lookups of an unknown user are ErrNotFound.
+func userLookupsOfUnknown(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	tests := []struct {
+		name string
+		get  func() (*domain.User, error)
+	}{
+		{"by id", func() (*domain.User, error) { return repos.Users.GetByID(t.Context(), f.newID()) }},
+		{"by email", func() (*domain.User, error) {
+			return repos.Users.GetByEmail(t.Context(), "nobody-"+f.newID()+"@example.com")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.get()
+			require.ErrorIs(t, err, domain.ErrNotFound)
+			assert.Nil(t, got)
 		})
-		require.NoError(t, err)
+	}
+}
 
-		want := storedUser(u)
-		want.DisplayName = "Renamed"
-		want.Permissions = []string{domain.PermAdminCache}
-		want.UpdatedAt = atMicro(later)
-		assert.Equal(t, want, readUser(updated))
-		got, err := repos.Users.GetByID(t.Context(), u.ID)
-		require.NoError(t, err)
-		assert.Equal(t, want, readUser(got))
+// userUpdateAppliesClosure checks that Update applies the closure to the stored user and
+// saves it.
+func userUpdateAppliesClosure(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	later := repoTime.Add(time.Hour)
+
+	updated, err := repos.Users.Update(t.Context(), u.ID, func(cur *domain.User) error {
+		assert.Equal(t, u.Email, cur.Email)
+		cur.DisplayName = "Renamed"
+		cur.Permissions = []string{domain.PermAdminCache}
+		cur.UpdatedAt = later
+		return nil
 	})
+	require.NoError(t, err)
 
-	t.Run("Update with a failing closure changes nothing", func(t *testing.T) {
-		t.Parallel()
-		u := newRepoFixture(t, repos).user()
-		errRefused := errors.New("refused")
+	want := storedUser(u)
+	want.DisplayName = "Renamed"
+	want.Permissions = []string{domain.PermAdminCache}
+	want.UpdatedAt = atMicro(later)
+	assert.Equal(t, want, readUser(updated))
+	got, err := repos.Users.GetByID(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, readUser(got))
+}
 
-		_, err := repos.Users.Update(t.Context(), u.ID, func(cur *domain.User) error {
-			cur.DisplayName = "Never saved"
-			return errRefused
-		})
-		require.ErrorIs(t, err, errRefused)
-		got, err := repos.Users.GetByID(t.Context(), u.ID)
-		require.NoError(t, err)
-		assert.Equal(t, storedUser(u), readUser(got))
+// userFailedUpdateChangesNothing checks that Update with a failing closure changes
+// nothing.
+func userFailedUpdateChangesNothing(t *testing.T, repos Repositories) {
+	u := newRepoFixture(t, repos).user()
+	errRefused := errors.New("refused")
+
+	_, err := repos.Users.Update(t.Context(), u.ID, func(cur *domain.User) error {
+		cur.DisplayName = "Never saved"
+		return errRefused
 	})
+	require.ErrorIs(t, err, errRefused)
+	got, err := repos.Users.GetByID(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, storedUser(u), readUser(got))
+}
 
-	t.Run("Update to a taken email is ErrEmailTaken and changes nothing", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		taken := f.user()
-		u := f.user()
+// userUpdateToTakenEmail checks that Update to a taken email is ErrEmailTaken and changes
+// nothing.
+func userUpdateToTakenEmail(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	taken := f.user()
+	u := f.user()
 
-		_, err := repos.Users.Update(t.Context(), u.ID, func(cur *domain.User) error {
-			cur.Email = taken.Email
-			return nil
-		})
-		require.ErrorIs(t, err, domain.ErrEmailTaken)
-		got, err := repos.Users.GetByID(t.Context(), u.ID)
-		require.NoError(t, err)
-		assert.Equal(t, u.Email, got.Email)
+	_, err := repos.Users.Update(t.Context(), u.ID, func(cur *domain.User) error {
+		cur.Email = taken.Email
+		return nil
 	})
+	require.ErrorIs(t, err, domain.ErrEmailTaken)
+	got, err := repos.Users.GetByID(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, u.Email, got.Email)
+}
 
-	t.Run("Update of an unknown user is ErrNotFound without calling the closure", func(t *testing.T) {
-		t.Parallel()
-		f := newRepoFixture(t, repos)
-		called := false
-		_, err := repos.Users.Update(t.Context(), f.newID(), func(*domain.User) error {
-			called = true
-			return nil
-		})
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		assert.False(t, called, "closure called for a missing user")
+// userUpdateOfUnknown checks that Update of an unknown user is ErrNotFound without
+// calling the closure.
+func userUpdateOfUnknown(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	called := false
+	_, err := repos.Users.Update(t.Context(), f.newID(), func(*domain.User) error {
+		called = true
+		return nil
 	})
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	assert.False(t, called, "closure called for a missing user")
 }
 
 // storedUser is u as a store returns it.
