@@ -18,22 +18,25 @@ import (
 // nobody reads again stays bounded without a background goroutine.
 const cacheSweepSample = 20
 
-// cacheKeys validates keys and patterns exactly as the Redis adapter's keyspace does; the
-// twin stores relative keys, so the prefix only serves validation.
+// cacheKeys lays out the twin's keys exactly as the Redis adapter's keyspace does. The
+// twin keys its map by the absolute key, as Redis keys its database, so a pattern is
+// confined to the cache namespace the same way: by the namespace's literal prefix.
 var cacheKeys = keyspace.MustNew("memory", "")
 
 // errCacheNotInteger mirrors Redis's reply to INCR on a value that is not an integer.
 var errCacheNotInteger = errors.New("value is not an integer")
 
 // CacheStore is the in-process ports.CacheStore, the Redis adapter's twin: the same key
-// and pattern validation, TTL expiry (lazy on access plus a sampled sweep on writes),
-// glob pattern deletion with Redis's `*` and `?`, INCR semantics (the TTL is kept), and
-// size accounting (keys and bytes of keys plus values). Time comes from the injected
-// clock. Values are copied in and out. It is safe for concurrent use.
+// layout and validation, TTL expiry (lazy on access plus a sampled sweep on writes),
+// glob pattern deletion with Redis's `*` and `?` confined to the cache namespace, INCR
+// semantics (the TTL is kept), and size accounting (keys and bytes of absolute keys plus
+// values). Time comes from the injected clock. Values are copied in and out. It is safe
+// for concurrent use.
 type CacheStore struct {
 	clock ports.Clock
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// entries maps absolute keys (cacheKeys.Cache) to their values.
 	entries map[string]cacheEntry
 	bytes   int64
 }
@@ -53,12 +56,13 @@ func NewCacheStore(clock ports.Clock) *CacheStore {
 
 // Get returns a copy of the value of key, or domain.ErrCacheMiss.
 func (s *CacheStore) Get(ctx context.Context, key string) ([]byte, error) {
-	if err := cacheCheck(ctx, key); err != nil {
+	abs, err := cacheKey(ctx, key)
+	if err != nil {
 		return nil, fmt.Errorf("cache store: get: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.live(key, s.clock.Now())
+	e, ok := s.live(abs, s.clock.Now())
 	if !ok {
 		return nil, domain.ErrCacheMiss
 	}
@@ -67,17 +71,16 @@ func (s *CacheStore) Get(ctx context.Context, key string) ([]byte, error) {
 
 // GetMany returns copies of the values of the keys that hold one.
 func (s *CacheStore) GetMany(ctx context.Context, keys []string) (map[string][]byte, error) {
-	for _, k := range keys {
-		if err := cacheCheck(ctx, k); err != nil {
-			return nil, fmt.Errorf("cache store: get many: %w", err)
-		}
+	abs, err := cacheKeysOf(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("cache store: get many: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
 	out := make(map[string][]byte, len(keys))
-	for _, k := range keys {
-		if e, ok := s.live(k, now); ok {
+	for i, k := range keys {
+		if e, ok := s.live(abs[i], now); ok {
 			out[k] = cacheClone(e.value)
 		}
 	}
@@ -86,7 +89,8 @@ func (s *CacheStore) GetMany(ctx context.Context, keys []string) (map[string][]b
 
 // Set stores a copy of value under key for ttl.
 func (s *CacheStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := cacheCheck(ctx, key); err != nil {
+	abs, err := cacheKey(ctx, key)
+	if err != nil {
 		return fmt.Errorf("cache store: set: %w", err)
 	}
 	if ttl <= 0 {
@@ -95,23 +99,22 @@ func (s *CacheStore) Set(ctx context.Context, key string, value []byte, ttl time
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	s.put(key, cacheEntry{value: cacheClone(value), expires: now.Add(ttl)})
+	s.put(abs, cacheEntry{value: cacheClone(value), expires: now.Add(ttl)})
 	s.sweep(now)
 	return nil
 }
 
 // Delete removes keys and reports how many existed.
 func (s *CacheStore) Delete(ctx context.Context, keys ...string) (int64, error) {
-	for _, k := range keys {
-		if err := cacheCheck(ctx, k); err != nil {
-			return 0, fmt.Errorf("cache store: delete: %w", err)
-		}
+	abs, err := cacheKeysOf(ctx, keys)
+	if err != nil {
+		return 0, fmt.Errorf("cache store: delete: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
 	var n int64
-	for _, k := range keys {
+	for _, k := range abs {
 		if _, ok := s.live(k, now); ok {
 			s.remove(k)
 			n++
@@ -121,10 +124,11 @@ func (s *CacheStore) Delete(ctx context.Context, keys ...string) (int64, error) 
 }
 
 // DeletePattern removes the keys matching a glob pattern (`*` and `?`, as the keyspace
-// allows) and reports how many it removed. A pattern the keyspace refuses is a
-// *domain.ValidationError on field "pattern".
+// allows) relative to the cache namespace and reports how many it removed. A pattern the
+// keyspace refuses is a *domain.ValidationError on field "pattern".
 func (s *CacheStore) DeletePattern(ctx context.Context, pattern string) (int64, error) {
-	if _, err := cacheKeys.CachePattern(pattern); err != nil {
+	match, err := cacheKeys.CachePattern(pattern)
+	if err != nil {
 		return 0, fmt.Errorf("cache store: delete pattern: %w", domain.NewValidationError("pattern", err.Error()))
 	}
 	if err := ctx.Err(); err != nil {
@@ -135,7 +139,7 @@ func (s *CacheStore) DeletePattern(ctx context.Context, pattern string) (int64, 
 	now := s.clock.Now()
 	var n int64
 	for k := range s.entries {
-		if _, ok := s.live(k, now); ok && cacheGlobMatch(pattern, k) {
+		if _, ok := s.live(k, now); ok && cacheGlobMatch(match, k) {
 			s.remove(k)
 			n++
 		}
@@ -146,13 +150,14 @@ func (s *CacheStore) DeletePattern(ctx context.Context, pattern string) (int64, 
 // Incr increments the integer at key, creating it at 1 without a TTL; an existing key
 // keeps its TTL, as with Redis INCR.
 func (s *CacheStore) Incr(ctx context.Context, key string) (int64, error) {
-	if err := cacheCheck(ctx, key); err != nil {
+	abs, err := cacheKey(ctx, key)
+	if err != nil {
 		return 0, fmt.Errorf("cache store: incr: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	e, found := s.live(key, now)
+	e, found := s.live(abs, now)
 	var n int64
 	if found {
 		v, err := strconv.ParseInt(string(e.value), 10, 64)
@@ -162,7 +167,7 @@ func (s *CacheStore) Incr(ctx context.Context, key string) (int64, error) {
 		n = v
 	}
 	n++
-	s.put(key, cacheEntry{value: []byte(strconv.FormatInt(n, 10)), expires: e.expires})
+	s.put(abs, cacheEntry{value: []byte(strconv.FormatInt(n, 10)), expires: e.expires})
 	return n, nil
 }
 
@@ -224,12 +229,27 @@ func (s *CacheStore) sweep(now time.Time) {
 	}
 }
 
-// cacheCheck validates key as the Redis adapter would and reports a finished context.
-func cacheCheck(ctx context.Context, key string) error {
-	if _, err := cacheKeys.Cache(key); err != nil {
-		return err
+// cacheKey returns the absolute key of key, validated as the Redis adapter would, or the
+// error of a finished context.
+func cacheKey(ctx context.Context, key string) (string, error) {
+	abs, err := cacheKeys.Cache(key)
+	if err != nil {
+		return "", err
 	}
-	return ctx.Err()
+	return abs, ctx.Err()
+}
+
+// cacheKeysOf returns the absolute keys of keys, as cacheKey does.
+func cacheKeysOf(ctx context.Context, keys []string) ([]string, error) {
+	abs := make([]string, len(keys))
+	for i, k := range keys {
+		a, err := cacheKey(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		abs[i] = a
+	}
+	return abs, nil
 }
 
 // cacheClone copies b; a nil or empty value is stored and returned as an empty, non-nil

@@ -54,13 +54,14 @@ func TestMemoryCacheStore_StatsCountLiveKeysAndBytes(t *testing.T) {
 
 	st, err := s.Stats(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, ports.CacheStoreStats{Backend: "memory", Keys: 3, MemoryBytes: 3 + 100 + 3 + 10 + 5 + 1}, st)
+	ns := len(memory.CacheKeyspace.CacheNamespace()) // keys are held whole, namespace included
+	assert.Equal(t, ports.CacheStoreStats{Backend: "memory", Keys: 3, MemoryBytes: int64(3*ns + 3 + 100 + 3 + 10 + 5 + 1)}, st)
 
 	clk.Advance(2 * time.Minute)
 	st, err = s.Stats(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), st.Keys, "the expired key no longer counts")
-	assert.Equal(t, int64(3+10+5+1), st.MemoryBytes)
+	assert.Equal(t, int64(2*ns+3+10+5+1), st.MemoryBytes)
 
 	_, err = s.DeletePattern(ctx, "*")
 	require.NoError(t, err)
