@@ -1,4 +1,26 @@
 package memory
 
+import "sync"
+
 // CacheKeyspace is the key layout of the cache store's map.
 var CacheKeyspace = cacheKeys
+
+// OnSessionSteps makes s call step each time it leaves a critical section, on the
+// goroutine that held the lock and after releasing it: the atomic steps of the contract
+// suite's forced interleavings. Call it before s is shared.
+func OnSessionSteps(s *SessionStore, step func()) { s.mu = steppedLock{Locker: s.mu, step: step} }
+
+// OnProgressSteps is OnSessionSteps for a progress cache.
+func OnProgressSteps(c *ProgressCache, step func()) { c.mu = steppedLock{Locker: c.mu, step: step} }
+
+// steppedLock is a lock that calls step after each release.
+type steppedLock struct {
+	sync.Locker
+	step func()
+}
+
+// Unlock releases the lock, then reports the end of a step.
+func (l steppedLock) Unlock() {
+	l.Locker.Unlock()
+	l.step()
+}

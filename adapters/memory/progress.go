@@ -23,7 +23,9 @@ type ProgressCache struct {
 	clock ports.Clock
 	ttl   time.Duration
 
-	mu      sync.Mutex
+	// mu guards entries: a *sync.Mutex, which only this package's tests wrap, to learn
+	// where each critical section ends (export_test.go).
+	mu      sync.Locker
 	entries map[progressKey]progressEntry
 }
 
@@ -39,7 +41,7 @@ var _ ports.ProgressCache = (*ProgressCache)(nil)
 // NewProgressCache returns an empty progress cache whose entries live for ttl (which must
 // be positive: Set refuses to write otherwise), measured with clock.
 func NewProgressCache(clock ports.Clock, ttl time.Duration) *ProgressCache {
-	return &ProgressCache{clock: clock, ttl: ttl, entries: make(map[progressKey]progressEntry)}
+	return &ProgressCache{clock: clock, ttl: ttl, mu: new(sync.Mutex), entries: make(map[progressKey]progressEntry)}
 }
 
 // Get returns a copy of the cached progress, or domain.ErrCacheMiss. Ids the Redis

@@ -12,9 +12,11 @@ import (
 func TestMemoryProgressCache_Contract(t *testing.T) {
 	contract.ProgressCache(t, func(_ *testing.T, ttl time.Duration) contract.ProgressCacheHarness {
 		clk := clock.NewFake(sessionEpoch)
+		cache := memory.NewProgressCache(clk, ttl)
 		return contract.ProgressCacheHarness{
-			Cache: memory.NewProgressCache(clk, ttl),
-			Sleep: clk.Advance,
+			Cache:  cache,
+			Sleep:  clk.Advance,
+			OnStep: func(step func()) { memory.OnProgressSteps(cache, step) },
 		}
 	})
 }

@@ -28,7 +28,9 @@ type SessionStore struct {
 	policy domain.SessionPolicy
 	clock  ports.Clock
 
-	mu       sync.Mutex
+	// mu guards what follows: a *sync.Mutex, which only this package's tests wrap, to
+	// learn where each critical section ends (export_test.go).
+	mu       sync.Locker
 	sessions map[string]*sessionEntry
 	// index maps a user id to the creation times of the user's session ids.
 	index   map[string]map[string]time.Time
@@ -50,6 +52,7 @@ func NewSessionStore(policy domain.SessionPolicy, clock ports.Clock, observer po
 	return &SessionStore{
 		policy:   policy,
 		clock:    clock,
+		mu:       new(sync.Mutex),
 		sessions: make(map[string]*sessionEntry),
 		index:    make(map[string]map[string]time.Time),
 		observer: observe.Sessions(observer),

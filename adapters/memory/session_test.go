@@ -18,10 +18,12 @@ func TestMemorySessionStore_Contract(t *testing.T) {
 	contract.SessionStore(t, func(t *testing.T, policy domain.SessionPolicy) contract.SessionHarness {
 		t.Helper()
 		clk := clock.NewFake(sessionEpoch)
+		store := memory.NewSessionStore(policy, clk, nil)
 		return contract.SessionHarness{
-			Store: memory.NewSessionStore(policy, clk, nil),
-			Now:   clk.Now,
-			Sleep: clk.Advance,
+			Store:  store,
+			Now:    clk.Now,
+			Sleep:  clk.Advance,
+			OnStep: func(step func()) { memory.OnSessionSteps(store, step) },
 		}
 	})
 }

@@ -22,8 +22,9 @@ func TestRedisProgressCache_Contract(t *testing.T) {
 		t.Helper()
 		client, prefix := testenv.Redis(t)
 		return contract.ProgressCacheHarness{
-			Cache: redisstore.NewProgressCache(client, keyspace.MustNew("", prefix), ttl),
-			Sleep: time.Sleep,
+			Cache:  redisstore.NewProgressCache(client, keyspace.MustNew("", prefix), ttl),
+			Sleep:  time.Sleep,
+			OnStep: onRoundTrips(client),
 		}
 	})
 }

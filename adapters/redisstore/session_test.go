@@ -53,6 +53,7 @@ func TestRedisSessionStore_Contract(t *testing.T) {
 					Now:      func() time.Time { return time.Now().UTC() },
 					Sleep:    time.Sleep,
 					IndexLen: sessionIndexLen(client, ks),
+					OnStep:   onRoundTrips(client),
 				}
 			})
 		})
@@ -77,6 +78,7 @@ func TestMiniredisSessionStore_Contract(t *testing.T) {
 						server.FastForward(d)
 					},
 					IndexLen: sessionIndexLen(client, ks),
+					OnStep:   onRoundTrips(client),
 				}
 			})
 		})
@@ -275,18 +277,6 @@ func BenchmarkRedisSessionValidate(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// sessionIndexLen returns a harness function that reads the raw size of a user's index.
-func sessionIndexLen(client redis.UniversalClient, ks keyspace.Keyspace) func(context.Context, string) (int, error) {
-	return func(ctx context.Context, userID string) (int, error) {
-		key, err := ks.UserSessions(userID)
-		if err != nil {
-			return 0, err
-		}
-		n, err := client.ZCard(ctx, key).Result()
-		return int(n), err
 	}
 }
 

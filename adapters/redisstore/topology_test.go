@@ -113,6 +113,7 @@ func runSessionStore(t *testing.T, connect connectFunc) {
 			Now:      func() time.Time { return time.Now().UTC() },
 			Sleep:    time.Sleep,
 			IndexLen: sessionIndexLen(client, ks),
+			OnStep:   onRoundTrips(client),
 		}
 	})
 }
@@ -140,7 +141,11 @@ func runProgressCache(t *testing.T, connect connectFunc) {
 	contract.ProgressCache(t, func(t *testing.T, ttl time.Duration) contract.ProgressCacheHarness {
 		t.Helper()
 		client, ks := connect(t)
-		return contract.ProgressCacheHarness{Cache: redisstore.NewProgressCache(client, ks, ttl), Sleep: time.Sleep}
+		return contract.ProgressCacheHarness{
+			Cache:  redisstore.NewProgressCache(client, ks, ttl),
+			Sleep:  time.Sleep,
+			OnStep: onRoundTrips(client),
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -14,12 +15,17 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
-// ProgressCacheHarness is one progress cache under test and the time it lives by.
+// ProgressCacheHarness is one progress cache under test, the time it lives by, and its
+// steps. Every field is required.
 type ProgressCacheHarness struct {
 	Cache ports.ProgressCache
 	// Sleep lets d of the cache's time pass: it advances a fake clock, or really waits
 	// when the cache expires by real time (Redis TTLs).
 	Sleep func(d time.Duration)
+	// OnStep installs hook, which the cache must then call at the end of each of its
+	// atomic steps, as SessionHarness.OnStep describes: the suite pauses a write there
+	// to run another in the gap.
+	OnStep func(hook func())
 }
 
 // ProgressCacheFactory returns an empty progress cache whose entries live for ttl. The
@@ -44,6 +50,7 @@ var progressCacheProperties = []property[ProgressCacheFactory]{
 	{"KeyedByUserAndCard", progressCacheKeyed},
 	{"ReturnedValuesDoNotAlias", progressCacheNoAlias},
 	{"OlderVersionNeverReplacesNewer", progressCacheVersions},
+	{"OlderVersionLosesWhenWritesInterleave", progressCacheVersionsInterleaved},
 	{"RacingWritesKeepTheNewest", progressCacheRacingWrites},
 	{"TTLExpiry", progressCacheExpiry},
 	{"InvalidIDs", progressCacheInvalidIDs},
@@ -52,11 +59,27 @@ var progressCacheProperties = []property[ProgressCacheFactory]{
 // ProgressCache checks a ports.ProgressCache, one named property per subtest: misses, a
 // faithful round trip of every field (times in UTC), entries keyed by user and card, no
 // aliasing, TTL expiry, refusal of ids the Redis keyspace refuses, and the rule that a
-// write never replaces a newer version with an older one — also when 50 write-throughs
+// write never replaces a newer version with an older one: in sequence, when a newer
+// write runs whole between any two steps of an older one, and when 50 write-throughs
 // race in random order.
 func ProgressCache(t *testing.T, newCache ProgressCacheFactory) {
 	t.Helper()
-	runProperties(t, newCache, progressCacheProperties)
+	runProperties(t, completeProgressCacheHarness(newCache), progressCacheProperties)
+}
+
+// completeProgressCacheHarness wraps newCache so that every property fails on a harness
+// that leaves out a required field.
+func completeProgressCacheHarness(newCache ProgressCacheFactory) ProgressCacheFactory {
+	return func(t *testing.T, ttl time.Duration) ProgressCacheHarness {
+		t.Helper()
+		h := newCache(t, ttl)
+		requireComplete(t, "ProgressCacheHarness", map[string]bool{
+			"Cache":  h.Cache != nil,
+			"Sleep":  h.Sleep != nil,
+			"OnStep": h.OnStep != nil,
+		})
+		return h
+	}
 }
 
 // progressFixture returns a reviewed progress of a fresh user and card at version, its
@@ -181,6 +204,30 @@ func progressCacheVersions(t *testing.T, newCache ProgressCacheFactory) {
 	again.Lapses = 3
 	require.NoError(t, h.Cache.Set(ctx, &again))
 	requireCached(t, h.Cache, &again) // an equal version is rewritten (a retried write-through)
+}
+
+// progressCacheVersionsInterleaved checks that an older version never replaces a newer
+// one when the newer write runs whole between any two steps of the older: however the
+// cache splits comparing versions from writing, the older write may compare first and
+// write last, and must still lose.
+func progressCacheVersionsInterleaved(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, progressCacheTTL)
+	forceInterleavings(t, h.OnStep, func() race {
+		current := progressFixture(1)
+		require.NoError(t, h.Cache.Set(t.Context(), current))
+		older, newer := *current, *current
+		older.Version, older.State.IntervalDays = 2, 2
+		newer.Version, newer.State.IntervalDays = 3, 3
+		errs := make([]error, 2)
+		return race{
+			first:  func() { errs[0] = h.Cache.Set(t.Context(), &older) },
+			second: func() { errs[1] = h.Cache.Set(t.Context(), &newer) },
+			check: func() {
+				require.NoError(t, errors.Join(errs...))
+				requireCached(t, h.Cache, &newer)
+			},
+		}
+	})
 }
 
 // progressCacheRacingWrites checks that the newest of 50 racing write-throughs wins,

@@ -108,6 +108,35 @@ func sessionConcurrentCreations(t *testing.T, newStore SessionStoreFactory) {
 	requireLimitHeld(t, h, userID, ids, evictedBy, sessionPolicy.MaxPerUser)
 }
 
+// sessionLimitHoldsWhenInterleaved checks that the limit holds when one Create runs whole
+// between any two steps of another: however the store splits deciding what to evict from
+// storing the new session, the two newest sessions survive a race for a user at the limit
+// of two, and each evicted one is reported.
+func sessionLimitHoldsWhenInterleaved(t *testing.T, newStore SessionStoreFactory) {
+	policy := sessionPolicy
+	policy.MaxPerUser = 2
+	h := newStore(t, policy)
+	forceInterleavings(t, h.OnStep, func() race {
+		userID := uuid.NewString()
+		base := h.Now()
+		older := []*domain.Session{createSession(t, h, userID, base), createSession(t, h, userID, base.Add(time.Second))}
+		first := NewSessionFixture(t, userID, base.Add(2*time.Second))
+		second := NewSessionFixture(t, userID, base.Add(3*time.Second))
+		evictedBy := make([][]string, 2)
+		errs := make([]error, 2)
+		return race{
+			first:  func() { evictedBy[0], errs[0] = h.Store.Create(t.Context(), first) },
+			second: func() { evictedBy[1], errs[1] = h.Store.Create(t.Context(), second) },
+			check: func() {
+				require.NoError(t, errors.Join(errs...))
+				ids := []string{older[0].ID, older[1].ID, first.ID, second.ID}
+				requireLimitHeld(t, h, userID, ids, evictedBy, policy.MaxPerUser)
+				requireListed(t, h, userID, second.ID, first.ID)
+			},
+		}
+	})
+}
+
 // requireLimitHeld checks what creations of userID's sessions ids left behind: exactly
 // limit of them alive, every other one invalid and reported evicted by some Create (and
 // none reported evicted alive), an index of exactly the live ones, and List returning

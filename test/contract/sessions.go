@@ -17,7 +17,9 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
-// SessionHarness is one session store under test and the time it lives by.
+// SessionHarness is one session store under test, the time it lives by, and the views
+// into it that the suite needs. Every field but IndexLen is required: a harness that
+// cannot show its steps cannot certify its store.
 type SessionHarness struct {
 	Store ports.SessionStore
 	// Now is the store's present: the suite creates sessions at it and validates at it.
@@ -28,6 +30,13 @@ type SessionHarness struct {
 	// IndexLen, when set, returns the raw size of userID's session index, dangling
 	// entries included, so the suite can prove that none are left behind.
 	IndexLen func(ctx context.Context, userID string) (int, error)
+	// OnStep installs hook, which the store must then call at the end of each of its
+	// atomic steps (a critical section, a round trip to a server, a committed
+	// transaction), on the goroutine of the call and holding nothing another call may
+	// wait for. The suite pauses a call there and runs another in the gap, which forces
+	// the interleavings that concurrent logins hit only by luck. The suite installs the
+	// hook before its first call.
+	OnStep func(hook func())
 }
 
 // SessionStoreFactory returns a fresh store that applies policy. The suite calls it once
@@ -70,17 +79,35 @@ var sessionProperties = []property[SessionStoreFactory]{
 	{"LaggingCreationIsNeverItsOwnVictim", sessionLaggingCreationSurvives},
 	{"ExpiredSessionsArePruned", sessionExpiredArePruned},
 	{"ConcurrentCreationsKeepTheLimit", sessionConcurrentCreations},
+	{"LimitHoldsWhenCreationsInterleave", sessionLimitHoldsWhenInterleaved},
 }
 
 // SessionStore checks a ports.SessionStore, one named property per subtest: creation
 // with the policy's expiry, reads, validation with its rolling and absolute expiry and
 // activity resolution, deletion of one session and of a user's, newest-first listing,
 // the per-user limit, pruning of expired index entries, and the limit under 100
-// concurrent creations. Expiry by the passage of time is asserted as "eventually, within
-// 10 s of the store's time", never as a deadline.
+// concurrent creations and under creations forced to interleave between any two steps
+// of the store. Expiry by the passage of time is asserted as "eventually, within 10 s of
+// the store's time", never as a deadline.
 func SessionStore(t *testing.T, newStore SessionStoreFactory) {
 	t.Helper()
-	runProperties(t, newStore, sessionProperties)
+	runProperties(t, completeSessionHarness(newStore), sessionProperties)
+}
+
+// completeSessionHarness wraps newStore so that every property fails on a harness that
+// leaves out a required field.
+func completeSessionHarness(newStore SessionStoreFactory) SessionStoreFactory {
+	return func(t *testing.T, policy domain.SessionPolicy) SessionHarness {
+		t.Helper()
+		h := newStore(t, policy)
+		requireComplete(t, "SessionHarness", map[string]bool{
+			"Store":  h.Store != nil,
+			"Now":    h.Now != nil,
+			"Sleep":  h.Sleep != nil,
+			"OnStep": h.OnStep != nil,
+		})
+		return h
+	}
 }
 
 // NewSessionID returns the id of a fresh session as the application makes one: the hex

@@ -1,6 +1,12 @@
 package contract
 
-import "testing"
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 // property is one named check of a suite: one behaviour of the port, asserted by one
 // function. F is what the suite hands every check: a factory that builds the
@@ -19,5 +25,14 @@ func runProperties[F any](t *testing.T, f F, properties []property[F]) {
 			t.Parallel()
 			p.check(t, f)
 		})
+	}
+}
+
+// requireComplete fails t unless every field of a harness that present names is set:
+// a harness that cannot show what a property looks at cannot certify its adapter.
+func requireComplete(t *testing.T, harness string, present map[string]bool) {
+	t.Helper()
+	for _, field := range slices.Sorted(maps.Keys(present)) {
+		require.Truef(t, present[field], "%s.%s is required", harness, field)
 	}
 }
