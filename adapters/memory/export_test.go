@@ -5,6 +5,14 @@ import "sync"
 // CacheKeyspace is the key layout of the cache store's map.
 var CacheKeyspace = cacheKeys
 
+// IndexLen returns the raw size of userID's session index, entries of expired sessions
+// not yet pruned included.
+func IndexLen(s *SessionStore, userID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.index[userID])
+}
+
 // OnSessionSteps makes s call step each time it leaves a critical section, on the
 // goroutine that held the lock and after releasing it: the atomic steps of the contract
 // suite's forced interleavings. Call it before s is shared.

@@ -20,10 +20,11 @@ func TestMemorySessionStore_Contract(t *testing.T) {
 		clk := clock.NewFake(sessionEpoch)
 		store := memory.NewSessionStore(policy, clk, nil)
 		return contract.SessionHarness{
-			Store:  store,
-			Now:    clk.Now,
-			Sleep:  clk.Advance,
-			OnStep: func(step func()) { memory.OnSessionSteps(store, step) },
+			Store:    store,
+			Now:      clk.Now,
+			Sleep:    clk.Advance,
+			IndexLen: func(_ context.Context, userID string) (int, error) { return memory.IndexLen(store, userID), nil },
+			OnStep:   func(step func()) { memory.OnSessionSteps(store, step) },
 		}
 	})
 }
