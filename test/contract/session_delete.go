@@ -54,6 +54,32 @@ func sessionDeleteUserDestroysOnlyThatUser(t *testing.T, newStore SessionStoreFa
 	assert.Zero(t, n, "deleting twice")
 }
 
+// sessionDeleteUserCountsLive checks that DeleteUser counts the live sessions it
+// destroyed and not a session that expired while still in the user's index: no call
+// touches the expired session between its expiry and the DeleteUser.
+func sessionDeleteUserCountsLive(t *testing.T, newStore SessionStoreFactory) {
+	h := newStore(t, sessionPolicy)
+	userID := uuid.NewString()
+	base := h.Now()
+	expired := createSession(t, h, userID, base)
+	live := []*domain.Session{
+		createSession(t, h, userID, base.Add(time.Second)),
+		createSession(t, h, userID, base.Add(2*time.Second)),
+	}
+	expireSoon(t, h, expired)
+	sleepUntil(h, h.Now().Add(sessionExpireSoon+sessionClockSlack))
+
+	n, err := h.Store.DeleteUser(t.Context(), userID)
+	require.NoError(t, err)
+	assert.Equal(t, len(live), n, "only live sessions count, not an expired one left in the index")
+	for _, s := range live {
+		_, err := h.Store.Validate(t.Context(), s.ID, h.Now())
+		require.ErrorIs(t, err, domain.ErrSessionInvalid)
+	}
+	requireIndexLen(t, h, userID, 0)
+	requireListed(t, h, userID)
+}
+
 // sessionListNewestFirst checks that List returns the live sessions newest first,
 // whatever the order they were created in.
 func sessionListNewestFirst(t *testing.T, newStore SessionStoreFactory) {

@@ -10,6 +10,15 @@ import (
 	"github.com/studytool/studytool/domain"
 )
 
+// sessionTimedIdle is the idle timeout of the properties that watch a session live by
+// the store's time: long enough that a slow round trip does not decide their outcome,
+// short enough to wait for.
+const sessionTimedIdle = 2 * time.Second
+
+// sessionTimedAttempts is how many times such a property starts over when the machine
+// stalled long enough to leave its outcome open.
+const sessionTimedAttempts = 3
+
 // sessionValidateRefreshes checks that Validate refreshes the idle expiry, returns the
 // session and stores what it returned.
 func sessionValidateRefreshes(t *testing.T, newStore SessionStoreFactory) {
@@ -57,6 +66,76 @@ func sessionValidateRewritesOncePerResolution(t *testing.T, newStore SessionStor
 		assertSameTime(t, base.Add(step.lastActivity), stored.LastActivity, "stored lastActivity after %s", step.after)
 		assertSameTime(t, base.Add(step.storedExpiry), stored.ExpiresAt, "stored expiry after %s", step.after)
 	}
+}
+
+// sessionValidateKeepsAlive checks that every successful Validate keeps the session
+// alive for the idle timeout of store time from the call: also a Validate within the
+// activity resolution, which rewrites nothing.
+func sessionValidateKeepsAlive(t *testing.T, newStore SessionStoreFactory) {
+	tests := []struct {
+		name       string
+		resolution time.Duration
+	}{
+		{"within the activity resolution", time.Hour},
+		{"past the activity resolution", time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			policy := sessionPolicy
+			policy.IdleTimeout, policy.ActivityResolution = sessionTimedIdle, tt.resolution
+			h := newStore(t, policy)
+			for range sessionTimedAttempts {
+				if sessionAliveAfterValidate(t, h) {
+					return
+				}
+			}
+			t.Fatalf("the store's time ran too unevenly in %d attempts to tell whether Validate keeps a session alive",
+				sessionTimedAttempts)
+		})
+	}
+}
+
+// sessionAliveAfterValidate creates a session, validates it once 60 % of the idle
+// timeout has passed, and checks that it is alive once another 60 % has: past the expiry
+// its creation set, within the one the Validate set. It reports false when the store's
+// time ran so unevenly (a stalled machine) that the outcome proves nothing.
+func sessionAliveAfterValidate(t *testing.T, h SessionHarness) bool {
+	t.Helper()
+	created := h.Now()
+	s := createSession(t, h, uuid.NewString(), created)
+	h.Sleep(sessionTimedIdle * 6 / 10)
+	validated := h.Now()
+	_, err := h.Store.Validate(t.Context(), s.ID, validated)
+	if !h.Now().Before(created.Add(sessionTimedIdle)) {
+		return false // the session may have died idle before the Validate reached the store
+	}
+	require.NoError(t, err, "validate %s after creation", validated.Sub(created))
+
+	h.Sleep(sessionTimedIdle * 6 / 10)
+	_, err = h.Store.Get(t.Context(), s.ID)
+	if !h.Now().Before(validated.Add(sessionTimedIdle)) {
+		return false // the idle timeout the Validate set may have run out
+	}
+	require.NoError(t, err, "the session died before the idle timeout (%s) after a successful Validate", sessionTimedIdle)
+	return true
+}
+
+// sessionValidateRefusesIdle checks that Validate refuses a session whose idle timeout
+// has passed even when nothing has removed it yet: no call touches the session between
+// its creation and the Validate.
+func sessionValidateRefusesIdle(t *testing.T, newStore SessionStoreFactory) {
+	policy := sessionPolicy
+	policy.IdleTimeout = time.Second
+	h := newStore(t, policy)
+	s := createSession(t, h, uuid.NewString(), h.Now())
+	sleepUntil(h, h.Now().Add(policy.IdleTimeout+sessionClockSlack))
+
+	_, err := h.Store.Validate(t.Context(), s.ID, h.Now())
+	require.ErrorIs(t, err, domain.ErrSessionInvalid, "a session idle past its timeout is invalid, removed yet or not")
+	_, err = h.Store.Get(t.Context(), s.ID)
+	require.ErrorIs(t, err, domain.ErrSessionInvalid, "the refused Validate revived the session")
+	requireListed(t, h, s.UserID)
 }
 
 // sessionValidateStopsAtAbsolute checks that Validate never extends a session past its
