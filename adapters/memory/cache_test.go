@@ -1,6 +1,7 @@
 package memory_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -19,9 +20,27 @@ import (
 // cacheEpoch is where the fake clocks of these tests start.
 var cacheEpoch = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
+// TestMemoryCacheStore_Contract plants the contract's neighbours (sessions, indexes,
+// progress and study sessions) in the store's own map under their Redis keys: the twin
+// keys its map as Redis keys a database, so the neighbours stand where a shared Redis
+// would hold them, within reach of a pattern deletion that strayed from its namespace.
 func TestMemoryCacheStore_Contract(t *testing.T) {
-	contract.CacheStore(t, func(*testing.T) ports.CacheStore {
-		return memory.NewCacheStore(clock.System{})
+	contract.CacheStore(t, func(*testing.T) contract.CacheHarness {
+		s := memory.NewCacheStore(clock.System{})
+		return contract.CacheHarness{
+			Store: s,
+			Plant: func(_ context.Context, n contract.Neighbour) error {
+				key, err := n.Key(memory.CacheKeyspace)
+				if err == nil {
+					memory.PlantKey(s, key)
+				}
+				return err
+			},
+			Planted: func(_ context.Context, n contract.Neighbour) (bool, error) {
+				key, err := n.Key(memory.CacheKeyspace)
+				return err == nil && memory.HasKey(s, key), err
+			},
+		}
 	})
 }
 

@@ -2,8 +2,26 @@ package memory
 
 import "sync"
 
-// CacheKeyspace is the key layout of the cache store's map.
+// CacheKeyspace is the key layout of the cache store's map, for tests that plant other
+// state beside the cache.
 var CacheKeyspace = cacheKeys
+
+// PlantKey stores a value without TTL under the absolute key, which may lie outside the
+// cache namespace: the state another store of the same deployment keeps in a shared
+// Redis database. The contract suite checks that the cache never touches it.
+func PlantKey(s *CacheStore, key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.put(key, cacheEntry{value: []byte("planted")})
+}
+
+// HasKey reports whether the absolute key holds a live value.
+func HasKey(s *CacheStore, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.live(key, s.clock.Now())
+	return ok
+}
 
 // IndexLen returns the raw size of userID's session index, entries of expired sessions
 // not yet pruned included.

@@ -11,7 +11,6 @@ import (
 	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
-	"github.com/studytool/studytool/ports"
 	"github.com/studytool/studytool/test/contract"
 	"github.com/studytool/studytool/test/testenv"
 )
@@ -21,16 +20,22 @@ import (
 func newRedisCacheStore(t *testing.T) (*redisstore.CacheStore, *redis.Client, string) {
 	t.Helper()
 	client, prefix := testenv.Redis(t)
+	return redisstore.NewCacheStore(client, cacheTestKeyspace(t, prefix)), client, prefix
+}
+
+// cacheTestKeyspace is the keyspace of newRedisCacheStore's store under prefix.
+func cacheTestKeyspace(t *testing.T, prefix string) keyspace.Keyspace {
+	t.Helper()
 	ks, err := keyspace.New("", prefix+"envA:")
 	require.NoError(t, err)
-	return redisstore.NewCacheStore(client, ks), client, prefix
+	return ks
 }
 
 func TestRedisCacheStore_Contract_RequiresRedis(t *testing.T) {
-	contract.CacheStore(t, func(t *testing.T) ports.CacheStore {
+	contract.CacheStore(t, func(t *testing.T) contract.CacheHarness {
 		t.Helper()
-		s, _, _ := newRedisCacheStore(t)
-		return s
+		s, client, prefix := newRedisCacheStore(t)
+		return cacheHarness(s, client, cacheTestKeyspace(t, prefix))
 	})
 }
 

@@ -2,14 +2,17 @@ package redisstore_test
 
 import (
 	"context"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/test/contract"
 )
 
-// What the contract suites' harnesses see of a Redis store: its round trips and a user's
-// raw session index.
+// What the contract suites' harnesses see of a Redis store: its round trips, a user's
+// raw session index, and keys planted beside the cache.
 
 // onRoundTrips returns a harness's OnStep for the stores on client: a round trip to
 // Redis (a command, a pipeline or a MULTI/EXEC) is a store's atomic step, and the hook
@@ -51,5 +54,29 @@ func sessionIndexLen(client redis.UniversalClient, ks keyspace.Keyspace) func(co
 		}
 		n, err := client.ZCard(ctx, key).Result()
 		return int(n), err
+	}
+}
+
+// cacheHarness returns the contract harness of a cache store on client under ks: the
+// suite's neighbours are planted with the raw client at their keys in ks, beside the
+// store's cache namespace, as the session, progress and study stores would write them.
+func cacheHarness(store *redisstore.CacheStore, client redis.UniversalClient, ks keyspace.Keyspace) contract.CacheHarness {
+	return contract.CacheHarness{
+		Store: store,
+		Plant: func(ctx context.Context, n contract.Neighbour) error {
+			key, err := n.Key(ks)
+			if err != nil {
+				return err
+			}
+			return client.Set(ctx, key, "planted beside the cache", time.Hour).Err()
+		},
+		Planted: func(ctx context.Context, n contract.Neighbour) (bool, error) {
+			key, err := n.Key(ks)
+			if err != nil {
+				return false, err
+			}
+			found, err := client.Exists(ctx, key).Result()
+			return found == 1, err
+		},
 	}
 }

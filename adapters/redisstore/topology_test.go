@@ -19,7 +19,6 @@ import (
 	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
-	"github.com/studytool/studytool/ports"
 	"github.com/studytool/studytool/test/contract"
 	"github.com/studytool/studytool/test/redistopo"
 	"github.com/studytool/studytool/test/testenv"
@@ -129,10 +128,10 @@ func runRateLimiter(t *testing.T, connect connectFunc) {
 
 func runCacheStore(t *testing.T, connect connectFunc) {
 	t.Helper()
-	contract.CacheStore(t, func(t *testing.T) ports.CacheStore {
+	contract.CacheStore(t, func(t *testing.T) contract.CacheHarness {
 		t.Helper()
 		client, ks := connect(t)
-		return redisstore.NewCacheStore(client, ks)
+		return cacheHarness(redisstore.NewCacheStore(client, ks), client, ks)
 	})
 }
 

@@ -17,9 +17,22 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
+// CacheHarness is one cache store under test beside the rest of its deployment's state.
+// Every field is required: a harness that cannot plant state beside the store cannot
+// show that the store leaves it alone.
+type CacheHarness struct {
+	Store ports.CacheStore
+	// Plant stores n beside Store: in the same keyspace (the same environment and key
+	// prefix, the same database) but outside the cache namespace, where the deployment
+	// keeps that kind of state.
+	Plant func(ctx context.Context, n Neighbour) error
+	// Planted reports whether n is still stored.
+	Planted func(ctx context.Context, n Neighbour) (bool, error)
+}
+
 // CacheStoreFactory returns an empty cache store private to the calling property; it
 // registers any teardown with t.Cleanup. The suite calls it once per property.
-type CacheStoreFactory func(t *testing.T) ports.CacheStore
+type CacheStoreFactory func(t *testing.T) CacheHarness
 
 // cacheProperties are the behaviours of a ports.CacheStore, one check each.
 var cacheProperties = []property[CacheStoreFactory]{
@@ -32,6 +45,7 @@ var cacheProperties = []property[CacheStoreFactory]{
 	{"Incr", cacheIncr},
 	{"DeletePattern", cacheDeletePattern},
 	{"DeletePatternStaysInNamespace", cacheDeletePatternConfined},
+	{"DeletePatternSparesStateBesideCache", cacheDeletePatternSparesNeighbours},
 	{"InvalidKeysAndPatterns", cacheInvalidInput},
 	{"LargeAndBinaryValues", cacheLargeBinary},
 	{"StatsAndPing", cacheStatsPing},
@@ -40,17 +54,33 @@ var cacheProperties = []property[CacheStoreFactory]{
 
 // CacheStore checks a ports.CacheStore, one named property per subtest: reads, writes,
 // overwrites and misses, TTL expiry on the real clock, deletes, GetMany, Incr, pattern
-// deletion confined to the namespace, validation of keys and patterns, large and binary
-// values, and concurrent use. The store must measure TTLs with the wall clock.
+// deletion confined to the namespace and sparing the state the deployment keeps beside
+// it, validation of keys and patterns, large and binary values, and concurrent use. The
+// store must measure TTLs with the wall clock.
 func CacheStore(t *testing.T, newStore CacheStoreFactory) {
 	t.Helper()
-	runProperties(t, newStore, cacheProperties)
+	runProperties(t, completeCacheHarness(newStore), cacheProperties)
+}
+
+// completeCacheHarness wraps newStore so that every property fails on a harness that
+// leaves out a required field.
+func completeCacheHarness(newStore CacheStoreFactory) CacheStoreFactory {
+	return func(t *testing.T) CacheHarness {
+		t.Helper()
+		h := newStore(t)
+		requireComplete(t, "CacheHarness", map[string]bool{
+			"Store":   h.Store != nil,
+			"Plant":   h.Plant != nil,
+			"Planted": h.Planted != nil,
+		})
+		return h
+	}
 }
 
 // cacheGetSetMiss checks reads, writes and misses: a value is read back whole, never
 // aliased, and an empty value is a value, not a miss.
 func cacheGetSetMiss(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	_, err := s.Get(ctx, "user:profile:v1:absent")
 	require.ErrorIs(t, err, domain.ErrCacheMiss)
@@ -73,7 +103,7 @@ func cacheGetSetMiss(t *testing.T, newStore CacheStoreFactory) {
 
 // cacheOverwrite checks that a Set replaces both the value and the TTL of a key.
 func cacheOverwrite(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	require.NoError(t, s.Set(ctx, "deck:list:v1:u1", []byte("old"), 100*time.Millisecond))
 	require.NoError(t, s.Set(ctx, "deck:list:v1:u1", []byte("new"), time.Hour))
@@ -90,7 +120,7 @@ func cacheOverwrite(t *testing.T, newStore CacheStoreFactory) {
 
 // cacheTTLExpiry checks that a key expires after its TTL, and only that key.
 func cacheTTLExpiry(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	require.NoError(t, s.Set(ctx, "org:ref:v1:short", []byte("x"), 50*time.Millisecond))
 	require.NoError(t, s.Set(ctx, "org:ref:v1:long", []byte("y"), time.Hour))
@@ -109,7 +139,7 @@ func cacheTTLExpiry(t *testing.T, newStore CacheStoreFactory) {
 // cacheRefusesBadTTL checks that Set refuses a TTL that is not positive and stores
 // nothing.
 func cacheRefusesBadTTL(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	for _, ttl := range []time.Duration{0, -time.Second} {
 		require.Error(t, s.Set(ctx, "user:profile:v1:u1", []byte("x"), ttl), "ttl %s", ttl)
@@ -121,7 +151,7 @@ func cacheRefusesBadTTL(t *testing.T, newStore CacheStoreFactory) {
 // cacheDeleteMany checks that Delete removes several keys at once and counts those
 // that existed.
 func cacheDeleteMany(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	for _, k := range []string{"a:1", "a:2", "a:3"} {
 		require.NoError(t, s.Set(ctx, k, []byte(k), time.Minute))
@@ -142,7 +172,7 @@ func cacheDeleteMany(t *testing.T, newStore CacheStoreFactory) {
 // cacheGetMany checks that GetMany returns the keys that hold a value, more than one
 // batch of them, and leaves out the absent ones.
 func cacheGetMany(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	keys := make([]string, 0, 1200)
 	for i := range 1200 {
@@ -171,7 +201,7 @@ func cacheGetMany(t *testing.T, newStore CacheStoreFactory) {
 // cacheIncr checks that Incr counts from 1, reads back as decimal text, refuses a
 // non-integer, keeps the key's TTL and is atomic under concurrent calls.
 func cacheIncr(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	for want := int64(1); want <= 3; want++ {
 		n, err := s.Incr(ctx, "gen:user:profile")
@@ -211,7 +241,7 @@ func cacheIncr(t *testing.T, newStore CacheStoreFactory) {
 // cacheDeletePattern checks that DeletePattern removes exactly the keys its glob
 // matches, more than one batch of them, and counts them.
 func cacheDeletePattern(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	keys := []string{
 		"user:profile:v1:1", "user:profile:v1:12", "user:permissions:v1:1",
@@ -252,7 +282,7 @@ func cacheDeletePattern(t *testing.T, newStore CacheStoreFactory) {
 // cacheDeletePatternConfined checks that a pattern cannot climb out of the namespace and
 // that `*` covers the cache namespace only.
 func cacheDeletePatternConfined(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	require.NoError(t, s.Set(ctx, "user:profile:v1:1", []byte("x"), time.Minute))
 	require.NoError(t, s.Set(ctx, "session:abc", []byte("a cache key named like a session"), time.Minute))
@@ -277,7 +307,7 @@ func cacheDeletePatternConfined(t *testing.T, newStore CacheStoreFactory) {
 // cacheInvalidInput checks that every operation refuses keys and patterns outside the
 // key schema, and that a refused key is never reported as a miss.
 func cacheInvalidInput(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	for _, p := range []string{"", "user:[a-z]*", `user:\*`, "user::*", "user: *", "a:*:", "user:\n*"} {
 		_, err := s.DeletePattern(ctx, p)
@@ -301,7 +331,7 @@ func cacheInvalidInput(t *testing.T, newStore CacheStoreFactory) {
 
 // cacheLargeBinary checks that large and binary values survive the round trip.
 func cacheLargeBinary(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	large := make([]byte, 1<<20)
 	_, err := rand.Read(large)
@@ -322,7 +352,7 @@ func cacheLargeBinary(t *testing.T, newStore CacheStoreFactory) {
 
 // cacheStatsPing checks that Ping answers and Stats reports the store's own figures.
 func cacheStatsPing(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	require.NoError(t, s.Ping(ctx))
 	for i := range 10 {
@@ -338,7 +368,7 @@ func cacheStatsPing(t *testing.T, newStore CacheStoreFactory) {
 // cacheConcurrent checks that concurrent reads, writes and deletes leave a consistent
 // store.
 func cacheConcurrent(t *testing.T, newStore CacheStoreFactory) {
-	s := newStore(t)
+	s := newStore(t).Store
 	ctx := t.Context()
 	const workers, rounds = 16, 200
 	var wg sync.WaitGroup
