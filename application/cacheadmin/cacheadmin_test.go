@@ -1,0 +1,66 @@
+package cacheadmin_test
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/application/cacheadmin"
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/mocks"
+	"github.com/studytool/studytool/ports"
+)
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestGetStatsAddsTheStoresFigures(t *testing.T) {
+	t.Parallel()
+	layer, store := mocks.NewCacheLayer(t), mocks.NewCacheStore(t)
+	counters := ports.CacheStats{Hits: 3, Misses: 1, HitRate: 0.75}
+	layer.EXPECT().Stats().Return(counters).Twice()
+	store.EXPECT().Stats(mock.Anything).Return(ports.CacheStoreStats{Backend: "redis", Keys: 42}, nil).Once()
+	store.EXPECT().Stats(mock.Anything).Return(ports.CacheStoreStats{}, domain.ErrStoreUnavailable).Once()
+	h := cacheadmin.NewGetStatsHandler(layer, store, discard)
+
+	got := h.Handle(t.Context())
+	assert.Equal(t, counters, got.CacheStats)
+	require.NotNil(t, got.Store)
+	assert.Equal(t, int64(42), got.Store.Keys)
+
+	got = h.Handle(t.Context())
+	assert.Equal(t, counters, got.CacheStats, "the counters are worth seeing while the store is down")
+	assert.Nil(t, got.Store)
+}
+
+func TestInvalidateValidatesThePattern(t *testing.T) {
+	t.Parallel()
+	layer := mocks.NewCacheLayer(t)
+	layer.EXPECT().InvalidatePattern(mock.Anything, "user:*").Return(7, nil).Once()
+	h := cacheadmin.NewInvalidateHandler(layer)
+
+	n, err := h.Handle(t.Context(), "  user:*  ")
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), n)
+	for _, bad := range []string{"", "   ", strings.Repeat("x", 513)} {
+		_, err := h.Handle(t.Context(), bad)
+		var verr *domain.ValidationError
+		require.ErrorAs(t, err, &verr, "%q", bad)
+		assert.Equal(t, "pattern", verr.Field)
+	}
+}
+
+func TestInvalidateReportsAStoreFailure(t *testing.T) {
+	t.Parallel()
+	layer := mocks.NewCacheLayer(t)
+	down := errors.New("connection refused")
+	layer.EXPECT().InvalidatePattern(mock.Anything, "*").Return(2, down).Once()
+	n, err := cacheadmin.NewInvalidateHandler(layer).Handle(t.Context(), "*")
+	require.ErrorIs(t, err, down)
+	assert.Equal(t, int64(2), n, "what was deleted before the failure is reported")
+}
