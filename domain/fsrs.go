@@ -231,8 +231,10 @@ func (w FSRSWeights) SameDayStability(stability float64, g FSRSRating) float64 {
 // review: the initial memory for a new card, otherwise the next difficulty with the
 // same-day stability (under a day), the stability after a lapse (Again) or after a
 // success. The recall probability in those formulas is computed from the stability
-// before the review. An invalid rating yields a ValidationError for "rating", and a
-// negative or non-finite elapsedDays one for "elapsedDays".
+// before the review. elapsedDays may be fractional; Anki counts whole learner days (see
+// LearnerDay), and a caller passing those gets its numbers. An invalid rating yields a
+// ValidationError for "rating", and a negative or non-finite elapsedDays (checked even
+// for a new card) one for "elapsedDays".
 func (w FSRSWeights) Review(m FSRSMemory, g FSRSRating, elapsedDays float64) (FSRSMemory, error) {
 	if !g.Valid() {
 		return FSRSMemory{}, NewValidationError("rating", "must be an integer from 1 to 4")
@@ -257,7 +259,8 @@ func (w FSRSWeights) Review(m FSRSMemory, g FSRSRating, elapsedDays float64) (FS
 }
 
 // FSRSStep is one review of a card's history as FSRS sees it: the rating and the days
-// elapsed since the card's previous review (ignored for its first review).
+// elapsed since the card's previous review (0 for its first review, where it does not
+// count).
 type FSRSStep struct {
 	Rating      FSRSRating
 	ElapsedDays float64
