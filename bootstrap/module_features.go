@@ -54,38 +54,47 @@ var ProfileModule = fx.Module("profile",
 	),
 )
 
-// DecksModule provides the deck and card use-cases with their routes.
+// DecksModule provides the deck and card use-cases (study options and suspending cards
+// included) with their routes.
 var DecksModule = fx.Module("decks",
 	fx.Provide(
 		decks.NewCreateDeckHandler,
 		decks.NewListDecksHandler,
 		decks.NewGetDeckHandler,
+		decks.NewUpdateDeckHandler,
 		decks.NewAddCardsHandler,
 		decks.NewListCardsHandler,
+		progress.NewSuspendCardHandler,
 		asRoutes(httpapi.NewDeckHandlers),
 	),
+	fx.Provide(fx.Private, deckUseCases),
 )
 
-// ProgressModule provides the progress reads with their routes.
+// ProgressModule provides the progress reads, the review-log export and the operators'
+// verification, with their routes.
 var ProgressModule = fx.Module("progress",
 	fx.Provide(
 		progress.NewGetProgressHandler,
 		progress.NewDeckProgressHandler,
+		progress.NewExportReviewsHandler,
 		newVerifyProgress,
 		asRoutes(httpapi.NewProgressHandlers),
+		asRoutes(httpapi.NewReviewLogHandlers),
 	),
 )
 
-// StudyModule provides the study-session use-cases (start, read, answer, finish) with
-// their routes.
+// StudyModule provides the study-session use-cases (start, read, answer, undo, finish)
+// with their routes.
 var StudyModule = fx.Module("study",
 	fx.Provide(
 		study.NewStartStudySessionHandler,
 		study.NewGetStudySessionHandler,
 		study.NewReviewCardHandler,
+		study.NewUndoAnswerHandler,
 		study.NewFinishStudySessionHandler,
 		asRoutes(httpapi.NewStudyHandlers),
 	),
+	fx.Provide(fx.Private, reviewCardDeps, studyUseCases),
 )
 
 // CacheAdminModule provides the operators' cache statistics and invalidation with their
@@ -93,6 +102,24 @@ var StudyModule = fx.Module("study",
 var CacheAdminModule = fx.Module("cacheadmin",
 	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, asRoutes(httpapi.NewAdminCacheHandlers)),
 )
+
+func deckUseCases(create *decks.CreateDeckHandler, list *decks.ListDecksHandler, get *decks.GetDeckHandler,
+	update *decks.UpdateDeckHandler, add *decks.AddCardsHandler, cards *decks.ListCardsHandler, suspend *progress.SuspendCardHandler,
+) httpapi.DeckUseCases {
+	return httpapi.DeckUseCases{Create: create, List: list, Get: get, Update: update, Add: add, Cards: cards, Suspend: suspend}
+}
+
+func reviewCardDeps(sessions ports.StudySessionStore, deckRepo ports.DeckRepo, profiles ports.ProfileRepo,
+	progressRepo ports.ProgressRepo, reviews ports.ReviewRepo, clock ports.Clock,
+) study.ReviewCardDeps {
+	return study.ReviewCardDeps{Sessions: sessions, Decks: deckRepo, Profiles: profiles, Progress: progressRepo, Reviews: reviews, Clock: clock}
+}
+
+func studyUseCases(start *study.StartStudySessionHandler, get *study.GetStudySessionHandler, review *study.ReviewCardHandler,
+	undo *study.UndoAnswerHandler, finish *study.FinishStudySessionHandler,
+) httpapi.StudyUseCases {
+	return httpapi.StudyUseCases{Start: start, Get: get, Review: review, Undo: undo, Finish: finish}
+}
 
 // newVerifyProgress checks the database's own progress, never a cached copy.
 func newVerifyProgress(r DatabaseRepos, reviews ports.ReviewRepo) *progress.VerifyProgressHandler {

@@ -25,6 +25,8 @@ var (
 	ErrStoreUnavailable = errors.New("store unavailable")
 	// ErrCacheMiss reports that a cache key holds no value.
 	ErrCacheMiss = errors.New("cache miss")
+	// ErrNothingToUndo reports an undo in a study session that has no answer to take back.
+	ErrNothingToUndo = errors.New("nothing to undo")
 )
 
 // ValidationError reports input that is well-formed but unacceptable. Field names the

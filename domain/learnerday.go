@@ -14,6 +14,9 @@ import (
 // "tomorrow" are waiting when the learner gets up.
 const DefaultDayStartHour = 4
 
+// DefaultTimeZone is a new learner's time zone until they set their own.
+const DefaultTimeZone = "UTC"
+
 // maxTimeZoneLength bounds a time-zone name; the longest IANA name has 32 characters.
 const maxTimeZoneLength = 64
 
@@ -105,6 +108,20 @@ func (d LearnerDay) NextStart(t time.Time) time.Time {
 func (d LearnerDay) DueAt(reviewedAt time.Time, intervalDays int) time.Time {
 	year, month, day := d.dateOf(reviewedAt)
 	return d.startOf(year, month, day+intervalDays)
+}
+
+// DaysBetween returns how many learner days lie between the day of earlier and the day
+// of later: 0 on the same learner day, 1 for the next one. A zero earlier (never
+// reviewed) gives 0.
+func (d LearnerDay) DaysBetween(earlier, later time.Time) int {
+	if earlier.IsZero() {
+		return 0
+	}
+	y1, m1, d1 := d.dateOf(earlier)
+	y2, m2, d2 := d.dateOf(later)
+	from := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
+	return int(to.Sub(from).Hours() / 24)
 }
 
 // DueToday reports whether a card due at dueAt is due on the learner's day containing

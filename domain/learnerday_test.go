@@ -64,8 +64,9 @@ func TestLearnerDay_EveningAnswerOfferedNextMorning(t *testing.T) {
 	t.Parallel()
 	day := domain.LearnerDay{Location: zone(t, "Asia/Tokyo"), StartHour: domain.DefaultDayStartHour}
 	dueAt := day.DueAt(utc(t, "2026-03-10T21:00:00+09:00"), 1)
-	progress := []domain.Progress{{CardID: "c1", DueAt: dueAt, LastReviewedAt: utc(t, "2026-03-10T21:00:00+09:00")}}
-	cards := []domain.Card{{ID: "c1"}}
+	answered := domain.NewProgress("u1", "c1", "d1")
+	answered.State, answered.IntervalDays, answered.Reviews = domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1}, 1, 1
+	answered.DueAt, answered.LastReviewedAt = dueAt, utc(t, "2026-03-10T21:00:00+09:00")
 	tests := []struct {
 		now  string
 		want bool
@@ -81,7 +82,10 @@ func TestLearnerDay_EveningAnswerOfferedNextMorning(t *testing.T) {
 			t.Parallel()
 			now := utc(t, tt.now)
 			assert.Equal(t, tt.want, day.DueToday(dueAt, now))
-			assert.Equal(t, tt.want, len(domain.BuildStudyQueue(cards, progress, now, 10)) == 1)
+			p := answered
+			r, err := p.Apply(domain.Answer{Grade: 4, At: now, Day: day})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, r.Kind == domain.ReviewReview, "graded only once due by the learner's day")
 		})
 	}
 }

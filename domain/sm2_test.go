@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 	"testing"
@@ -23,6 +22,26 @@ type answer struct {
 	drill bool
 }
 
+// answerAll answers p in order, in a learner day in UTC starting at midnight: each graded
+// answer when the card falls due (at start for a card never studied), each drill a
+// minute after the answer before it, as in a study session. It returns the logged rows.
+func answerAll(t *testing.T, p *domain.Progress, answers []answer) []domain.Review {
+	t.Helper()
+	var rows []domain.Review
+	last := start.Add(-time.Minute)
+	for _, a := range answers {
+		at := last.Add(time.Minute)
+		if !a.drill && p.DueAt.After(at) {
+			at = p.DueAt
+		}
+		r, err := p.Apply(domain.Answer{Grade: a.q, At: at, Drill: a.drill})
+		require.NoError(t, err)
+		rows = append(rows, r)
+		last = at
+	}
+	return rows
+}
+
 // graded turns grades into graded (non-drill) answers.
 func graded(qs ...domain.Grade) []answer {
 	out := make([]answer, len(qs))
@@ -37,9 +56,9 @@ func state(n int, ef domain.EF, days int) domain.SchedState {
 	return domain.SchedState{Repetitions: n, EF: ef, IntervalDays: days}
 }
 
-// TestApply_SM2Vectors reproduces every test vector of SM2.md through Progress.Apply,
-// each graded review given on the day the card falls due, and checks the interval after
-// every step as well as the final state and due date.
+// TestApply_SM2Vectors reproduces every SM-2 test vector of docs/scheduling.md through
+// Progress.Apply, each graded review given when the card falls due, and checks the
+// interval after every step as well as the final state and due date.
 func TestApply_SM2Vectors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -105,28 +124,21 @@ func TestApply_SM2Vectors(t *testing.T) {
 			if tt.from != domain.NewSchedState() {
 				p.LastReviewedAt = start.AddDate(0, 0, -tt.from.IntervalDays)
 			}
-			due := start
 			var intervals []int
 			var efs []domain.EF
 			var lastGraded time.Time
-			for _, a := range tt.answers {
-				at := due
-				if a.drill { // a drill follows in the same study session
-					at = lastGraded.Add(time.Minute)
-				}
-				_, err := p.Apply(a.q, at, a.drill)
-				require.NoError(t, err)
-				intervals = append(intervals, p.State.IntervalDays)
-				efs = append(efs, p.State.EF)
-				if !a.drill {
-					lastGraded, due = at, p.DueAt
+			for _, r := range answerAll(t, &p, tt.answers) {
+				intervals = append(intervals, r.After.State.IntervalDays)
+				efs = append(efs, r.After.State.EF)
+				if r.Kind.Graded() {
+					lastGraded = r.ReviewedAt
 				}
 			}
 			assert.Equal(t, tt.wantIntervals, intervals)
 			assert.Equal(t, tt.wantEFs, efs)
 			assert.Equal(t, tt.want, p.State)
 			assert.InDelta(t, tt.wantEF, p.State.EF.Float(), 1e-9)
-			assert.Equal(t, lastGraded.AddDate(0, 0, tt.want.IntervalDays), p.DueAt)
+			assert.Equal(t, domain.LearnerDay{}.DueAt(lastGraded, tt.want.IntervalDays), p.DueAt)
 		})
 	}
 }
@@ -177,227 +189,8 @@ func TestSchedule_Bounds(t *testing.T) {
 	}
 }
 
-func TestApply_Lapses(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		answers []answer
-		want    int
-	}{
-		{"failing a new card is no lapse", graded(1), 0},
-		{"failing after relearning from a failure is no lapse", graded(2, 0), 0},
-		{"failing a learned card is a lapse", graded(4, 2), 1},
-		{"each forgetting counts once", graded(5, 5, 1, 0, 4, 4, 2), 2},
-		{"a failed drill is no lapse", []answer{{q: 4}, {q: 2}, {q: 1, drill: true}, {q: 0, drill: true}}, 1},
-		{"passing never counts", graded(3, 4, 5, 3), 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p := domain.NewProgress("u1", "c1", "d1")
-			at := start
-			for _, a := range tt.answers {
-				_, err := p.Apply(a.q, at, a.drill)
-				require.NoError(t, err)
-				at = at.Add(time.Hour)
-			}
-			assert.Equal(t, tt.want, p.Lapses)
-		})
-	}
-}
-
-func TestApply_Kinds(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		answers []answer
-		want    []domain.ReviewKind
-	}{
-		{"first answer is new, later ones reviews", graded(4, 4, 1), []domain.ReviewKind{domain.ReviewNew, domain.ReviewReview, domain.ReviewReview}},
-		{"a drill flag is honoured once reviewed", []answer{{q: 2}, {q: 5, drill: true}}, []domain.ReviewKind{domain.ReviewNew, domain.ReviewDrill}},
-		{"a new card has nothing to drill", []answer{{q: 5, drill: true}, {q: 5}}, []domain.ReviewKind{domain.ReviewNew, domain.ReviewReview}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p := domain.NewProgress("u1", "c1", "d1")
-			var kinds []domain.ReviewKind
-			for i, a := range tt.answers {
-				r, err := p.Apply(a.q, start.Add(time.Duration(i)*time.Minute), a.drill)
-				require.NoError(t, err)
-				kinds = append(kinds, r.Kind)
-			}
-			assert.Equal(t, tt.want, kinds)
-		})
-	}
-}
-
-func TestApply_DrillChangesNothing(t *testing.T) {
-	t.Parallel()
-	p := domain.NewProgress("u1", "c1", "d1")
-	_, err := p.Apply(4, start, false)
-	require.NoError(t, err)
-	_, err = p.Apply(1, start.Add(time.Minute), false)
-	require.NoError(t, err)
-	before := p
-
-	for i, q := range []domain.Grade{0, 3, 5} {
-		at := start.Add(time.Duration(i+2) * time.Minute)
-		r, err := p.Apply(q, at, true)
-		require.NoError(t, err)
-		assert.Equal(t, domain.ReviewDrill, r.Kind)
-		assert.Equal(t, q, r.Grade)
-		assert.Equal(t, at, r.ReviewedAt)
-		assert.Equal(t, before.State, r.Before)
-		assert.Equal(t, before.State, r.After)
-	}
-	assert.Equal(t, before, p)
-}
-
-func TestApply_ReviewRow(t *testing.T) {
-	t.Parallel()
-	local := time.FixedZone("UTC+5", 5*60*60)
-	at := time.Date(2025, 6, 10, 23, 15, 0, 0, local)
-	p := domain.NewProgress("u1", "c1", "d1")
-	p.State = state(2, 250, 6)
-	p.LastReviewedAt = at.AddDate(0, 0, -6)
-
-	r, err := p.Apply(5, at, false)
-	require.NoError(t, err)
-
-	assert.Equal(t, domain.Review{
-		UserID:     "u1",
-		CardID:     "c1",
-		DeckID:     "d1",
-		ReviewedAt: time.Date(2025, 6, 10, 18, 15, 0, 0, time.UTC),
-		Grade:      5,
-		Kind:       domain.ReviewReview,
-		Before:     state(2, 250, 6),
-		After:      state(3, 260, 16),
-	}, r)
-	assert.Equal(t, time.Date(2025, 6, 26, 18, 15, 0, 0, time.UTC), p.DueAt)
-	assert.Equal(t, r.ReviewedAt, p.LastReviewedAt)
-	assert.Equal(t, time.UTC, p.DueAt.Location())
-}
-
-func TestApply_InvalidGrade(t *testing.T) {
-	t.Parallel()
-	for _, q := range []domain.Grade{-1, 6, 100} {
-		t.Run(fmt.Sprintf("q=%d", q), func(t *testing.T) {
-			t.Parallel()
-			p := domain.NewProgress("u1", "c1", "d1")
-			before := p
-
-			_, err := p.Apply(q, start, false)
-
-			var verr *domain.ValidationError
-			require.ErrorAs(t, err, &verr)
-			assert.Equal(t, "grade", verr.Field)
-			assert.Equal(t, before, p)
-		})
-	}
-}
-
-// step is one answer on a card, for building review logs.
-type step struct {
-	card string
-	a    answer
-}
-
-// logOf answers the given steps live and returns the review log and the resulting
-// progress per card.
-func logOf(t *testing.T, steps []step) ([]domain.Review, map[string]domain.Progress) {
-	t.Helper()
-	live := map[string]*domain.Progress{}
-	var log []domain.Review
-	at := start
-	for i, s := range steps {
-		p, ok := live[s.card]
-		if !ok {
-			np := domain.NewProgress("u1", s.card, "d1")
-			p = &np
-			live[s.card] = p
-		}
-		r, err := p.Apply(s.a.q, at, s.a.drill)
-		require.NoError(t, err)
-		r.ID = string(rune('a' + i))
-		log = append(log, r)
-		at = at.Add(36 * time.Hour)
-	}
-	out := map[string]domain.Progress{}
-	for k, p := range live {
-		out[k] = *p
-	}
-	return log, out
-}
-
-func TestReplay_RebuildsLiveProgress(t *testing.T) {
-	t.Parallel()
-	log, want := logOf(t, []step{
-		{"c1", answer{q: 5}},
-		{"c2", answer{q: 2}},
-		{"c2", answer{q: 4, drill: true}},
-		{"c1", answer{q: 5}},
-		{"c2", answer{q: 4}},
-		{"c1", answer{q: 1}},
-		{"c1", answer{q: 3, drill: true}},
-		{"c1", answer{q: 4}},
-	})
-
-	got, err := domain.Replay(log)
-
-	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, want["c1"], got[0])
-	assert.Equal(t, want["c2"], got[1])
-	assert.Equal(t, 1, got[0].Lapses)
-}
-
-func TestReplay_EmptyLog(t *testing.T) {
-	t.Parallel()
-	got, err := domain.Replay(nil)
-	require.NoError(t, err)
-	assert.Empty(t, got)
-}
-
-func TestReplay_RejectsInconsistentLog(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		corrupt func([]domain.Review)
-		wantErr func(error) bool
-	}{
-		{"after state differs", func(l []domain.Review) { l[1].After.IntervalDays = 7 }, isInconsistent},
-		{"before state differs", func(l []domain.Review) { l[2].Before.EF = 240 }, isInconsistent},
-		{"graded answer logged as drill", func(l []domain.Review) { l[1].Kind = domain.ReviewDrill }, isInconsistent},
-		{"unknown kind", func(l []domain.Review) { l[2].Kind = "cram" }, isInconsistent},
-		{"grade changed", func(l []domain.Review) { l[0].Grade = 3 }, isInconsistent},
-		{"grade out of range", func(l []domain.Review) { l[1].Grade = 9 }, isValidation},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			log, _ := logOf(t, []step{{"c1", answer{q: 5}}, {"c1", answer{q: 4}}, {"c1", answer{q: 4}}})
-			tt.corrupt(log)
-
-			got, err := domain.Replay(log)
-
-			require.Error(t, err)
-			assert.True(t, tt.wantErr(err), "unexpected error: %v", err)
-			assert.Nil(t, got)
-		})
-	}
-}
-
-func isInconsistent(err error) bool { return errors.Is(err, domain.ErrReviewLogInconsistent) }
-
-func isValidation(err error) bool {
-	var verr *domain.ValidationError
-	return errors.As(err, &verr) && verr.Field == "grade"
-}
-
-// referenceSchedule is SM2.md's rule in exact rational arithmetic, with the decimal
-// constants as written there: an oracle independent of the integer shortcut.
+// referenceSchedule is SM-2's rule (docs/scheduling.md) in exact rational arithmetic,
+// with its decimal constants as written: an oracle independent of the integer shortcut.
 func referenceSchedule(t *testing.T, s domain.SchedState, q domain.Grade) domain.SchedState {
 	t.Helper()
 	if q < 3 {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -36,6 +37,18 @@ type StudySession struct {
 	// CorrectGrade.
 	Reviewed int
 	Correct  int
+	// History lists the session's answers, oldest first, so the latest can be undone.
+	History []AnswerRecord
+	// Undos counts the answers taken back; with the answer number it names an answer
+	// (an answer given again after an undo is a new one).
+	Undos int
+}
+
+// AnswerRecord is one answer a study session recorded.
+type AnswerRecord struct {
+	CardID   string
+	ReviewID string
+	Grade    Grade
 }
 
 // NewStudySession returns a session of userID over deckID, started at startedAt with the
@@ -71,10 +84,11 @@ func (s *StudySession) Attempt(cardID string) (int, error) {
 	return s.Answers[cardID], nil
 }
 
-// Record applies an answer of grade q to cardID: the card leaves the queue, and goes back
-// to its end when q is below CorrectGrade; the counters grow. A card not queued yields a
-// ValidationError for "cardId" and leaves s unchanged.
-func (s *StudySession) Record(cardID string, q Grade) error {
+// Record applies the answer reviewID of grade q to cardID: the card leaves the queue, and
+// goes back to its end when q is below CorrectGrade; the counters grow and the answer
+// joins the history. A card not queued yields a ValidationError for "cardId" and leaves
+// s unchanged.
+func (s *StudySession) Record(cardID, reviewID string, q Grade) error {
 	i := slices.Index(s.Queue, cardID)
 	if i < 0 {
 		return NewValidationError("cardId", "is not queued in this study session")
@@ -85,6 +99,7 @@ func (s *StudySession) Record(cardID string, q Grade) error {
 	}
 	s.Answers[cardID]++
 	s.Reviewed++
+	s.History = append(s.History, AnswerRecord{CardID: cardID, ReviewID: reviewID, Grade: q})
 	if q >= CorrectGrade {
 		s.Correct++
 	} else {
@@ -93,27 +108,94 @@ func (s *StudySession) Record(cardID string, q Grade) error {
 	return nil
 }
 
-// BuildStudyQueue picks the cards of a study session from a deck's cards (in deck order)
-// and the user's progress on them: first the cards due at now, oldest due first (ties in
-// deck order), then the cards never studied, in deck order; at most limit in all.
-// Progress on cards not in cards is ignored.
-func BuildStudyQueue(cards []Card, progress []Progress, now time.Time, limit int) []string {
-	dueAt := make(map[string]time.Time, len(progress))
-	for _, p := range progress {
-		dueAt[p.CardID] = p.DueAt
+// Drop takes cards out of the queue without an answer: cards suspended since the session
+// started (by the learner, or as leeches) are studied no more.
+func (s *StudySession) Drop(cardIDs ...string) {
+	s.Queue = slices.DeleteFunc(s.Queue, func(id string) bool { return slices.Contains(cardIDs, id) })
+}
+
+// LastAnswer returns the session's latest answer, or ErrNothingToUndo.
+func (s *StudySession) LastAnswer() (AnswerRecord, error) {
+	if len(s.History) == 0 {
+		return AnswerRecord{}, ErrNothingToUndo
 	}
-	var due, fresh []string
-	for _, c := range cards {
-		at, studied := dueAt[c.ID]
-		switch {
-		case !studied:
-			fresh = append(fresh, c.ID)
-		case !at.After(now):
-			due = append(due, c.ID)
+	return s.History[len(s.History)-1], nil
+}
+
+// Undo takes back the latest answer, which must be last (else ErrNothingToUndo, or
+// ErrConflict when another answer came after it): its card returns to the head of the
+// queue (leaving the end of it, where a failed grade had put it) and the counters shrink.
+func (s *StudySession) Undo(last AnswerRecord) error {
+	if got, err := s.LastAnswer(); err != nil {
+		return err
+	} else if got != last {
+		return ErrConflict
+	}
+	s.History = s.History[:len(s.History)-1]
+	if last.Grade < CorrectGrade {
+		if i := slices.Index(s.Queue, last.CardID); i >= 0 {
+			s.Queue = slices.Delete(s.Queue, i, i+1)
 		}
 	}
-	slices.SortStableFunc(due, func(a, b string) int { return dueAt[a].Compare(dueAt[b]) })
-	queue := make([]string, 0, len(due)+len(fresh))
-	queue = append(append(queue, due...), fresh...)
-	return queue[:min(len(queue), max(limit, 0))]
+	s.Queue = slices.Insert(s.Queue, 0, last.CardID)
+	s.Answers[last.CardID]--
+	s.Undos++
+	s.Reviewed--
+	if last.Grade >= CorrectGrade {
+		s.Correct--
+	}
+	return nil
+}
+
+// DueCard is a studied card due by a learner day, with what orders the due cards.
+type DueCard struct {
+	CardID         string
+	DueAt          time.Time
+	LastReviewedAt time.Time
+	Stability      float64
+}
+
+// QueueRequest is what BuildStudyQueue chooses from and within.
+type QueueRequest struct {
+	// Due are the deck's studied cards due by the learner's day (not suspended); New
+	// the cards never studied (not suspended), in the order they were added.
+	Due []DueCard
+	New []string
+	Now time.Time
+	// Options are the deck's: the scheduler orders the due cards.
+	Options StudyOptions
+	// ReviewsLeft and NewLeft are what the day's limits still allow; Limit caps the
+	// session.
+	ReviewsLeft, NewLeft, Limit int
+}
+
+// BuildStudyQueue picks the cards of a study session: due reviews first — the most
+// overdue first under SM-2, the lowest retrievability first under FSRS (ties in due
+// order) — up to ReviewsLeft, then new cards in the order they were added up to NewLeft;
+// at most Limit in all.
+func BuildStudyQueue(r QueueRequest) []string {
+	due := slices.Clone(r.Due)
+	if r.Options.orDefault().Scheduler == SchedulerFSRS {
+		w := r.Options.orDefault().FSRSWeights
+		slices.SortStableFunc(due, func(a, b DueCard) int {
+			return cmp.Or(cmp.Compare(retrievability(w, a, r.Now), retrievability(w, b, r.Now)), a.DueAt.Compare(b.DueAt))
+		})
+	} else {
+		slices.SortStableFunc(due, func(a, b DueCard) int { return a.DueAt.Compare(b.DueAt) })
+	}
+	queue := make([]string, 0, min(r.Limit, len(due)+len(r.New)))
+	for _, c := range due[:min(len(due), max(r.ReviewsLeft, 0))] {
+		queue = append(queue, c.CardID)
+	}
+	queue = append(queue, r.New[:min(len(r.New), max(r.NewLeft, 0))]...)
+	return queue[:min(len(queue), max(r.Limit, 0))]
+}
+
+// retrievability is FSRS's recall probability of c at now; a card without a memory
+// (scheduled by SM-2 before the switch) counts as forgotten, so it comes first.
+func retrievability(w FSRSWeights, c DueCard, now time.Time) float64 {
+	if c.Stability <= 0 {
+		return 0
+	}
+	return w.Retrievability(now.Sub(c.LastReviewedAt).Hours()/24, c.Stability)
 }

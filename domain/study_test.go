@@ -13,38 +13,51 @@ import (
 func TestBuildStudyQueue(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 5, 10, 12, 0, 0, 0, time.UTC)
-	cards := []domain.Card{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}, {ID: "e"}, {ID: "f"}}
-	studied := func(id string, due time.Time) domain.Progress {
-		return domain.Progress{CardID: id, DueAt: due, LastReviewedAt: due.AddDate(0, 0, -1)}
+	due := func(id string, at time.Time) domain.DueCard {
+		return domain.DueCard{CardID: id, DueAt: at, LastReviewedAt: at.AddDate(0, 0, -1)}
 	}
-	progress := []domain.Progress{
-		studied("b", now.Add(-time.Hour)),      // due
-		studied("d", now.AddDate(0, 0, -3)),    // due, oldest
-		studied("e", now.Add(time.Minute)),     // not yet due
-		studied("f", now.Add(-time.Hour)),      // due, ties with b
-		studied("gone", now.AddDate(0, 0, -9)), // not a card of the deck
+	dueCards := []domain.DueCard{
+		due("b", now.Add(-time.Hour)),   // due
+		due("d", now.AddDate(0, 0, -3)), // due, oldest
+		due("f", now.Add(-time.Hour)),   // due, ties with b
 	}
+	fresh := []string{"a", "c", "e"}
 	tests := []struct {
-		name  string
-		limit int
-		want  []string
+		name                 string
+		reviewsLeft, newLeft int
+		limit                int
+		want                 []string
 	}{
-		{"due oldest first with ties in deck order, then new in deck order", 20, []string{"d", "b", "f", "a", "c"}},
-		{"the limit cuts new cards first", 4, []string{"d", "b", "f", "a"}},
-		{"the limit cuts due cards too", 2, []string{"d", "b"}},
-		{"zero limit queues nothing", 0, []string{}},
+		{"due oldest first (ties as listed), then new in the order added", 200, 20, 20, []string{"d", "b", "f", "a", "c", "e"}},
+		{"the limit cuts new cards first", 200, 20, 4, []string{"d", "b", "f", "a"}},
+		{"the limit cuts due cards too", 200, 20, 2, []string{"d", "b"}},
+		{"the day's reviews left bound the due cards", 1, 20, 20, []string{"d", "a", "c", "e"}},
+		{"the day's new cards left bound the new ones", 200, 2, 20, []string{"d", "b", "f", "a", "c"}},
+		{"limits spent", 0, -3, 20, []string{}},
+		{"zero limit queues nothing", 200, 20, 0, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, domain.BuildStudyQueue(cards, progress, now, tt.limit))
+			got := domain.BuildStudyQueue(domain.QueueRequest{
+				Due: dueCards, New: fresh, Now: now, Options: domain.DefaultStudyOptions(),
+				ReviewsLeft: tt.reviewsLeft, NewLeft: tt.newLeft, Limit: tt.limit,
+			})
+			assert.Equal(t, tt.want, got)
 		})
 	}
 
-	t.Run("a card due exactly now is queued", func(t *testing.T) {
+	t.Run("under FSRS the least remembered come first", func(t *testing.T) {
 		t.Parallel()
-		got := domain.BuildStudyQueue(cards[:1], []domain.Progress{studied("a", now)}, now, 5)
-		assert.Equal(t, []string{"a"}, got)
+		o := domain.DefaultStudyOptions()
+		o.Scheduler = domain.SchedulerFSRS
+		cards := []domain.DueCard{
+			{CardID: "well-known", DueAt: now.AddDate(0, 0, -5), LastReviewedAt: now.AddDate(0, 0, -30), Stability: 100},
+			{CardID: "shaky", DueAt: now.Add(-time.Hour), LastReviewedAt: now.AddDate(0, 0, -10), Stability: 3},
+			{CardID: "shakier", DueAt: now.Add(-time.Hour), LastReviewedAt: now.AddDate(0, 0, -20), Stability: 3},
+		}
+		got := domain.BuildStudyQueue(domain.QueueRequest{Due: cards, Now: now, Options: o, ReviewsLeft: 10, NewLeft: 10, Limit: 10})
+		assert.Equal(t, []string{"shakier", "shaky", "well-known"}, got)
 	})
 }
 
@@ -98,7 +111,7 @@ func TestStudySession_Record(t *testing.T) {
 			t.Parallel()
 			s := domain.NewStudySession("s1", "u1", "d1", time.Unix(0, 0), []string{"a", "b", "c"})
 			for _, a := range tt.answers {
-				require.NoError(t, s.Record(a.card, a.grade))
+				require.NoError(t, s.Record(a.card, "r-"+a.card, a.grade))
 			}
 			assert.Equal(t, tt.wantQueue, s.Queue)
 			assert.Equal(t, tt.wantAnswers, s.Answers)
@@ -115,17 +128,17 @@ func TestStudySession_Record(t *testing.T) {
 func TestStudySession_AttemptAndRecordRefuseUnqueuedCards(t *testing.T) {
 	t.Parallel()
 	s := domain.NewStudySession("s1", "u1", "d1", time.Unix(0, 0), []string{"a", "b"})
-	require.NoError(t, s.Record("a", 5))
+	require.NoError(t, s.Record("a", "r1", 5))
 
 	for _, card := range []string{"a", "zzz"} {
 		_, err := s.Attempt(card)
 		requireFieldError(t, err, "cardId")
-		requireFieldError(t, s.Record(card, 4), "cardId")
+		requireFieldError(t, s.Record(card, "r2", 4), "cardId")
 	}
 	assert.Equal(t, []string{"b"}, s.Queue)
 	assert.Equal(t, 1, s.Reviewed)
 
-	require.NoError(t, s.Record("b", 1))
+	require.NoError(t, s.Record("b", "r3", 1))
 	attempt, err := s.Attempt("b")
 	require.NoError(t, err)
 	assert.Equal(t, 1, attempt, "a requeued card's next answer is its second")
@@ -136,4 +149,36 @@ func requireFieldError(t *testing.T, err error, field string) {
 	var verr *domain.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, field, verr.Field)
+}
+
+func TestStudySession_Undo(t *testing.T) {
+	t.Parallel()
+	s := domain.NewStudySession("s1", "u1", "d1", time.Unix(0, 0), []string{"a", "b", "c"})
+	require.NoError(t, s.Record("a", "r1", 5))
+	require.NoError(t, s.Record("b", "r2", 2)) // b goes to the end of the queue
+	fresh := *s
+
+	last, err := s.LastAnswer()
+	require.NoError(t, err)
+	assert.Equal(t, domain.AnswerRecord{CardID: "b", ReviewID: "r2", Grade: 2}, last)
+	require.NoError(t, s.Undo(last))
+	assert.Equal(t, []string{"b", "c"}, s.Queue, "the card is back at the head, not also at the end")
+	assert.Equal(t, map[string]int{"a": 1, "b": 0}, s.Answers)
+	assert.Equal(t, 1, s.Reviewed)
+	assert.Equal(t, 1, s.Correct)
+	assert.Equal(t, 1, s.Undos)
+	attempt, err := s.Attempt("b")
+	require.NoError(t, err)
+	assert.Zero(t, attempt, "answered again, b is no drill")
+
+	require.ErrorIs(t, s.Undo(last), domain.ErrConflict, "r2 is no longer the latest answer")
+	last, err = s.LastAnswer()
+	require.NoError(t, err)
+	require.NoError(t, s.Undo(last))
+	assert.Equal(t, []string{"a", "b", "c"}, s.Queue)
+	assert.Zero(t, s.Correct)
+	_, err = s.LastAnswer()
+	require.ErrorIs(t, err, domain.ErrNothingToUndo)
+	require.ErrorIs(t, s.Undo(last), domain.ErrNothingToUndo)
+	assert.Len(t, fresh.History, 2, "the copy taken before is untouched")
 }

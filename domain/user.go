@@ -43,8 +43,11 @@ type User struct {
 	DisplayName    string
 	OrganizationID string
 	Permissions    []string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// TimeZone (an IANA name) and DayStartHour are the learner's day (see LearnerDay).
+	TimeZone     string
+	DayStartHour int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Profile is a user as the user sees themself: no credentials, and the type of their
@@ -57,8 +60,20 @@ type Profile struct {
 	OrganizationID   string
 	OrganizationType OrganizationType
 	Permissions      []string
+	TimeZone         string
+	DayStartHour     int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// LearnerDay returns the learner's day of p. A stored time zone that no longer resolves
+// (dropped from the time-zone database) falls back to UTC rather than failing a review.
+func (p *Profile) LearnerDay() LearnerDay {
+	day, err := NewLearnerDay(p.TimeZone, p.DayStartHour)
+	if err != nil {
+		return LearnerDay{StartHour: p.DayStartHour}
+	}
+	return day
 }
 
 // NormalizeEmail trims an address, lower-cases its ASCII letters and checks that it is

@@ -358,6 +358,67 @@ func (_c *DeckRepo_ListDecks_Call) RunAndReturn(run func(context.Context, string
 	return _c
 }
 
+// UpdateDeck provides a mock function with given fields: ctx, userID, deckID, fn
+func (_m *DeckRepo) UpdateDeck(ctx context.Context, userID string, deckID string, fn func(*domain.Deck) error) (*domain.Deck, error) {
+	ret := _m.Called(ctx, userID, deckID, fn)
+
+	if len(ret) == 0 {
+		panic("no return value specified for UpdateDeck")
+	}
+
+	var r0 *domain.Deck
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, string, func(*domain.Deck) error) (*domain.Deck, error)); ok {
+		return rf(ctx, userID, deckID, fn)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, string, func(*domain.Deck) error) *domain.Deck); ok {
+		r0 = rf(ctx, userID, deckID, fn)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).(*domain.Deck)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, string, func(*domain.Deck) error) error); ok {
+		r1 = rf(ctx, userID, deckID, fn)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// DeckRepo_UpdateDeck_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'UpdateDeck'
+type DeckRepo_UpdateDeck_Call struct {
+	*mock.Call
+}
+
+// UpdateDeck is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+//   - deckID string
+//   - fn func(*domain.Deck) error
+func (_e *DeckRepo_Expecter) UpdateDeck(ctx interface{}, userID interface{}, deckID interface{}, fn interface{}) *DeckRepo_UpdateDeck_Call {
+	return &DeckRepo_UpdateDeck_Call{Call: _e.mock.On("UpdateDeck", ctx, userID, deckID, fn)}
+}
+
+func (_c *DeckRepo_UpdateDeck_Call) Run(run func(ctx context.Context, userID string, deckID string, fn func(*domain.Deck) error)) *DeckRepo_UpdateDeck_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(string), args[3].(func(*domain.Deck) error))
+	})
+	return _c
+}
+
+func (_c *DeckRepo_UpdateDeck_Call) Return(_a0 *domain.Deck, _a1 error) *DeckRepo_UpdateDeck_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *DeckRepo_UpdateDeck_Call) RunAndReturn(run func(context.Context, string, string, func(*domain.Deck) error) (*domain.Deck, error)) *DeckRepo_UpdateDeck_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // NewDeckRepo creates a new instance of DeckRepo. It also registers a testing interface on the mock and a cleanup function to assert the mocks expectations.
 // The first argument is typically a *testing.T value.
 func NewDeckRepo(t interface {

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"time"
 
 	"github.com/studytool/studytool/domain"
 )
@@ -48,6 +49,8 @@ type DeckRepo interface {
 	ListCards(ctx context.Context, userID, deckID string) ([]domain.Card, error)
 	// GetCards returns the listed cards of userID's deck; unknown ids are left out.
 	GetCards(ctx context.Context, userID, deckID string, cardIDs []string) ([]domain.Card, error)
+	// UpdateDeck loads userID's deck, applies fn and saves the result in one transaction.
+	UpdateDeck(ctx context.Context, userID, deckID string, fn func(*domain.Deck) error) (*domain.Deck, error)
 }
 
 // ProgressRepo persists learning progress, the data of record for scheduling.
@@ -63,6 +66,27 @@ type ProgressRepo interface {
 	// may therefore run more than once and must have no effect outside its argument. The
 	// review's ID is filled in when empty and its user, card and deck are the progress's.
 	RecordReview(ctx context.Context, userID, cardID, deckID string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error)
+	// UndoReview takes back review reviewID of (userID, cardID) in one transaction: it
+	// fails with domain.ErrNotFound when there is no such review, and with
+	// domain.ErrConflict when it is not the card's latest answer (a later answer exists,
+	// or it was undone already); otherwise it hands the progress and the review to fn and
+	// commits the changed progress with the undo row fn returns.
+	UndoReview(ctx context.Context, userID, cardID, reviewID string, fn func(p *domain.Progress, undone *domain.Review) (*domain.Review, error)) (*domain.Progress, error)
+	// SetSuspended suspends or resumes userID's card cardID of deckID (a card never
+	// studied gets a progress row to hold the flag) and returns the progress.
+	SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error)
+	// Due lists userID's studied cards of deckID due before before and not suspended.
+	Due(ctx context.Context, userID, deckID string, before time.Time) ([]domain.DueCard, error)
+	// Unstudied lists up to limit of deckID's cards userID never studied and did not
+	// suspend, in the order they were added.
+	Unstudied(ctx context.Context, userID, deckID string, limit int) ([]string, error)
+	// Reschedule changes userID's deckID with deckFn and hands every progress row of the
+	// deck, with the card's review log in commit order, to fn; the deck and the changed
+	// rows commit in one transaction (a switch of scheduler: no answer lands between the
+	// new options and the states computed for them). It returns the deck and the rows as
+	// committed, and domain.ErrConflict when a review of the deck committed meanwhile.
+	Reschedule(ctx context.Context, userID, deckID string, deckFn func(*domain.Deck) error,
+		fn func(p *domain.Progress, log []domain.Review) error) (*domain.Deck, []domain.Progress, error)
 }
 
 // ReviewRepo reads the review log.
@@ -72,6 +96,12 @@ type ReviewRepo interface {
 	// Get returns userID's review id or domain.ErrNotFound. The study use-cases record each
 	// answer under an id derived from the answer, and look it up to recognise a retry.
 	Get(ctx context.Context, userID, id string) (*domain.Review, error)
+	// CountGraded counts userID's graded reviews of deckID since since: new cards
+	// introduced and reviews (what a learner day's limits count).
+	CountGraded(ctx context.Context, userID, deckID string, since time.Time) (newCards, reviews int, err error)
+	// Each hands userID's reviews (of deckID only, when it is not "") to fn in commit
+	// order, reading them in pages; an error from fn stops it and is returned.
+	Each(ctx context.Context, userID, deckID string, fn func(domain.Review) error) error
 }
 
 // ProgressCache is the Redis copy of progress (write-through after the database commit).

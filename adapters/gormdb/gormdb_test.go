@@ -23,7 +23,7 @@ import (
 )
 
 // latestVersion is the number of the newest migration.
-const latestVersion = 3
+const latestVersion = 4
 
 // schemaTables are the tables the migrations create.
 var schemaTables = []string{"cards", "decks", "organizations", "progress", "reviews", "users"}
@@ -153,7 +153,7 @@ func testMigrations(t *testing.T, b backend) {
 	assertSchema(t, db, inspect, b, latestVersion, schemaTables)
 
 	require.NoError(t, db.MigrateDown(ctx, 1))
-	assertSchema(t, db, inspect, b, latestVersion-1, []string{"cards", "decks", "organizations", "users"})
+	assertSchema(t, db, inspect, b, latestVersion-1, schemaTables) // 0004 changes columns, not tables
 	assertPoolWorks(t, db)
 
 	require.NoError(t, db.MigrateDown(ctx, 0))
@@ -235,7 +235,7 @@ func testUnknownReferences(t *testing.T, b backend) {
 		OrganizationID: domain.DefaultOrganizationID, CreatedAt: now, UpdatedAt: now,
 	}
 	require.NoError(t, repos.Users.Create(ctx, user))
-	deck := &domain.Deck{ID: uuid.NewString(), UserID: user.ID, Name: "Deck", CreatedAt: now}
+	deck := &domain.Deck{ID: uuid.NewString(), UserID: user.ID, Name: "Deck", Options: domain.DefaultStudyOptions(), CreatedAt: now}
 	require.NoError(t, repos.Decks.CreateDeck(ctx, deck))
 
 	tests := []struct {
@@ -248,11 +248,13 @@ func testUnknownReferences(t *testing.T, b backend) {
 			return repos.Users.Create(ctx, &u)
 		}},
 		{"deck of an unknown user", func() error {
-			return repos.Decks.CreateDeck(ctx, &domain.Deck{ID: uuid.NewString(), UserID: uuid.NewString(), Name: "D", CreatedAt: now})
+			return repos.Decks.CreateDeck(ctx, &domain.Deck{
+				ID: uuid.NewString(), UserID: uuid.NewString(), Name: "D", Options: domain.DefaultStudyOptions(), CreatedAt: now,
+			})
 		}},
 		{"review of an unknown card", func() error {
 			_, err := repos.Progress.RecordReview(ctx, user.ID, uuid.NewString(), deck.ID, func(p *domain.Progress) (*domain.Review, error) {
-				r, err := p.Apply(4, now, false)
+				r, err := p.Apply(domain.Answer{Grade: 4, At: now})
 				return &r, err
 			})
 			return err

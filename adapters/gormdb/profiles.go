@@ -32,7 +32,7 @@ func (r *ProfileRepo) GetProfile(ctx context.Context, userID string) (*domain.Pr
 	var row profileRow
 	err := r.db.WithContext(ctx).Table("users").
 		Select("users.id, users.email, users.display_name, users.organization_id, users.permissions, "+
-			"users.created_at, users.updated_at, organizations.type AS organization_type").
+			"users.time_zone, users.day_start_hour, users.created_at, users.updated_at, organizations.type AS organization_type").
 		Joins("JOIN organizations ON organizations.id = users.organization_id").
 		Where("users.id = ?", userID).Take(&row).Error
 	if err != nil {
@@ -45,6 +45,6 @@ func (r *ProfileRepo) GetProfile(ctx context.Context, userID string) (*domain.Pr
 	return &domain.Profile{
 		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, OrganizationID: u.OrganizationID,
 		OrganizationType: domain.OrganizationType(row.OrganizationType), Permissions: u.Permissions,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		TimeZone: u.TimeZone, DayStartHour: u.DayStartHour, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}, nil
 }

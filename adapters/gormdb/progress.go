@@ -25,7 +25,8 @@ var reviewBackoff = retry.Backoff{Base: 2 * time.Millisecond, Max: 50 * time.Mil
 // errStaleProgress reports that the progress row changed (or appeared) after it was read.
 var errStaleProgress = errors.New("progress changed concurrently")
 
-// progressRow is the progress table.
+// progressRow is the progress table. interval_days is SM-2's own interval,
+// scheduled_days the one the last graded review scheduled.
 type progressRow struct {
 	UserID         string     `gorm:"column:user_id;primaryKey"`
 	CardID         string     `gorm:"column:card_id;primaryKey"`
@@ -33,47 +34,86 @@ type progressRow struct {
 	Repetitions    int        `gorm:"column:repetitions"`
 	EF             int        `gorm:"column:ef"`
 	IntervalDays   int        `gorm:"column:interval_days"`
-	DueAt          time.Time  `gorm:"column:due_at"`
+	ScheduledDays  int        `gorm:"column:scheduled_days"`
+	Stability      float64    `gorm:"column:stability"`
+	Difficulty     float64    `gorm:"column:difficulty"`
+	DueAt          *time.Time `gorm:"column:due_at"`
 	LastReviewedAt *time.Time `gorm:"column:last_reviewed_at"`
 	Lapses         int        `gorm:"column:lapses"`
+	Reviews        int        `gorm:"column:reviews"`
+	Suspended      bool       `gorm:"column:suspended"`
+	Leech          bool       `gorm:"column:leech"`
 	Version        int64      `gorm:"column:version"`
 }
 
 func (progressRow) TableName() string { return "progress" }
 
 func newProgressRow(p *domain.Progress) progressRow {
-	row := progressRow{
-		UserID:       p.UserID,
-		CardID:       p.CardID,
-		DeckID:       p.DeckID,
-		Repetitions:  p.State.Repetitions,
-		EF:           int(p.State.EF),
-		IntervalDays: p.State.IntervalDays,
-		DueAt:        dbTime(p.DueAt),
-		Lapses:       p.Lapses,
-		Version:      p.Version,
+	return progressRow{
+		UserID:         p.UserID,
+		CardID:         p.CardID,
+		DeckID:         p.DeckID,
+		Repetitions:    p.State.Repetitions,
+		EF:             int(p.State.EF),
+		IntervalDays:   p.State.IntervalDays,
+		ScheduledDays:  p.IntervalDays,
+		Stability:      p.Memory.Stability,
+		Difficulty:     p.Memory.Difficulty,
+		DueAt:          nullTime(p.DueAt),
+		LastReviewedAt: nullTime(p.LastReviewedAt),
+		Lapses:         p.Lapses,
+		Reviews:        p.Reviews,
+		Suspended:      p.Suspended,
+		Leech:          p.Leech,
+		Version:        p.Version,
 	}
-	if !p.LastReviewedAt.IsZero() {
-		last := dbTime(p.LastReviewedAt)
-		row.LastReviewedAt = &last
-	}
-	return row
 }
 
 func (r *progressRow) toDomain() domain.Progress {
-	p := domain.Progress{
-		UserID:  r.UserID,
-		CardID:  r.CardID,
-		DeckID:  r.DeckID,
-		State:   domain.SchedState{Repetitions: r.Repetitions, EF: domain.EF(r.EF), IntervalDays: r.IntervalDays},
-		DueAt:   r.DueAt.UTC(),
-		Lapses:  r.Lapses,
+	return domain.Progress{
+		UserID: r.UserID,
+		CardID: r.CardID,
+		DeckID: r.DeckID,
+		CardState: domain.CardState{
+			State:          domain.SchedState{Repetitions: r.Repetitions, EF: domain.EF(r.EF), IntervalDays: r.IntervalDays},
+			Memory:         domain.FSRSMemory{Stability: r.Stability, Difficulty: r.Difficulty},
+			IntervalDays:   r.ScheduledDays,
+			DueAt:          fromNullTime(r.DueAt),
+			LastReviewedAt: fromNullTime(r.LastReviewedAt),
+			Lapses:         r.Lapses,
+			Reviews:        r.Reviews,
+			Suspended:      r.Suspended,
+			Leech:          r.Leech,
+		},
 		Version: r.Version,
 	}
-	if r.LastReviewedAt != nil {
-		p.LastReviewedAt = r.LastReviewedAt.UTC()
+}
+
+// progressColumns are the columns a change of progress writes.
+func (r *progressRow) columns() map[string]any {
+	return map[string]any{
+		"repetitions": r.Repetitions, "ef": r.EF, "interval_days": r.IntervalDays,
+		"scheduled_days": r.ScheduledDays, "stability": r.Stability, "difficulty": r.Difficulty,
+		"due_at": r.DueAt, "last_reviewed_at": r.LastReviewedAt, "lapses": r.Lapses,
+		"reviews": r.Reviews, "suspended": r.Suspended, "leech": r.Leech, "version": r.Version,
 	}
-	return p
+}
+
+// nullTime stores a zero time as NULL, others in the database's precision.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	v := dbTime(t)
+	return &v
+}
+
+// fromNullTime reads a nullable time as UTC, NULL as the zero time.
+func fromNullTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // ProgressRepo stores learning progress and appends to the review log.
@@ -210,15 +250,7 @@ func saveProgress(tx *gorm.DB, row *progressRow, exists bool, read int64) error 
 	}
 	res := tx.Model(&progressRow{}).
 		Where("user_id = ? AND card_id = ? AND version = ?", row.UserID, row.CardID, read).
-		Updates(map[string]any{
-			"repetitions":      row.Repetitions,
-			"ef":               row.EF,
-			"interval_days":    row.IntervalDays,
-			"due_at":           row.DueAt,
-			"last_reviewed_at": row.LastReviewedAt,
-			"lapses":           row.Lapses,
-			"version":          row.Version,
-		})
+		Updates(row.columns())
 	if res.Error != nil {
 		return res.Error
 	}
@@ -238,6 +270,9 @@ func insertReview(tx *gorm.DB, review *domain.Review, p *domain.Progress) error 
 		review.ID = id.String()
 	}
 	review.UserID, review.CardID, review.DeckID = p.UserID, p.CardID, p.DeckID
-	row := newReviewRow(review)
+	row, err := newReviewRow(review)
+	if err != nil {
+		return err
+	}
 	return tx.Create(&row).Error
 }

@@ -21,6 +21,8 @@ type userRow struct {
 	DisplayName    string    `gorm:"column:display_name"`
 	OrganizationID string    `gorm:"column:organization_id"`
 	Permissions    string    `gorm:"column:permissions"` // JSON array
+	TimeZone       string    `gorm:"column:time_zone"`
+	DayStartHour   int       `gorm:"column:day_start_hour"`
 	CreatedAt      time.Time `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt      time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
@@ -43,6 +45,8 @@ func newUserRow(u *domain.User) (userRow, error) {
 		DisplayName:    u.DisplayName,
 		OrganizationID: u.OrganizationID,
 		Permissions:    string(encoded),
+		TimeZone:       u.TimeZone,
+		DayStartHour:   u.DayStartHour,
 		CreatedAt:      dbTime(u.CreatedAt),
 		UpdatedAt:      dbTime(u.UpdatedAt),
 	}, nil
@@ -63,6 +67,8 @@ func (r *userRow) toDomain() (*domain.User, error) {
 		DisplayName:    r.DisplayName,
 		OrganizationID: r.OrganizationID,
 		Permissions:    perms,
+		TimeZone:       r.TimeZone,
+		DayStartHour:   r.DayStartHour,
 		CreatedAt:      r.CreatedAt.UTC(),
 		UpdatedAt:      r.UpdatedAt.UTC(),
 	}, nil
@@ -128,7 +134,8 @@ func (r *UserRepo) Update(ctx context.Context, id string, fn func(*domain.User) 
 			return err
 		}
 		err = tx.Model(&row).
-			Select("email", "password_hash", "display_name", "organization_id", "permissions", "created_at", "updated_at").
+			Select("email", "password_hash", "display_name", "organization_id", "permissions",
+				"time_zone", "day_start_hour", "created_at", "updated_at").
 			Updates(&row).Error
 		if err != nil {
 			return err

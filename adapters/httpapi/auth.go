@@ -54,6 +54,8 @@ type userResponse struct {
 	OrganizationID   string                  `json:"organizationId"`
 	OrganizationType domain.OrganizationType `json:"organizationType"`
 	Permissions      []string                `json:"permissions"`
+	TimeZone         string                  `json:"timeZone"`
+	DayStartHour     int                     `json:"dayStartHour"`
 	CreatedAt        time.Time               `json:"createdAt"`
 	UpdatedAt        time.Time               `json:"updatedAt"`
 }
@@ -61,7 +63,8 @@ type userResponse struct {
 func newUserResponse(u *domain.User, orgType domain.OrganizationType) userResponse {
 	return userResponse{
 		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, OrganizationID: u.OrganizationID,
-		OrganizationType: orgType, Permissions: nonNil(u.Permissions), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		OrganizationType: orgType, Permissions: nonNil(u.Permissions), TimeZone: u.TimeZone, DayStartHour: u.DayStartHour,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 }
 

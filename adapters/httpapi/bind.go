@@ -1,19 +1,24 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gin-gonic/gin/binding"
 	"github.com/go-playground/validator/v10"
+
+	"github.com/studytool/studytool/domain"
 )
 
 // errTrailingData reports content after the request's JSON value.
@@ -59,6 +64,33 @@ func BindJSON(c *gin.Context, dst any) error {
 		return fmt.Errorf("validate request body: %w", err)
 	}
 	return nil
+}
+
+// BindPatch is BindJSON for a PATCH body, whose fields the caller changes when they are
+// sent (pointer fields left nil are kept): a field sent as null, which would read as not
+// sent, is refused (422, every such field named) rather than silently ignored.
+func BindPatch(c *gin.Context, dst any) error {
+	if c.Request.Body == nil || c.Request.Body == http.NoBody || !isJSON(c.GetHeader("Content-Type")) {
+		return BindJSON(c, dst) // the same refusals
+	}
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return &bodyError{err}
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		var nulls []error
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
+			if string(fields[name]) == "null" {
+				nulls = append(nulls, domain.NewValidationError(name, "must not be null: leave the field out to keep its value"))
+			}
+		}
+		if len(nulls) > 0 {
+			return errors.Join(nulls...)
+		}
+	}
+	return BindJSON(c, dst)
 }
 
 // isJSON reports whether a Content-Type names JSON: application/json or a structured

@@ -8,34 +8,53 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/studytool/studytool/application/decks"
+	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/domain"
 )
 
 // DeckHandlers serves the caller's decks and cards.
 type DeckHandlers struct {
-	authn  *Authenticator
-	create *decks.CreateDeckHandler
-	list   *decks.ListDecksHandler
-	get    *decks.GetDeckHandler
-	add    *decks.AddCardsHandler
-	cards  *decks.ListCardsHandler
+	authn   *Authenticator
+	create  *decks.CreateDeckHandler
+	list    *decks.ListDecksHandler
+	get     *decks.GetDeckHandler
+	update  *decks.UpdateDeckHandler
+	add     *decks.AddCardsHandler
+	cards   *decks.ListCardsHandler
+	suspend *progress.SuspendCardHandler
 }
 
 var _ RouteRegistrar = (*DeckHandlers)(nil)
 
+// DeckUseCases are the use-cases behind the deck and card endpoints.
+type DeckUseCases struct {
+	Create  *decks.CreateDeckHandler
+	List    *decks.ListDecksHandler
+	Get     *decks.GetDeckHandler
+	Update  *decks.UpdateDeckHandler
+	Add     *decks.AddCardsHandler
+	Cards   *decks.ListCardsHandler
+	Suspend *progress.SuspendCardHandler
+}
+
 // NewDeckHandlers builds the deck and card endpoints.
-func NewDeckHandlers(authn *Authenticator, create *decks.CreateDeckHandler, list *decks.ListDecksHandler, get *decks.GetDeckHandler, add *decks.AddCardsHandler, cards *decks.ListCardsHandler) *DeckHandlers {
-	return &DeckHandlers{authn: authn, create: create, list: list, get: get, add: add, cards: cards}
+func NewDeckHandlers(authn *Authenticator, uc DeckUseCases) *DeckHandlers {
+	return &DeckHandlers{
+		authn: authn, create: uc.Create, list: uc.List, get: uc.Get, update: uc.Update,
+		add: uc.Add, cards: uc.Cards, suspend: uc.Suspend,
+	}
 }
 
 // Register implements RouteRegistrar.
 func (h *DeckHandlers) Register(r gin.IRouter) {
-	g := r.Group("/v1/decks", h.authn.Required(), requireUUIDs("deckId"))
+	g := r.Group("/v1/decks", h.authn.Required(), requireUUIDs("deckId", "cardId"))
 	g.POST("", h.createDeck)
 	g.GET("", h.listDecks)
 	g.GET("/:deckId", h.getDeck)
+	g.PATCH("/:deckId", h.updateDeck)
 	g.POST("/:deckId/cards", h.addCards)
 	g.GET("/:deckId/cards", h.listCards)
+	g.PATCH("/:deckId/cards/:cardId", h.updateCard)
 }
 
 type createDeckRequest struct {
@@ -43,16 +62,90 @@ type createDeckRequest struct {
 	Description string `json:"description"`
 }
 
+// deckResponse is a deck with its study options.
 type deckResponse struct {
 	ID          string    `json:"id"`
 	Name        string    `json:"name"`
 	Description string    `json:"description"`
 	CardCount   int       `json:"cardCount"`
 	CreatedAt   time.Time `json:"createdAt"`
+	studyOptions
+}
+
+// studyOptions are a deck's study options as the API reads and writes them.
+type studyOptions struct {
+	NewCardsPerDay   int                `json:"newCardsPerDay"`
+	ReviewsPerDay    int                `json:"reviewsPerDay"`
+	LeechThreshold   int                `json:"leechThreshold"`
+	LeechAction      domain.LeechAction `json:"leechAction"`
+	Fuzz             bool               `json:"fuzz"`
+	Scheduler        domain.Scheduler   `json:"scheduler"`
+	DesiredRetention float64            `json:"desiredRetention"`
+	FSRSWeights      []float64          `json:"fsrsWeights"`
 }
 
 func newDeckResponse(d *domain.Deck) deckResponse {
-	return deckResponse{ID: d.ID, Name: d.Name, Description: d.Description, CardCount: d.CardCount, CreatedAt: d.CreatedAt.UTC()}
+	o := d.Options
+	return deckResponse{
+		ID: d.ID, Name: d.Name, Description: d.Description, CardCount: d.CardCount, CreatedAt: d.CreatedAt.UTC(),
+		studyOptions: studyOptions{
+			NewCardsPerDay: o.NewCardsPerDay, ReviewsPerDay: o.ReviewsPerDay, LeechThreshold: o.LeechThreshold,
+			LeechAction: o.LeechAction, Fuzz: o.Fuzz, Scheduler: o.Scheduler, DesiredRetention: o.DesiredRetention,
+			FSRSWeights: o.FSRSWeights[:],
+		},
+	}
+}
+
+// updateDeckRequest changes the fields it sends.
+type updateDeckRequest struct {
+	Name             *string             `json:"name"`
+	Description      *string             `json:"description"`
+	NewCardsPerDay   *int                `json:"newCardsPerDay"`
+	ReviewsPerDay    *int                `json:"reviewsPerDay"`
+	LeechThreshold   *int                `json:"leechThreshold"`
+	LeechAction      *domain.LeechAction `json:"leechAction"`
+	Fuzz             *bool               `json:"fuzz"`
+	Scheduler        *domain.Scheduler   `json:"scheduler"`
+	DesiredRetention *float64            `json:"desiredRetention"`
+	FSRSWeights      []float64           `json:"fsrsWeights"`
+}
+
+func (h *DeckHandlers) updateDeck(c *gin.Context) {
+	var req updateDeckRequest
+	if err := BindPatch(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	deck, err := h.update.Handle(c.Request.Context(), decks.UpdateDeck{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"),
+		Change: domain.DeckChange(req),
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newDeckResponse(deck))
+}
+
+// updateCardRequest changes a card's flags.
+type updateCardRequest struct {
+	Suspended *bool `json:"suspended" binding:"required"`
+}
+
+func (h *DeckHandlers) updateCard(c *gin.Context) {
+	var req updateCardRequest
+	if err := BindPatch(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	card, err := h.suspend.Handle(c.Request.Context(), progress.SuspendCard{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), CardID: c.Param("cardId"), Suspended: *req.Suspended,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newCardResponse(card))
 }
 
 func (h *DeckHandlers) createDeck(c *gin.Context) {
@@ -137,18 +230,29 @@ func deref(s *string) string {
 	return *s
 }
 
+// cardResponse is a card with the caller's flags on it: suspended (set with PATCH) and
+// leech (set by the deck's leech rule).
 type cardResponse struct {
 	ID        string    `json:"id"`
 	DeckID    string    `json:"deckId"`
 	Front     string    `json:"front"`
 	Back      string    `json:"back"`
+	Suspended bool      `json:"suspended"`
+	Leech     bool      `json:"leech"`
 	CreatedAt time.Time `json:"createdAt"`
+}
+
+func newCardResponse(c *domain.Card) cardResponse {
+	return cardResponse{
+		ID: c.ID, DeckID: c.DeckID, Front: c.Front, Back: c.Back, Suspended: c.Suspended, Leech: c.Leech,
+		CreatedAt: c.CreatedAt.UTC(),
+	}
 }
 
 func newCardsResponse(cards []domain.Card) gin.H {
 	out := make([]cardResponse, len(cards))
-	for i, c := range cards {
-		out[i] = cardResponse{ID: c.ID, DeckID: c.DeckID, Front: c.Front, Back: c.Back, CreatedAt: c.CreatedAt.UTC()}
+	for i := range cards {
+		out[i] = newCardResponse(&cards[i])
 	}
 	return gin.H{"cards": out}
 }

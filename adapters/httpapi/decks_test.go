@@ -52,11 +52,16 @@ func newDeckStack(t *testing.T) *deckStack {
 	}, clk, nil)
 	authn := httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{}),
 		profile.NewGetPermissionsHandler(gormdb.NewProfileRepo(db)), httpapi.CookieConfig{})
-	deckRoutes := httpapi.NewDeckHandlers(authn,
-		decks.NewCreateDeckHandler(deckRepo, clk), decks.NewListDecksHandler(deckRepo), decks.NewGetDeckHandler(deckRepo),
-		decks.NewAddCardsHandler(deckRepo, clk), decks.NewListCardsHandler(deckRepo))
+	profileRepo := gormdb.NewProfileRepo(db)
+	deckRoutes := httpapi.NewDeckHandlers(authn, httpapi.DeckUseCases{
+		Create: decks.NewCreateDeckHandler(deckRepo, clk), List: decks.NewListDecksHandler(deckRepo),
+		Get: decks.NewGetDeckHandler(deckRepo), Update: decks.NewUpdateDeckHandler(deckRepo, profileRepo, progressRepo),
+		Add: decks.NewAddCardsHandler(deckRepo, clk), Cards: decks.NewListCardsHandler(deckRepo),
+		Suspend: progress.NewSuspendCardHandler(deckRepo, progressRepo),
+	})
 	progressRoutes := httpapi.NewProgressHandlers(authn,
-		progress.NewDeckProgressHandler(deckRepo, progressRepo, clk), progress.NewGetProgressHandler(progressRepo))
+		progress.NewDeckProgressHandler(deckRepo, profileRepo, progressRepo, clk),
+		progress.NewGetProgressHandler(progressRepo, deckRepo, clk))
 	return &deckStack{
 		harness:  newHarness(t, httpapi.RouterConfig{}, deckRoutes, progressRoutes),
 		progress: progressRepo,
@@ -130,11 +135,19 @@ func batchBody(n int) string {
 
 // The response shapes of openapi.yaml, decoded strictly: an unknown field fails.
 type deckJSON struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	CardCount   int       `json:"cardCount"`
-	CreatedAt   time.Time `json:"createdAt"`
+	ID               string    `json:"id"`
+	Name             string    `json:"name"`
+	Description      string    `json:"description"`
+	CardCount        int       `json:"cardCount"`
+	CreatedAt        time.Time `json:"createdAt"`
+	NewCardsPerDay   int       `json:"newCardsPerDay"`
+	ReviewsPerDay    int       `json:"reviewsPerDay"`
+	LeechThreshold   int       `json:"leechThreshold"`
+	LeechAction      string    `json:"leechAction"`
+	Fuzz             bool      `json:"fuzz"`
+	Scheduler        string    `json:"scheduler"`
+	DesiredRetention float64   `json:"desiredRetention"`
+	FSRSWeights      []float64 `json:"fsrsWeights"`
 }
 
 type cardJSON struct {
@@ -142,6 +155,8 @@ type cardJSON struct {
 	DeckID    string    `json:"deckId"`
 	Front     string    `json:"front"`
 	Back      string    `json:"back"`
+	Suspended bool      `json:"suspended"`
+	Leech     bool      `json:"leech"`
 	CreatedAt time.Time `json:"createdAt"`
 }
 
@@ -178,8 +193,16 @@ func TestDecks_CreateGetList(t *testing.T) {
 
 	rec := s.call(ada, http.MethodPost, "/v1/decks", `{"name":"  French ","description":"A1 words"}`)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
-	assert.Equal(t, []string{"cardCount", "createdAt", "description", "id", "name"}, keysOf(t, rec.Body.Bytes()))
+	assert.Equal(t, []string{
+		"cardCount", "createdAt", "description", "desiredRetention", "fsrsWeights", "fuzz", "id", "leechAction",
+		"leechThreshold", "name", "newCardsPerDay", "reviewsPerDay", "scheduler",
+	}, keysOf(t, rec.Body.Bytes()))
 	created := decodeInto[deckJSON](t, rec)
+	assert.Equal(t, deckJSON{
+		ID: created.ID, Name: "French", Description: "A1 words", CreatedAt: created.CreatedAt,
+		NewCardsPerDay: 20, ReviewsPerDay: 200, LeechThreshold: 8, LeechAction: "suspend", Scheduler: "sm2",
+		DesiredRetention: 0.9, FSRSWeights: domain.DefaultFSRSWeights[:],
+	}, created, "a new deck has the default study options")
 	assert.Equal(t, "/v1/decks/"+created.ID, rec.Header().Get("Location"))
 	assert.Equal(t, "French", created.Name)
 	assert.Equal(t, "A1 words", created.Description)
@@ -256,7 +279,7 @@ func TestDecks_AddCards(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &raw))
 		require.NotEmpty(t, raw.Cards)
-		assert.Equal(t, []string{"back", "createdAt", "deckId", "front", "id"}, keysOf(t, raw.Cards[0]))
+		assert.Equal(t, []string{"back", "createdAt", "deckId", "front", "id", "leech", "suspended"}, keysOf(t, raw.Cards[0]))
 
 		cards := decodeInto[cardListJSON](t, rec)
 		require.Len(t, cards.Cards, 25)
@@ -359,21 +382,23 @@ func TestDecks_Progress(t *testing.T) {
 
 	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/progress", "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.JSONEq(t, `{"counts":{"new":4,"learning":0,"due":0,"total":4},"cards":[]}`, rec.Body.String())
+	assert.JSONEq(t, `{"counts":{"new":4,"learning":0,"due":0,"suspended":0,"total":4},"cards":[]}`, rec.Body.String())
 
-	// Three grade-5 reviews of card 0 (EF 2.80, I 17) and one grade-4 of card 1 (I 1),
-	// card 1 reviewed long ago so that it is due now.
+	// Three grade-5 reviews of card 0, each when it is due (EF 2.80, I 17), and one
+	// grade-4 of card 1 (I 1), reviewed long ago so that it is due now. The learner's day
+	// is UTC's, starting at midnight.
 	reviewed := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
-	for range 3 {
-		s.review(t, ada.id, deckID, cards[0].ID, 5, reviewed)
-	}
+	s.review(t, ada.id, deckID, cards[0].ID, 5, reviewed.AddDate(0, 0, -7))
+	s.review(t, ada.id, deckID, cards[0].ID, 5, reviewed.AddDate(0, 0, -6))
+	s.review(t, ada.id, deckID, cards[0].ID, 5, reviewed)
 	s.review(t, ada.id, deckID, cards[1].ID, 4, reviewed.AddDate(0, 0, -3))
 
 	rec = s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	y, m, d := reviewed.Date()
 	want := fmt.Sprintf(`{"cardId":%q,"repetitions":3,"easinessFactor":2.8,"intervalDays":17,"dueAt":%q,
-		"lastReviewedAt":%q,"lapses":0}`,
-		cards[0].ID, reviewed.AddDate(0, 0, 17).Format(time.RFC3339), reviewed.Format(time.RFC3339))
+		"lastReviewedAt":%q,"lapses":0,"reviews":3,"suspended":false,"leech":false}`,
+		cards[0].ID, time.Date(y, m, d+17, 0, 0, 0, 0, time.UTC).Format(time.RFC3339), reviewed.Format(time.RFC3339))
 	assert.JSONEq(t, want, rec.Body.String())
 	again := s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
 	assert.JSONEq(t, want, again.Body.String(), "a read served from the cache answers the same")
@@ -390,7 +415,7 @@ func TestDecks_Progress(t *testing.T) {
 		Cards  []json.RawMessage `json:"cards"`
 	}
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &summary))
-	assert.Equal(t, map[string]int{"new": 2, "learning": 0, "due": 1, "total": 4}, summary.Counts)
+	assert.Equal(t, map[string]int{"new": 2, "learning": 0, "due": 1, "suspended": 0, "total": 4}, summary.Counts)
 	require.Len(t, summary.Cards, 2)
 	assert.Contains(t, string(summary.Cards[0]), cards[1].ID, "the due card comes first")
 	assert.JSONEq(t, want, string(summary.Cards[1]))
@@ -401,7 +426,7 @@ func TestDecks_Progress(t *testing.T) {
 func (s *deckStack) review(t *testing.T, userID, deckID, cardID string, q domain.Grade, at time.Time) {
 	t.Helper()
 	_, err := s.progress.RecordReview(t.Context(), userID, cardID, deckID, func(p *domain.Progress) (*domain.Review, error) {
-		r, err := p.Apply(q, at, false)
+		r, err := p.Apply(domain.Answer{Grade: q, At: at})
 		return &r, err
 	})
 	require.NoError(t, err)
@@ -415,4 +440,66 @@ func TestDecks_RequireAuthentication(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, rec.Code, path)
 		assert.Equal(t, "session_invalid", problemOf(t, rec).Code)
 	}
+}
+
+func TestDecks_UpdateNameAndStudyOptions(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	ada, bob := s.newUser(t), s.newUser(t)
+	deckID := s.createDeck(t, ada, "Options")
+
+	rec := s.call(ada, http.MethodPatch, "/v1/decks/"+deckID,
+		`{"name":" Renamed ","newCardsPerDay":5,"reviewsPerDay":50,"leechThreshold":4,"leechAction":"tag","fuzz":true,"desiredRetention":0.85}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	got := decodeInto[deckJSON](t, rec)
+	assert.Equal(t, "Renamed", got.Name)
+	assert.Empty(t, got.Description, "fields not sent are kept")
+	assert.Equal(t, [5]any{5, 50, 4, "tag", true}, [5]any{got.NewCardsPerDay, got.ReviewsPerDay, got.LeechThreshold, got.LeechAction, got.Fuzz})
+	assert.InDelta(t, 0.85, got.DesiredRetention, 1e-12)
+	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID, "")
+	assert.Equal(t, got, decodeInto[deckJSON](t, rec), "stored")
+
+	rec = s.call(ada, http.MethodPatch, "/v1/decks/"+deckID,
+		`{"newCardsPerDay":-1,"scheduler":"anki","desiredRetention":0.5,"fsrsWeights":[1,2],"leechAction":"delete"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	fields := []string{}
+	for _, e := range problemOf(t, rec).Errors {
+		fields = append(fields, e.Field)
+	}
+	assert.ElementsMatch(t, []string{"newCardsPerDay", "scheduler", "desiredRetention", "fsrsWeights", "leechAction"}, fields,
+		"every bad field at once")
+	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID, "")
+	assert.Equal(t, got, decodeInto[deckJSON](t, rec), "a refused change changes nothing")
+
+	rec = s.call(bob, http.MethodPatch, "/v1/decks/"+deckID, `{"name":"Mine"}`)
+	assert.Equal(t, http.StatusNotFound, rec.Code, "another user's deck")
+	rec = s.call(ada, http.MethodPatch, "/v1/decks/"+deckID, `{"colour":"red"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code, "an unknown field is refused")
+}
+
+func TestDecks_SuspendACard(t *testing.T) {
+	t.Parallel()
+	s := newDeckStack(t)
+	ada, bob := s.newUser(t), s.newUser(t)
+	deckID := s.createDeck(t, ada, "Suspend")
+	cards := s.addCards(t, ada, deckID, 2)
+	path := "/v1/decks/" + deckID + "/cards/" + cards[1].ID
+
+	rec := s.call(ada, http.MethodPatch, path, `{"suspended":true}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	got := decodeInto[cardJSON](t, rec)
+	assert.True(t, got.Suspended)
+	assert.False(t, got.Leech)
+	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/cards", "")
+	list := decodeInto[cardListJSON](t, rec).Cards
+	assert.Equal(t, []bool{false, true}, []bool{list[0].Suspended, list[1].Suspended})
+
+	rec = s.call(ada, http.MethodPatch, path, `{"suspended":false}`)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.False(t, decodeInto[cardJSON](t, rec).Suspended)
+
+	assert.Equal(t, http.StatusNotFound, s.call(bob, http.MethodPatch, path, `{"suspended":true}`).Code, "another user's card")
+	assert.Equal(t, http.StatusNotFound, s.call(ada, http.MethodPatch, "/v1/decks/"+deckID+"/cards/"+uuid.NewString(), `{"suspended":true}`).Code)
+	assert.Equal(t, http.StatusNotFound, s.call(ada, http.MethodPatch, "/v1/decks/"+deckID+"/cards/not-a-uuid", `{"suspended":true}`).Code)
+	assert.Equal(t, http.StatusUnprocessableEntity, s.call(ada, http.MethodPatch, path, `{}`).Code, "suspended is required")
 }

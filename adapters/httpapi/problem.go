@@ -57,6 +57,7 @@ type kind struct {
 
 var (
 	kindMalformedJSON      = kind{http.StatusBadRequest, "malformed_json", "Malformed JSON"}
+	kindNothingToUndo      = kind{http.StatusConflict, "nothing_to_undo", "Nothing to undo"}
 	kindInvalidCredentials = kind{http.StatusUnauthorized, "invalid_credentials", "Invalid credentials"}
 	kindSessionInvalid     = kind{http.StatusUnauthorized, "session_invalid", "Session invalid"}
 	kindForbidden          = kind{http.StatusForbidden, "forbidden", "Forbidden"}
@@ -81,6 +82,7 @@ var sentinels = []struct {
 	detail string
 }{
 	{domain.ErrEmailTaken, kindEmailTaken, "An account with this email already exists."},
+	{domain.ErrNothingToUndo, kindNothingToUndo, "This study session has no answer left to undo."},
 	{domain.ErrConflict, kindConflict, "The request conflicts with the current state of the resource."},
 	{domain.ErrNotFound, kindNotFound, "The requested resource was not found."},
 	{domain.ErrInvalidCredentials, kindInvalidCredentials, "The email or password is incorrect."},
@@ -142,13 +144,12 @@ func problemFor(err error) response {
 }
 
 func domainProblem(err error) (response, bool) {
-	var validation *domain.ValidationError
 	var limited *domain.RateLimitedError
 	var unavailable *domain.UnavailableError
 	var busy *domain.BusyError
 	switch {
-	case errors.As(err, &validation):
-		return validationResponse(FieldError{Field: validation.Field, Reason: validation.Reason}), true
+	case errors.As(err, new(*domain.ValidationError)):
+		return validationResponse(fieldErrors(err)...), true
 	case errors.As(err, &limited):
 		resp := newResponse(kindRateLimited, "Too many requests; retry later.")
 		resp.retryAfter = limited.RetryAfter
@@ -174,6 +175,24 @@ func unavailableResponse(retryAfter time.Duration) response {
 	resp := newResponse(kindStoreUnavailable, "A backing service is temporarily unavailable; retry later.")
 	resp.retryAfter = retryAfter
 	return resp
+}
+
+// fieldErrors lists the ValidationErrors in err's tree, several when they were joined
+// (errors.Join) so that a request hears of every bad field at once.
+func fieldErrors(err error) []FieldError {
+	switch e := err.(type) { //nolint:errorlint // walks the tree itself, joined errors included
+	case interface{ Unwrap() []error }:
+		var out []FieldError
+		for _, inner := range e.Unwrap() {
+			out = append(out, fieldErrors(inner)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		return fieldErrors(e.Unwrap())
+	case *domain.ValidationError:
+		return []FieldError{{Field: e.Field, Reason: e.Reason}}
+	}
+	return nil
 }
 
 // validationResponse builds a 422 listing fields; a single error also becomes the detail.

@@ -64,17 +64,22 @@ func (h *ProfileHandlers) get(c *gin.Context) {
 	c.JSON(http.StatusOK, newProfileResponse(p))
 }
 
+// updateProfileRequest changes the fields it sends.
 type updateProfileRequest struct {
-	DisplayName *string `json:"displayName" binding:"required"`
+	DisplayName  *string `json:"displayName"`
+	TimeZone     *string `json:"timeZone"`
+	DayStartHour *int    `json:"dayStartHour"`
 }
 
 func (h *ProfileHandlers) update(c *gin.Context) {
 	var req updateProfileRequest
-	if err := BindJSON(c, &req); err != nil {
+	if err := BindPatch(c, &req); err != nil {
 		WriteError(c, err)
 		return
 	}
-	p, err := h.updateProfile.Handle(c.Request.Context(), profile.UpdateProfile{UserID: mustSession(c).UserID, DisplayName: *req.DisplayName})
+	p, err := h.updateProfile.Handle(c.Request.Context(), profile.UpdateProfile{
+		UserID: mustSession(c).UserID, DisplayName: req.DisplayName, TimeZone: req.TimeZone, DayStartHour: req.DayStartHour,
+	})
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -87,6 +92,6 @@ func newProfileResponse(p *domain.Profile) userResponse {
 	return userResponse{
 		ID: p.ID, Email: p.Email, DisplayName: p.DisplayName, OrganizationID: p.OrganizationID,
 		OrganizationType: p.OrganizationType, Permissions: nonNil(p.Permissions),
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		TimeZone: p.TimeZone, DayStartHour: p.DayStartHour, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }

@@ -30,10 +30,11 @@ func (h *ProgressHandlers) Register(r gin.IRouter) {
 }
 
 type countsResponse struct {
-	New      int `json:"new"`
-	Learning int `json:"learning"`
-	Due      int `json:"due"`
-	Total    int `json:"total"`
+	New       int `json:"new"`
+	Learning  int `json:"learning"`
+	Due       int `json:"due"`
+	Suspended int `json:"suspended"`
+	Total     int `json:"total"`
 }
 
 type deckProgressResponse struct {

@@ -17,14 +17,26 @@ type StudyHandlers struct {
 	startSession  *study.StartStudySessionHandler
 	getSession    *study.GetStudySessionHandler
 	reviewCard    *study.ReviewCardHandler
+	undoAnswer    *study.UndoAnswerHandler
 	finishSession *study.FinishStudySessionHandler
 }
 
 var _ RouteRegistrar = (*StudyHandlers)(nil)
 
+// StudyUseCases are the use-cases behind the study endpoints.
+type StudyUseCases struct {
+	Start  *study.StartStudySessionHandler
+	Get    *study.GetStudySessionHandler
+	Review *study.ReviewCardHandler
+	Undo   *study.UndoAnswerHandler
+	Finish *study.FinishStudySessionHandler
+}
+
 // NewStudyHandlers builds the study endpoints.
-func NewStudyHandlers(authn *Authenticator, startSession *study.StartStudySessionHandler, getSession *study.GetStudySessionHandler, reviewCard *study.ReviewCardHandler, finishSession *study.FinishStudySessionHandler) *StudyHandlers {
-	return &StudyHandlers{authn: authn, startSession: startSession, getSession: getSession, reviewCard: reviewCard, finishSession: finishSession}
+func NewStudyHandlers(authn *Authenticator, uc StudyUseCases) *StudyHandlers {
+	return &StudyHandlers{
+		authn: authn, startSession: uc.Start, getSession: uc.Get, reviewCard: uc.Review, undoAnswer: uc.Undo, finishSession: uc.Finish,
+	}
 }
 
 // Register implements RouteRegistrar.
@@ -33,6 +45,7 @@ func (h *StudyHandlers) Register(r gin.IRouter) {
 	g.POST("", h.start)
 	g.GET("/:id", h.get)
 	g.POST("/:id/reviews", h.review)
+	g.POST("/:id/undo", h.undo)
 	g.POST("/:id/finish", h.finish)
 }
 
@@ -150,6 +163,15 @@ func (h *StudyHandlers) review(c *gin.Context) {
 		Remaining: res.Session.Remaining(),
 		NextCard:  newStudyCardResponse(res.NextCard),
 	})
+}
+
+func (h *StudyHandlers) undo(c *gin.Context) {
+	view, err := h.undoAnswer.Handle(c.Request.Context(), study.UndoAnswer{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newStudySessionResponse(view))
 }
 
 func (h *StudyHandlers) finish(c *gin.Context) {

@@ -150,5 +150,6 @@ func studyCopy(sess *domain.StudySession) domain.StudySession {
 	if out.Answers == nil {
 		out.Answers = make(map[string]int)
 	}
+	out.History = slices.Clone(sess.History)
 	return out
 }

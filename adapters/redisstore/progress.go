@@ -42,53 +42,74 @@ func NewProgressCache(client redis.UniversalClient, ks keyspace.Keyspace, ttl ti
 	return &ProgressCache{client: client, ks: ks, ttl: ttl}
 }
 
+// progressRecordVersion is the layout of progressRecord; a copy of another layout (from
+// before a deploy) reads as a miss.
+const progressRecordVersion = 2
+
 // progressRecord is the cached JSON form of a progress. EF stays in integer hundredths.
 type progressRecord struct {
+	V              int        `json:"v"`
 	UserID         string     `json:"userId"`
 	CardID         string     `json:"cardId"`
 	DeckID         string     `json:"deckId"`
 	Repetitions    int        `json:"repetitions"`
 	EF             int        `json:"ef"`
+	SM2Interval    int        `json:"sm2Interval"`
 	IntervalDays   int        `json:"intervalDays"`
-	DueAt          time.Time  `json:"dueAt"`
+	Stability      float64    `json:"stability,omitempty"`
+	Difficulty     float64    `json:"difficulty,omitempty"`
+	DueAt          *time.Time `json:"dueAt,omitempty"`
 	LastReviewedAt *time.Time `json:"lastReviewedAt,omitempty"`
 	Lapses         int        `json:"lapses"`
+	Reviews        int        `json:"reviews"`
+	Suspended      bool       `json:"suspended,omitempty"`
+	Leech          bool       `json:"leech,omitempty"`
 	Version        int64      `json:"version"`
 }
 
 func newProgressRecord(p *domain.Progress) progressRecord {
-	rec := progressRecord{
-		UserID:       p.UserID,
-		CardID:       p.CardID,
-		DeckID:       p.DeckID,
-		Repetitions:  p.State.Repetitions,
-		EF:           int(p.State.EF),
-		IntervalDays: p.State.IntervalDays,
-		DueAt:        p.DueAt.UTC(),
-		Lapses:       p.Lapses,
-		Version:      p.Version,
+	return progressRecord{
+		V:      progressRecordVersion,
+		UserID: p.UserID, CardID: p.CardID, DeckID: p.DeckID,
+		Repetitions: p.State.Repetitions, EF: int(p.State.EF), SM2Interval: p.State.IntervalDays,
+		IntervalDays: p.IntervalDays, Stability: p.Memory.Stability, Difficulty: p.Memory.Difficulty,
+		DueAt: utcOrNil(p.DueAt), LastReviewedAt: utcOrNil(p.LastReviewedAt),
+		Lapses: p.Lapses, Reviews: p.Reviews, Suspended: p.Suspended, Leech: p.Leech,
+		Version: p.Version,
 	}
-	if !p.LastReviewedAt.IsZero() {
-		last := p.LastReviewedAt.UTC()
-		rec.LastReviewedAt = &last
-	}
-	return rec
 }
 
 func (r *progressRecord) toDomain() *domain.Progress {
-	p := &domain.Progress{
-		UserID:  r.UserID,
-		CardID:  r.CardID,
-		DeckID:  r.DeckID,
-		State:   domain.SchedState{Repetitions: r.Repetitions, EF: domain.EF(r.EF), IntervalDays: r.IntervalDays},
-		DueAt:   r.DueAt.UTC(),
-		Lapses:  r.Lapses,
+	return &domain.Progress{
+		UserID: r.UserID, CardID: r.CardID, DeckID: r.DeckID,
+		CardState: domain.CardState{
+			State:          domain.SchedState{Repetitions: r.Repetitions, EF: domain.EF(r.EF), IntervalDays: r.SM2Interval},
+			Memory:         domain.FSRSMemory{Stability: r.Stability, Difficulty: r.Difficulty},
+			IntervalDays:   r.IntervalDays,
+			DueAt:          utcOrZero(r.DueAt),
+			LastReviewedAt: utcOrZero(r.LastReviewedAt),
+			Lapses:         r.Lapses,
+			Reviews:        r.Reviews,
+			Suspended:      r.Suspended,
+			Leech:          r.Leech,
+		},
 		Version: r.Version,
 	}
-	if r.LastReviewedAt != nil {
-		p.LastReviewedAt = r.LastReviewedAt.UTC()
+}
+
+func utcOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
 	}
-	return p
+	u := t.UTC()
+	return &u
+}
+
+func utcOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // Get returns the cached progress, or domain.ErrCacheMiss. Ids the keyspace refuses are
@@ -109,6 +130,9 @@ func (c *ProgressCache) Get(ctx context.Context, userID, cardID string) (*domain
 	var rec progressRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, fmt.Errorf("progress cache: get: decode: %w", err)
+	}
+	if rec.V != progressRecordVersion {
+		return nil, domain.ErrCacheMiss // a copy of another layout, from before a deploy
 	}
 	return rec.toDomain(), nil
 }

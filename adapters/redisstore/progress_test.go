@@ -35,7 +35,7 @@ func TestRedisProgressCache_KeyAndTTL(t *testing.T) {
 	ks := keyspace.MustNew("", prefix)
 	cache := redisstore.NewProgressCache(client, ks, 7*24*time.Hour)
 	ctx := t.Context()
-	p := &domain.Progress{UserID: uuid.NewString(), CardID: uuid.NewString(), State: domain.NewSchedState(), Version: 1}
+	p := &domain.Progress{UserID: uuid.NewString(), CardID: uuid.NewString(), CardState: domain.CardState{State: domain.NewSchedState()}, Version: 1}
 	require.NoError(t, cache.Set(ctx, p))
 
 	key := prefix + "progress:" + p.UserID + ":" + p.CardID
@@ -51,7 +51,7 @@ func TestRedisProgressCache_CorruptValue(t *testing.T) {
 	ks := keyspace.MustNew("", prefix)
 	cache := redisstore.NewProgressCache(client, ks, time.Hour)
 	ctx := t.Context()
-	p := &domain.Progress{UserID: uuid.NewString(), CardID: uuid.NewString(), State: domain.NewSchedState(), Version: 1}
+	p := &domain.Progress{UserID: uuid.NewString(), CardID: uuid.NewString(), CardState: domain.CardState{State: domain.NewSchedState()}, Version: 1}
 	key, err := ks.Progress(p.UserID, p.CardID)
 	require.NoError(t, err)
 	require.NoError(t, client.Set(ctx, key, `{"version": "not json`, time.Hour).Err())

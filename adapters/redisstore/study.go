@@ -26,7 +26,10 @@ const maxStudyUpdateAttempts = 64
 var studyBackoff = retry.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond}
 
 // studyCodecVersion is written into every stored study session so a later layout can
-// tell old values apart during a rolling deploy.
+// tell old values apart during a rolling deploy. Fields added without changing the
+// meaning of the others (history and undos) keep the version: a replica that predates
+// them reads such a session and writes it back without them, which costs only the
+// undo of the answers given before.
 const studyCodecVersion = 1
 
 // StudySessionStore is the Redis ports.StudySessionStore, on the state connection.
@@ -64,6 +67,15 @@ type studySessionJSON struct {
 	Answers   map[string]int `json:"answers"`
 	Reviewed  int            `json:"reviewed"`
 	Correct   int            `json:"correct"`
+	History   []answerJSON   `json:"history,omitempty"`
+	Undos     int            `json:"undos,omitempty"`
+}
+
+// answerJSON is the stored form of a domain.AnswerRecord.
+type answerJSON struct {
+	CardID   string `json:"cardId"`
+	ReviewID string `json:"reviewId"`
+	Grade    int    `json:"grade"`
 }
 
 func encodeStudySession(s *domain.StudySession) ([]byte, error) {
@@ -77,6 +89,8 @@ func encodeStudySession(s *domain.StudySession) ([]byte, error) {
 		Answers:   s.Answers,
 		Reviewed:  s.Reviewed,
 		Correct:   s.Correct,
+		History:   encodeHistory(s.History),
+		Undos:     s.Undos,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode study session: %w", err)
@@ -99,8 +113,19 @@ func decodeStudySession(data []byte) (*domain.StudySession, error) {
 	for card, n := range v.Answers {
 		s.Answers[card] = n
 	}
-	s.Reviewed, s.Correct = v.Reviewed, v.Correct
+	s.Reviewed, s.Correct, s.Undos = v.Reviewed, v.Correct, v.Undos
+	for _, a := range v.History {
+		s.History = append(s.History, domain.AnswerRecord{CardID: a.CardID, ReviewID: a.ReviewID, Grade: domain.Grade(a.Grade)})
+	}
 	return s, nil
+}
+
+func encodeHistory(history []domain.AnswerRecord) []answerJSON {
+	out := make([]answerJSON, len(history))
+	for i, a := range history {
+		out[i] = answerJSON{CardID: a.CardID, ReviewID: a.ReviewID, Grade: int(a.Grade)}
+	}
+	return out
 }
 
 // Create stores s under the store's TTL; an id already taken yields domain.ErrConflict.

@@ -55,3 +55,33 @@ func TestRedisStudySessionStore_UnusableIDsAreNotFound(t *testing.T) {
 		require.NoError(t, store.Delete(t.Context(), "user-1", id))
 	}
 }
+
+// TestRedisStudySessionStore_HistoryIsStored_RequiresRedis: the answers and undos a
+// session keeps for undo are optional fields of the same layout, so a value written
+// before they existed still reads (with an empty history).
+func TestRedisStudySessionStore_HistoryIsStored_RequiresRedis(t *testing.T) {
+	t.Parallel()
+	client, prefix := testenv.Redis(t)
+	store := redisstore.NewStudySessionStore(client, keyspace.MustNew("", prefix), time.Hour)
+	s := contract.NewStudySessionFixture("user-1", 2)
+	require.NoError(t, store.Create(t.Context(), s))
+	_, err := store.Update(t.Context(), "user-1", s.ID, func(cur *domain.StudySession) error {
+		return cur.Record(cur.Queue[0], "review-1", 2)
+	})
+	require.NoError(t, err)
+
+	key := prefix + "study:sessions:user-1:" + s.ID
+	raw, err := client.Get(t.Context(), key).Result()
+	require.NoError(t, err)
+	assert.Contains(t, raw, `"history":[{"cardId":"`+s.Queue[0]+`","reviewId":"review-1","grade":2}]`)
+
+	old := `{"v":1,"id":"old","userId":"user-1","deckId":"d","startedAt":"2026-01-02T03:04:05Z","queue":["c2"],
+		"answers":{"c1":1},"reviewed":1,"correct":1}`
+	require.NoError(t, client.Set(t.Context(), prefix+"study:sessions:user-1:old", old, time.Hour).Err())
+	got, err := store.Get(t.Context(), "user-1", "old")
+	require.NoError(t, err)
+	assert.Empty(t, got.History)
+	assert.Equal(t, 1, got.Reviewed)
+	_, err = got.LastAnswer()
+	require.ErrorIs(t, err, domain.ErrNothingToUndo)
+}

@@ -96,6 +96,8 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Re
 		DisplayName:    name,
 		OrganizationID: org.ID,
 		Permissions:    []string{},
+		TimeZone:       domain.DefaultTimeZone,
+		DayStartHour:   domain.DefaultDayStartHour,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}

@@ -55,6 +55,16 @@ func (d *Decks) AddCards(ctx context.Context, userID, deckID string, cards []dom
 	return nil
 }
 
+// UpdateDeck changes the deck and drops its owner's list.
+func (d *Decks) UpdateDeck(ctx context.Context, userID, deckID string, fn func(*domain.Deck) error) (*domain.Deck, error) {
+	deck, err := d.decks.UpdateDeck(ctx, userID, deckID, fn)
+	if err != nil {
+		return nil, err
+	}
+	d.deps.invalidate(ctx, featureDeckList, deckListKey(userID))
+	return deck, nil
+}
+
 // GetDeck returns the deck from the database.
 func (d *Decks) GetDeck(ctx context.Context, userID, deckID string) (*domain.Deck, error) {
 	return d.decks.GetDeck(ctx, userID, deckID)

@@ -139,6 +139,44 @@ func TestDecksCacheListsAndDropThemOnEveryChange(t *testing.T) {
 	require.NoError(t, d.AddCards(t.Context(), "user-1", "d1", []domain.Card{{ID: "c1"}}))
 	repo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "d2"}, {ID: "d1", CardCount: 1}}, nil).Once()
 	assert.Equal(t, 1, list()[1].CardCount, "new cards drop the list (card counts changed)")
+
+	repo.EXPECT().UpdateDeck(mock.Anything, "user-1", "d1", mock.Anything).Return(&domain.Deck{ID: "d1", Name: "Renamed"}, nil).Once()
+	_, err := d.UpdateDeck(t.Context(), "user-1", "d1", nil)
+	require.NoError(t, err)
+	repo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "d2"}, {ID: "d1", Name: "Renamed"}}, nil).Once()
+	assert.Equal(t, "Renamed", list()[1].Name, "a changed deck drops the list")
+}
+
+func TestProgressWritesEveryChangeThrough(t *testing.T) {
+	t.Parallel()
+	copies, repo, deckRepo := mocks.NewProgressCache(t), mocks.NewProgressRepo(t), mocks.NewDeckRepo(t)
+	shared := deps(t, &countingObserver{}, discard)
+	p, d := cached.NewProgress(repo, copies, shared), cached.NewDecks(deckRepo, shared)
+
+	repo.EXPECT().UndoReview(mock.Anything, "user-1", "card-1", "review-1", mock.Anything).Return(stored(), nil).Once()
+	copies.EXPECT().Set(mock.Anything, stored()).Return(nil).Once()
+	_, err := p.UndoReview(t.Context(), "user-1", "card-1", "review-1", nil)
+	require.NoError(t, err)
+
+	repo.EXPECT().SetSuspended(mock.Anything, "user-1", "card-1", "deck-1", true).Return(stored(), nil).Once()
+	copies.EXPECT().Set(mock.Anything, stored()).Return(nil).Once()
+	_, err = p.SetSuspended(t.Context(), "user-1", "card-1", "deck-1", true)
+	require.NoError(t, err)
+
+	deckRepo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "deck-1"}}, nil).Once()
+	_, err = d.ListDecks(t.Context(), "user-1")
+	require.NoError(t, err)
+	rows := []domain.Progress{*stored(), *stored()}
+	rows[1].CardID = "card-2"
+	repo.EXPECT().Reschedule(mock.Anything, "user-1", "deck-1", mock.Anything, mock.Anything).
+		Return(&domain.Deck{ID: "deck-1"}, rows, nil).Once()
+	copies.EXPECT().Set(mock.Anything, &rows[0]).Return(nil).Once()
+	copies.EXPECT().Set(mock.Anything, &rows[1]).Return(nil).Once()
+	_, _, err = p.Reschedule(t.Context(), "user-1", "deck-1", nil, nil)
+	require.NoError(t, err)
+	deckRepo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "deck-1"}}, nil).Once()
+	_, err = d.ListDecks(t.Context(), "user-1")
+	require.NoError(t, err, "a rescheduled deck (its options changed) drops the list: ListDecks is read again")
 }
 
 func TestOrganizationsReadThroughTheCache(t *testing.T) {

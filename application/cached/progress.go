@@ -3,6 +3,7 @@ package cached
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -61,6 +62,55 @@ func (p *Progress) RecordReview(ctx context.Context, userID, cardID, deckID stri
 	// up does not leave a stale copy behind.
 	p.writeCopy(context.WithoutCancel(ctx), committed)
 	return committed, nil
+}
+
+// UndoReview takes back the review in the database, then writes the copy through.
+func (p *Progress) UndoReview(ctx context.Context, userID, cardID, reviewID string,
+	fn func(*domain.Progress, *domain.Review) (*domain.Review, error),
+) (*domain.Progress, error) {
+	committed, err := p.repo.UndoReview(ctx, userID, cardID, reviewID, fn)
+	if err != nil {
+		return nil, err
+	}
+	p.writeCopy(context.WithoutCancel(ctx), committed)
+	return committed, nil
+}
+
+// SetSuspended changes the flag in the database, then writes the copy through.
+func (p *Progress) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error) {
+	committed, err := p.repo.SetSuspended(ctx, userID, cardID, deckID, suspended)
+	if err != nil {
+		return nil, err
+	}
+	p.writeCopy(context.WithoutCancel(ctx), committed)
+	return committed, nil
+}
+
+// Reschedule reschedules the deck in the database, then drops the user's cached deck
+// list and writes every progress copy through.
+func (p *Progress) Reschedule(ctx context.Context, userID, deckID string, deckFn func(*domain.Deck) error,
+	fn func(*domain.Progress, []domain.Review) error,
+) (*domain.Deck, []domain.Progress, error) {
+	deck, committed, err := p.repo.Reschedule(ctx, userID, deckID, deckFn, fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	detached := context.WithoutCancel(ctx)
+	p.deps.invalidate(detached, featureDeckList, deckListKey(userID))
+	for i := range committed {
+		p.writeCopy(detached, &committed[i])
+	}
+	return deck, committed, nil
+}
+
+// Due lists the deck's due cards from the database.
+func (p *Progress) Due(ctx context.Context, userID, deckID string, before time.Time) ([]domain.DueCard, error) {
+	return p.repo.Due(ctx, userID, deckID, before)
+}
+
+// Unstudied lists the deck's unstudied cards from the database.
+func (p *Progress) Unstudied(ctx context.Context, userID, deckID string, limit int) ([]string, error) {
+	return p.repo.Unstudied(ctx, userID, deckID, limit)
 }
 
 // writeCopy stores progress's copy, absorbing a failure.

@@ -24,8 +24,11 @@ var errRedisDown = &domain.UnavailableError{Store: "progress cache", Err: errors
 func stored() *domain.Progress {
 	return &domain.Progress{
 		UserID: "user-1", CardID: "card-1", DeckID: "deck-1",
-		State: domain.SchedState{Repetitions: 2, EF: 260, IntervalDays: 6},
-		DueAt: epoch.AddDate(0, 0, 6), LastReviewedAt: epoch, Version: 2,
+		CardState: domain.CardState{
+			State:        domain.SchedState{Repetitions: 2, EF: 260, IntervalDays: 6},
+			IntervalDays: 6, DueAt: epoch.AddDate(0, 0, 6), LastReviewedAt: epoch, Reviews: 2,
+		},
+		Version: 2,
 	}
 }
 

@@ -65,21 +65,48 @@ func TestUpdateProfileStoresTheNameAndAnswersTheFreshProfile(t *testing.T) {
 	profiles.EXPECT().GetProfile(mock.Anything, "u1").Return(renamed, nil).Once()
 
 	p, err := profile.NewUpdateProfileHandler(users, profiles, clock.NewFake(epoch)).
-		Handle(t.Context(), profile.UpdateProfile{UserID: "u1", DisplayName: "  Countess "})
+		Handle(t.Context(), profile.UpdateProfile{UserID: "u1", DisplayName: ptr("  Countess ")})
 	require.NoError(t, err)
 	assert.Equal(t, "Countess", stored.DisplayName, "trimmed")
 	assert.Equal(t, epoch, stored.UpdatedAt)
 	assert.Equal(t, "Countess", p.DisplayName)
 }
 
-func TestUpdateProfileRefusesAnInvalidNameBeforeAnyWrite(t *testing.T) {
+func TestUpdateProfileChangesOnlyWhatIsSent(t *testing.T) {
+	t.Parallel()
+	users, profiles := mocks.NewUserRepo(t), mocks.NewProfileRepo(t)
+	stored := domain.User{ID: "u1", DisplayName: "Ada", TimeZone: "UTC", DayStartHour: 4}
+	users.EXPECT().Update(mock.Anything, "u1", mock.Anything).RunAndReturn(
+		func(_ context.Context, _ string, fn func(*domain.User) error) (*domain.User, error) {
+			require.NoError(t, fn(&stored))
+			return &stored, nil
+		}).Once()
+	profiles.EXPECT().GetProfile(mock.Anything, "u1").Return(ada(), nil).Once()
+
+	_, err := profile.NewUpdateProfileHandler(users, profiles, clock.NewFake(epoch)).
+		Handle(t.Context(), profile.UpdateProfile{UserID: "u1", TimeZone: ptr("Asia/Tokyo"), DayStartHour: ptr(0)})
+	require.NoError(t, err)
+	assert.Equal(t, domain.User{ID: "u1", DisplayName: "Ada", TimeZone: "Asia/Tokyo", DayStartHour: 0, UpdatedAt: epoch}, stored)
+}
+
+func TestUpdateProfileRefusesEveryBadFieldBeforeAnyWrite(t *testing.T) {
 	t.Parallel()
 	h := profile.NewUpdateProfileHandler(mocks.NewUserRepo(t), mocks.NewProfileRepo(t), clock.NewFake(epoch))
-	_, err := h.Handle(t.Context(), profile.UpdateProfile{UserID: "u1", DisplayName: "Ada\u202e"})
-	var verr *domain.ValidationError
-	require.ErrorAs(t, err, &verr)
-	assert.Equal(t, "displayName", verr.Field)
+	_, err := h.Handle(t.Context(), profile.UpdateProfile{
+		UserID: "u1", DisplayName: ptr("Ada\u202e"), TimeZone: ptr("Mars/Olympus_Mons"), DayStartHour: ptr(24),
+	})
+	joined, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "the errors are joined: %v", err)
+	var fields []string
+	for _, e := range joined.Unwrap() {
+		var verr *domain.ValidationError
+		require.ErrorAs(t, e, &verr)
+		fields = append(fields, verr.Field)
+	}
+	assert.Equal(t, []string{"displayName", "timeZone", "dayStartHour"}, fields)
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // identityEmails is an EmailCanonicalizer that lower-cases.
 func identityEmails(t *testing.T) *mocks.EmailCanonicalizer {

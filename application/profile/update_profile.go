@@ -2,16 +2,21 @@ package profile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
 
-// UpdateProfile is the command to change the caller's profile.
+// UpdateProfile is the command to change the caller's profile: each field that is set
+// replaces the profile's.
 type UpdateProfile struct {
 	UserID      string
-	DisplayName string
+	DisplayName *string
+	// TimeZone (an IANA name) and DayStartHour (0–23) set the learner's day.
+	TimeZone     *string
+	DayStartHour *int
 }
 
 // UpdateProfileHandler changes the caller's profile. The user repository drops the
@@ -27,14 +32,33 @@ func NewUpdateProfileHandler(users ports.UserRepo, profiles ports.ProfileRepo, c
 	return &UpdateProfileHandler{users: users, profiles: profiles, clock: clock}
 }
 
-// Handle validates and stores the change and returns the updated profile.
+// Handle validates the change (every bad field at once), stores it and returns the
+// updated profile.
 func (h *UpdateProfileHandler) Handle(ctx context.Context, cmd UpdateProfile) (*domain.Profile, error) {
-	name, err := domain.NormalizeDisplayName(cmd.DisplayName)
-	if err != nil {
+	var name string
+	var nameErr, zoneErr, hourErr error
+	if cmd.DisplayName != nil {
+		name, nameErr = domain.NormalizeDisplayName(*cmd.DisplayName)
+	}
+	if cmd.TimeZone != nil {
+		_, zoneErr = domain.ParseTimeZone(*cmd.TimeZone)
+	}
+	if cmd.DayStartHour != nil {
+		hourErr = domain.ValidateDayStartHour(*cmd.DayStartHour)
+	}
+	if err := errors.Join(nameErr, zoneErr, hourErr); err != nil {
 		return nil, err
 	}
 	if _, err := h.users.Update(ctx, cmd.UserID, func(u *domain.User) error {
-		u.DisplayName = name
+		if cmd.DisplayName != nil {
+			u.DisplayName = name
+		}
+		if cmd.TimeZone != nil {
+			u.TimeZone = *cmd.TimeZone
+		}
+		if cmd.DayStartHour != nil {
+			u.DayStartHour = *cmd.DayStartHour
+		}
 		u.UpdatedAt = h.clock.Now()
 		return nil
 	}); err != nil {

@@ -17,16 +17,19 @@ type DeckProgress struct {
 	DeckID string
 }
 
-// Counts classifies a deck's cards at one instant. New, Learning and Due are disjoint;
-// the rest of Total are learned cards not yet due.
+// Counts classifies a deck's cards on the learner's day. New, Learning, Due and
+// Suspended are disjoint; the rest of Total are learned cards not yet due.
 type Counts struct {
-	// New cards were never studied.
+	// New cards were never studied (and are not suspended).
 	New int
-	// Learning cards were studied, are not due, and have fewer than 2 repetitions
+	// Learning cards were studied, are not due nor suspended, and have fewer than 2 repetitions
 	// (SM-2's fixed first steps, relearning after a lapse included).
 	Learning int
-	// Due cards were studied and their due time has come.
+	// Due cards were studied, are not suspended, and fall due before the learner's next
+	// day starts.
 	Due int
+	// Suspended cards never enter a study session.
+	Suspended int
 	// Total is every card of the deck.
 	Total int
 }
@@ -35,7 +38,7 @@ type Counts struct {
 // studied card, earliest due first.
 type DeckSummary struct {
 	Counts Counts
-	Cards  []domain.Progress
+	Cards  []domain.ProgressView
 }
 
 // DeckProgressHandler summarises a user's progress on one of their decks. It reads the
@@ -43,13 +46,14 @@ type DeckSummary struct {
 // cache would need a round trip per card and still the database for the card count.
 type DeckProgressHandler struct {
 	decks    ports.DeckRepo
+	profiles ports.ProfileRepo
 	progress ports.ProgressRepo
 	clock    ports.Clock
 }
 
 // NewDeckProgressHandler builds the handler.
-func NewDeckProgressHandler(decks ports.DeckRepo, progress ports.ProgressRepo, clock ports.Clock) *DeckProgressHandler {
-	return &DeckProgressHandler{decks: decks, progress: progress, clock: clock}
+func NewDeckProgressHandler(decks ports.DeckRepo, profiles ports.ProfileRepo, progress ports.ProgressRepo, clock ports.Clock) *DeckProgressHandler {
+	return &DeckProgressHandler{decks: decks, profiles: profiles, progress: progress, clock: clock}
 }
 
 // Handle returns the summary, or domain.ErrNotFound when the deck does not exist or
@@ -59,24 +63,36 @@ func (h *DeckProgressHandler) Handle(ctx context.Context, q DeckProgress) (*Deck
 	if err != nil {
 		return nil, fmt.Errorf("deck progress: %w", err)
 	}
+	profile, err := h.profiles.GetProfile(ctx, q.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("deck progress: %w", err)
+	}
 	rows, err := h.progress.ListByDeck(ctx, q.UserID, q.DeckID)
 	if err != nil {
 		return nil, fmt.Errorf("deck progress: %w", err)
 	}
-	return summarize(deck.CardCount, rows, h.clock.Now()), nil
+	return summarize(deck, rows, profile.LearnerDay(), h.clock.Now()), nil
 }
 
-// summarize counts total cards against the progress rows at now.
-func summarize(total int, rows []domain.Progress, now time.Time) *DeckSummary {
-	studied := make([]domain.Progress, 0, len(rows))
-	counts := Counts{Total: total}
+// summarize counts the deck's cards against the progress rows on the learner day of now.
+func summarize(deck *domain.Deck, rows []domain.Progress, day domain.LearnerDay, now time.Time) *DeckSummary {
+	studied := make([]domain.ProgressView, 0, len(rows))
+	counts := Counts{Total: deck.CardCount}
+	suspendedNew := 0
 	for _, p := range rows {
+		if p.Suspended {
+			counts.Suspended++
+		}
 		if p.IsNew() {
+			if p.Suspended {
+				suspendedNew++
+			}
 			continue
 		}
-		studied = append(studied, p)
+		studied = append(studied, domain.ViewProgress(p, deck.Options, now))
 		switch {
-		case !p.DueAt.After(now):
+		case p.Suspended:
+		case day.DueToday(p.DueAt, now):
 			counts.Due++
 		case p.State.Repetitions < 2:
 			counts.Learning++
@@ -84,8 +100,8 @@ func summarize(total int, rows []domain.Progress, now time.Time) *DeckSummary {
 	}
 	// A card added and studied between the two reads may be missing from total: never
 	// report a negative count.
-	counts.New = max(total-len(studied), 0)
-	slices.SortFunc(studied, func(a, b domain.Progress) int {
+	counts.New = max(deck.CardCount-len(studied)-suspendedNew, 0)
+	slices.SortFunc(studied, func(a, b domain.ProgressView) int {
 		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.CardID, b.CardID))
 	})
 	return &DeckSummary{Counts: counts, Cards: studied}

@@ -64,9 +64,8 @@ func (h *VerifyProgressHandler) Handle(ctx context.Context, userID string) (*Ver
 	return out, nil
 }
 
-// SameSchedule compares the scheduling state of two progress rows (not their version,
-// which counts commits, drills included).
+// SameSchedule compares the scheduling state of two progress rows (see
+// domain.SameCardState; not their version, which counts commits, drills included).
 func SameSchedule(a, b *domain.Progress) bool {
-	return a.DeckID == b.DeckID && a.State == b.State && a.Lapses == b.Lapses &&
-		a.DueAt.Equal(b.DueAt) && a.LastReviewedAt.Equal(b.LastReviewedAt)
+	return a.DeckID == b.DeckID && domain.SameCardState(a.CardState, b.CardState)
 }

@@ -27,6 +27,17 @@ func session(queue ...string) *domain.StudySession {
 	return domain.NewStudySession("s-1", "user-1", "deck-1", epoch.Add(-10*time.Minute), queue)
 }
 
+// sm2Deck is deck-1 of user-1 with the default options (SM-2).
+func sm2Deck() *domain.Deck {
+	return &domain.Deck{ID: "deck-1", UserID: "user-1", Name: "Deck", Options: domain.DefaultStudyOptions()}
+}
+
+// utcLearner is user-1's profile: a learner day in UTC starting at 04:00, so at epoch
+// (09:00) the next learner day starts tomorrow at 04:00.
+func utcLearner() *domain.Profile {
+	return &domain.Profile{ID: "user-1", TimeZone: "UTC", DayStartHour: 4}
+}
+
 // requireValidation asserts that err is a ValidationError for field.
 func requireValidation(t *testing.T, err error, field string) {
 	t.Helper()
@@ -42,6 +53,7 @@ func applyTo(stored *domain.StudySession) func(context.Context, string, string, 
 		working := *stored
 		working.Queue = slices.Clone(stored.Queue)
 		working.Answers = maps.Clone(stored.Answers)
+		working.History = slices.Clone(stored.History)
 		if err := fn(&working); err != nil {
 			return nil, err
 		}

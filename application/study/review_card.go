@@ -30,32 +30,36 @@ type ReviewCard struct {
 // ReviewResult is the outcome of an answer: the card's progress as committed and the
 // study session after it.
 type ReviewResult struct {
-	Progress *domain.Progress
+	Progress *domain.ProgressView
 	View
 }
 
 // ReviewCardHandler records answers.
 type ReviewCardHandler struct {
 	sessions ports.StudySessionStore
-	decks    ports.DeckRepo
+	learner  learner
 	progress ports.ProgressRepo
 	reviews  ports.ReviewRepo
 	clock    ports.Clock
 	logger   *slog.Logger
 }
 
+// ReviewCardDeps are the ports ReviewCardHandler works with.
+type ReviewCardDeps struct {
+	Sessions ports.StudySessionStore
+	Decks    ports.DeckRepo
+	Profiles ports.ProfileRepo
+	Progress ports.ProgressRepo
+	Reviews  ports.ReviewRepo
+	Clock    ports.Clock
+}
+
 // NewReviewCardHandler builds the handler; logger receives the failures an answer
 // survives (the next card could not be read after the review was recorded).
-func NewReviewCardHandler(
-	sessions ports.StudySessionStore,
-	decks ports.DeckRepo,
-	progress ports.ProgressRepo,
-	reviews ports.ReviewRepo,
-	clock ports.Clock,
-	logger *slog.Logger,
-) *ReviewCardHandler {
+func NewReviewCardHandler(deps ReviewCardDeps, logger *slog.Logger) *ReviewCardHandler {
 	return &ReviewCardHandler{
-		sessions: sessions, decks: decks, progress: progress, reviews: reviews, clock: clock, logger: logger,
+		sessions: deps.Sessions, learner: learner{decks: deps.Decks, profiles: deps.Profiles},
+		progress: deps.Progress, reviews: deps.Reviews, clock: deps.Clock, logger: logger,
 	}
 }
 
@@ -66,7 +70,9 @@ func NewReviewCardHandler(
 //     the progress in one database transaction. From here on the answer is durable (the
 //     progress repository refreshes the progress copy right after the commit).
 //  2. The study session pops the card, requeues it at the end when the grade is below
-//     domain.CorrectGrade, and counts the answer, atomically.
+//     domain.CorrectGrade, and counts the answer, atomically. A card suspended meanwhile
+//     (this answer made it a leech, or the learner suspended an upcoming card) leaves
+//     the queue.
 //
 // When step 2 fails (the session store is down: 503) the review stays committed, and
 // the client retries the same answer. Every answer is recorded under an id derived from
@@ -93,22 +99,28 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 	}
 	// The cards the session may show next, read before anything is written so that no
 	// failure after the commit can stem from reading them.
-	cards, err := h.decks.GetCards(ctx, cmd.UserID, sess.DeckID, upcoming(sess, cmd.CardID))
+	cards, err := h.learner.decks.GetCards(ctx, cmd.UserID, sess.DeckID, upcoming(sess, cmd.CardID))
 	if err != nil {
 		return nil, fmt.Errorf("review card: %w", err)
 	}
-	progress, grade, err := h.record(ctx, sess, cmd, attempt)
+	reviewID := answerID(cmd.UserID, sess.ID, cmd.CardID, attempt, sess.Undos)
+	progress, grade, err := h.record(ctx, sess, cmd, reviewID, attempt)
 	if err != nil {
 		return nil, fmt.Errorf("review card: %w", err)
 	}
 	// From here on the answer is durable: whatever happens to the study session, the
 	// caller must learn that it counted.
 	before := *sess
+	suspended := suspendedAmong(cards, progress)
 	sess, err = h.sessions.Update(ctx, cmd.UserID, sess.ID, func(s *domain.StudySession) error {
 		if s.Answers[cmd.CardID] != attempt {
 			return nil // this answer already moved the session on
 		}
-		return s.Record(cmd.CardID, grade)
+		if err := s.Record(cmd.CardID, reviewID, grade); err != nil {
+			return err
+		}
+		s.Drop(suspended...)
+		return nil
 	})
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
@@ -119,7 +131,7 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 	case err != nil:
 		return nil, fmt.Errorf("review card: review recorded, study session not advanced: %w", err)
 	}
-	view, err := newView(ctx, h.decks, sess, cards)
+	view, err := newView(ctx, h.learner.decks, sess, cards)
 	if err != nil {
 		// The next card could not be read; the answer itself is recorded and applied.
 		h.logger.WarnContext(ctx, "review recorded; next card unavailable", slog.String("session", sess.ID), slog.Any("error", err))
@@ -142,20 +154,31 @@ func (cmd ReviewCard) validate() error {
 // answer's id is already in the log, the review was committed by an earlier try of this
 // answer: nothing is written, and the current progress and the recorded grade are
 // returned.
-func (h *ReviewCardHandler) record(ctx context.Context, sess *domain.StudySession, cmd ReviewCard, attempt int) (*domain.Progress, domain.Grade, error) {
-	id := answerID(cmd.UserID, sess.ID, cmd.CardID, attempt)
-	at := h.clock.Now()
+func (h *ReviewCardHandler) record(ctx context.Context, sess *domain.StudySession, cmd ReviewCard, id string, attempt int) (*domain.ProgressView, domain.Grade, error) {
+	day, deck, err := h.learner.context(ctx, cmd.UserID, sess.DeckID)
+	if err != nil {
+		return nil, 0, err
+	}
+	now := h.clock.Now()
+	answer := domain.Answer{Grade: cmd.Grade, At: now, Drill: attempt > 0, Day: day, Options: deck.Options}
 	progress, err := h.progress.RecordReview(ctx, cmd.UserID, cmd.CardID, sess.DeckID,
 		func(p *domain.Progress) (*domain.Review, error) {
-			r, err := p.Apply(cmd.Grade, at, attempt > 0)
+			r, err := p.Apply(answer)
 			if err != nil {
 				return nil, err
 			}
 			r.ID, r.StudySessionID, r.DurationMs = id, sess.ID, cmd.DurationMs
 			return &r, nil
 		})
-	if !errors.Is(err, domain.ErrConflict) {
-		return progress, cmd.Grade, err
+	view := func(p *domain.Progress) *domain.ProgressView {
+		v := domain.ViewProgress(*p, deck.Options, now)
+		return &v
+	}
+	switch {
+	case err == nil:
+		return view(progress), cmd.Grade, nil
+	case !errors.Is(err, domain.ErrConflict):
+		return nil, 0, err
 	}
 	prior, lookupErr := h.reviews.Get(ctx, cmd.UserID, id)
 	switch {
@@ -168,7 +191,22 @@ func (h *ReviewCardHandler) record(ctx context.Context, sess *domain.StudySessio
 	if err != nil {
 		return nil, 0, err
 	}
-	return progress, prior.Grade, nil
+	return view(progress), prior.Grade, nil
+}
+
+// suspendedAmong lists the cards the session must drop: the answered card when the
+// answer suspended it (a leech), and the upcoming cards suspended meanwhile.
+func suspendedAmong(upcoming []domain.Card, answered *domain.ProgressView) []string {
+	var out []string
+	for _, c := range upcoming {
+		if c.Suspended && c.ID != answered.CardID {
+			out = append(out, c.ID)
+		}
+	}
+	if answered.Suspended {
+		out = append(out, answered.CardID)
+	}
+	return out
 }
 
 // upcoming lists the cards that can head sess's queue once cardID is answered: the
@@ -182,11 +220,17 @@ func upcoming(sess *domain.StudySession, cardID string) []string {
 }
 
 // answerID names the attempt-th answer (from 0) to cardID in study session sessionID of
-// userID: a UUIDv8 (RFC 9562) made of the answer's SHA-256, so a retried answer carries
-// the id its first try was recorded under.
-func answerID(userID, sessionID, cardID string, attempt int) string {
+// userID after undos undos, so a retried answer carries the id its first try was
+// recorded under, and an answer given again after an undo gets a new one.
+func answerID(userID, sessionID, cardID string, attempt, undos int) string {
+	return derivedID("studytool/review/v1", userID, sessionID, cardID, strconv.Itoa(attempt), strconv.Itoa(undos))
+}
+
+// derivedID returns a UUIDv8 (RFC 9562) made of the SHA-256 of parts: the same parts
+// always give the same id.
+func derivedID(parts ...string) string {
 	h := sha256.New()
-	for _, part := range []string{"studytool/review/v1", userID, sessionID, cardID, strconv.Itoa(attempt)} {
+	for _, part := range parts {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

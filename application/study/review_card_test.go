@@ -58,6 +58,40 @@ func (db *fakeDB) RecordReview(_ context.Context, userID, cardID, deckID string,
 	return &p, nil
 }
 
+// UndoReview takes back review reviewID when it is the card's latest answer still
+// standing, as the repository contract requires.
+func (db *fakeDB) UndoReview(_ context.Context, _, cardID, reviewID string, fn func(*domain.Progress, *domain.Review) (*domain.Review, error)) (*domain.Progress, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	var standing []domain.Review
+	for _, r := range db.log {
+		switch {
+		case r.CardID != cardID:
+		case r.Kind == domain.ReviewUndo:
+			standing = standing[:len(standing)-1]
+		default:
+			standing = append(standing, r)
+		}
+	}
+	if len(standing) == 0 || standing[len(standing)-1].ID != reviewID {
+		for _, r := range db.log {
+			if r.ID == reviewID {
+				return nil, domain.ErrConflict
+			}
+		}
+		return nil, domain.ErrNotFound
+	}
+	p := db.progress[cardID]
+	undo, err := fn(&p, &standing[len(standing)-1])
+	if err != nil {
+		return nil, err
+	}
+	p.Version++
+	db.progress[cardID] = p
+	db.log = append(db.log, *undo)
+	return &p, nil
+}
+
 func (db *fakeDB) GetReview(_ context.Context, _, id string) (*domain.Review, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -79,17 +113,22 @@ func (db *fakeDB) GetProgress(_ context.Context, _, cardID string) (*domain.Prog
 	return &p, nil
 }
 
-// reviewRig is a ReviewCardHandler over mocks, with the study session s-1 of user-1 over
-// the cards c1..c4 of deck-1.
+// reviewRig is a ReviewCardHandler (and an UndoAnswerHandler) over mocks, with the study
+// session s-1 of user-1 over the cards c1..c4 of deck-1.
 type reviewRig struct {
 	sessions *mocks.StudySessionStore
 	decks    *mocks.DeckRepo
+	profiles *mocks.ProfileRepo
 	progress *mocks.ProgressRepo
 	reviews  *mocks.ReviewRepo
 	logs     *bytes.Buffer
 	handler  *study.ReviewCardHandler
-	// stored is the session as the store holds it.
-	stored *domain.StudySession
+	undo     *study.UndoAnswerHandler
+	// stored is the session as the store holds it; deck and profile are what the
+	// learner's context reads.
+	stored  *domain.StudySession
+	deck    *domain.Deck
+	profile *domain.Profile
 }
 
 func newReviewRig(t *testing.T, stored *domain.StudySession) *reviewRig {
@@ -97,24 +136,40 @@ func newReviewRig(t *testing.T, stored *domain.StudySession) *reviewRig {
 	r := &reviewRig{
 		sessions: mocks.NewStudySessionStore(t),
 		decks:    mocks.NewDeckRepo(t),
+		profiles: mocks.NewProfileRepo(t),
 		progress: mocks.NewProgressRepo(t),
 		reviews:  mocks.NewReviewRepo(t),
 		logs:     &bytes.Buffer{},
 		stored:   stored,
+		deck:     sm2Deck(),
+		profile:  utcLearner(),
 	}
-	r.handler = study.NewReviewCardHandler(r.sessions, r.decks, r.progress, r.reviews,
-		clock.NewFake(epoch), slog.New(slog.NewTextHandler(r.logs, nil)))
+	deps := study.ReviewCardDeps{
+		Sessions: r.sessions, Decks: r.decks, Profiles: r.profiles, Progress: r.progress, Reviews: r.reviews,
+		Clock: clock.NewFake(epoch),
+	}
+	r.handler = study.NewReviewCardHandler(deps, slog.New(slog.NewTextHandler(r.logs, nil)))
+	r.undo = study.NewUndoAnswerHandler(deps)
 	return r
 }
 
 // expectSession lets the handler read the stored session (a copy each time, as a real
-// store hands out) and any card of the deck.
+// store hands out), any card of the deck, the deck and the learner's profile.
 func (r *reviewRig) expectSession() {
 	r.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").RunAndReturn(
 		func(context.Context, string, string) (*domain.StudySession, error) {
 			return applyTo(r.stored)(context.Background(), "", "", func(*domain.StudySession) error { return nil })
 		})
 	r.expectCards()
+	r.expectLearner()
+}
+
+// expectLearner lets the handler read the deck and the learner's profile.
+func (r *reviewRig) expectLearner() {
+	r.decks.EXPECT().GetDeck(mock.Anything, "user-1", "deck-1").RunAndReturn(
+		func(context.Context, string, string) (*domain.Deck, error) { return r.deck, nil }).Maybe()
+	r.profiles.EXPECT().GetProfile(mock.Anything, "user-1").RunAndReturn(
+		func(context.Context, string) (*domain.Profile, error) { return r.profile, nil }).Maybe()
 }
 
 // expectCards lets the handler read any card of the deck.
@@ -140,10 +195,11 @@ func answer(cardID string, grade domain.Grade) study.ReviewCard {
 	return study.ReviewCard{UserID: "user-1", SessionID: "s-1", CardID: cardID, Grade: grade, DurationMs: 1500}
 }
 
-// reviewed returns progress after a first graded review of cardID, due tomorrow.
-func reviewed(cardID string, state domain.SchedState) domain.Progress {
+// reviewed returns progress of cardID after a graded review, due at due.
+func reviewed(cardID string, state domain.SchedState, due time.Time) domain.Progress {
 	p := domain.NewProgress("user-1", cardID, "deck-1")
-	p.State, p.DueAt, p.LastReviewedAt, p.Version = state, epoch.AddDate(0, 0, state.IntervalDays), epoch.Add(-5*time.Minute), 1
+	p.State, p.IntervalDays, p.Reviews, p.Version = state, state.IntervalDays, max(state.Repetitions, 1), 1
+	p.DueAt, p.LastReviewedAt = due, due.AddDate(0, 0, -state.IntervalDays)
 	return p
 }
 
@@ -187,16 +243,33 @@ func TestReviewCard(t *testing.T) {
 				s.Answers["c1"], s.Reviewed = 1, 1
 				return s
 			}(),
-			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1})},
+			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1}, epoch.Add(time.Hour))},
 			answer:   answer("c1", 5),
 			wantKind: domain.ReviewDrill, wantState: domain.SchedState{Repetitions: 0, EF: 250, IntervalDays: 1},
 			wantQueue: []string{"c2"}, wantCorrect: 1, wantNext: "c2",
 		},
 		{
-			name: "a card due again is reviewed", stored: session("c1"),
-			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1})},
+			name: "a card due is reviewed", stored: session("c1"),
+			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1}, epoch.Add(-time.Hour))},
 			answer:   answer("c1", 4),
 			wantKind: domain.ReviewReview, wantState: domain.SchedState{Repetitions: 2, EF: 250, IntervalDays: 6},
+			wantQueue: []string{}, wantCorrect: 1,
+		},
+		{
+			// Due at 19:00, before the learner's next day starts (04:00): due today.
+			name: "a card due later today is reviewed", stored: session("c1"),
+			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1}, epoch.Add(10*time.Hour))},
+			answer:   answer("c1", 4),
+			wantKind: domain.ReviewReview, wantState: domain.SchedState{Repetitions: 2, EF: 250, IntervalDays: 6},
+			wantQueue: []string{}, wantCorrect: 1,
+		},
+		{
+			// Queued when it was due, graded since (in another session, on another
+			// device): answering it again grades nothing.
+			name: "a card not due is a repeat: logged, progress unchanged", stored: session("c1"),
+			seed:     []domain.Progress{reviewed("c1", domain.SchedState{Repetitions: 2, EF: 250, IntervalDays: 6}, epoch.AddDate(0, 0, 6))},
+			answer:   answer("c1", 5),
+			wantKind: domain.ReviewRepeat, wantState: domain.SchedState{Repetitions: 2, EF: 250, IntervalDays: 6},
 			wantQueue: []string{}, wantCorrect: 1,
 		},
 	}
@@ -327,6 +400,7 @@ func TestReviewCard_DuplicateAnswerAlreadyAppliedChangesNothing(t *testing.T) {
 	rig.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").RunAndReturn(
 		func(context.Context, string, string) (*domain.StudySession, error) { return session("c1", "c2"), nil }).Times(2)
 	rig.expectCards()
+	rig.expectLearner()
 	rig.expectDB(db)
 	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Times(2)
 
@@ -369,4 +443,113 @@ func TestReviewCard_SessionFinishedMeanwhileStillAcknowledgesTheReview(t *testin
 	assert.Equal(t, 1, res.Progress.State.Repetitions)
 	assert.Zero(t, res.Session.Remaining())
 	assert.Nil(t, res.NextCard)
+}
+
+func TestReviewCard_DueDatesLandOnTheLearnersDayStart(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1"))
+	rig.profile = &domain.Profile{ID: "user-1", TimeZone: "Asia/Tokyo", DayStartHour: 4}
+	db := newFakeDB()
+	rig.expectSession()
+	rig.expectDB(db)
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 4))
+	require.NoError(t, err)
+	// epoch is 18:00 in Tokyo; a day later, at 04:00 Tokyo time, is 19:00 UTC.
+	assert.Equal(t, time.Date(2025, 6, 1, 19, 0, 0, 0, time.UTC), res.Progress.DueAt)
+	assert.Equal(t, 9*60*60, db.log[0].UTCOffsetSeconds, "the log records the learner's offset")
+}
+
+func TestReviewCard_FSRSDeckKeepsTheMemory(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1"))
+	rig.deck.Options.Scheduler = domain.SchedulerFSRS
+	db := newFakeDB()
+	rig.expectSession()
+	rig.expectDB(db)
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 4)) // Good
+	require.NoError(t, err)
+	require.NotNil(t, res.Progress.FSRS)
+	assert.InDelta(t, 2.3065, res.Progress.FSRS.Stability, 1e-4)
+	assert.InDelta(t, 2.1181, res.Progress.FSRS.Difficulty, 1e-4)
+	assert.InDelta(t, 1, res.Progress.FSRS.Retrievability, 1e-9, "just answered")
+	assert.Equal(t, 2, res.Progress.IntervalDays, "FSRS's interval at 90 % retention, rounded")
+	assert.Equal(t, domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1}, res.Progress.State, "SM-2's state is kept too")
+}
+
+// TestReviewCard_OneGradedReviewPerDuePeriod reproduces a card graded twice: due, queued
+// in two study sessions, answered 5 in both a minute apart. The first answer takes the
+// interval from 6 to 16 days; the second finds the card no longer due and is a repeat.
+func TestReviewCard_OneGradedReviewPerDuePeriod(t *testing.T) {
+	t.Parallel()
+	db := newFakeDB(reviewed("c1", domain.SchedState{Repetitions: 2, EF: 250, IntervalDays: 6}, epoch.Add(-time.Hour)))
+	results := make([]*study.ReviewResult, 2)
+	for i, id := range []string{"s-1", "s-2"} {
+		sess := session("c1")
+		sess.ID = id
+		rig := newReviewRig(t, sess)
+		rig.sessions.EXPECT().Get(mock.Anything, "user-1", id).Return(sess, nil).Once()
+		rig.expectCards()
+		rig.expectLearner()
+		rig.expectDB(db)
+		rig.sessions.EXPECT().Update(mock.Anything, "user-1", id, mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+		cmd := answer("c1", 5)
+		cmd.SessionID = id
+		var err error
+		results[i], err = rig.handler.Handle(t.Context(), cmd)
+		require.NoError(t, err)
+	}
+	require.Len(t, db.log, 2)
+	assert.Equal(t, domain.ReviewReview, db.log[0].Kind)
+	assert.Equal(t, domain.ReviewRepeat, db.log[1].Kind)
+	assert.Equal(t, domain.SchedState{Repetitions: 3, EF: 260, IntervalDays: 16}, results[1].Progress.State)
+	assert.Equal(t, 16, results[1].Progress.IntervalDays)
+}
+
+// TestReviewCard_ALeechLeavesTheSession: the 8th lapse suspends the card (the deck's
+// default leech action), and the failed card is not requeued: it leaves the session.
+func TestReviewCard_ALeechLeavesTheSession(t *testing.T) {
+	t.Parallel()
+	seed := reviewed("c1", domain.SchedState{Repetitions: 1, EF: 130, IntervalDays: 1}, epoch.Add(-time.Hour))
+	seed.Lapses = 7
+	rig := newReviewRig(t, session("c1", "c2"))
+	db := newFakeDB(seed)
+	rig.expectSession()
+	rig.expectDB(db)
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 1))
+	require.NoError(t, err)
+	assert.Equal(t, 8, res.Progress.Lapses)
+	assert.True(t, res.Progress.Leech)
+	assert.True(t, res.Progress.Suspended)
+	assert.Equal(t, []string{"c2"}, res.Session.Queue, "not requeued")
+	assert.Equal(t, "c2", res.NextCard.ID)
+}
+
+func TestReviewCard_UpcomingSuspendedCardsAreDropped(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2", "c3"))
+	db := newFakeDB()
+	rig.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").Return(session("c1", "c2", "c3"), nil).Once()
+	rig.decks.EXPECT().GetCards(mock.Anything, "user-1", "deck-1", mock.Anything).RunAndReturn(
+		func(_ context.Context, _, _ string, ids []string) ([]domain.Card, error) {
+			out := make([]domain.Card, len(ids))
+			for i, id := range ids {
+				out[i] = card(id)
+				out[i].Suspended = id == "c2" // suspended by the learner since the session started
+			}
+			return out, nil
+		})
+	rig.expectLearner()
+	rig.expectDB(db)
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).RunAndReturn(applyTo(rig.stored)).Once()
+
+	res, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"c3"}, res.Session.Queue)
+	assert.Equal(t, "c3", res.NextCard.ID)
 }

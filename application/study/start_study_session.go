@@ -20,42 +20,71 @@ type StartStudySession struct {
 
 // StartStudySessionHandler starts study sessions.
 type StartStudySessionHandler struct {
-	decks    ports.DeckRepo
+	learner  learner
 	progress ports.ProgressRepo
+	reviews  ports.ReviewRepo
 	sessions ports.StudySessionStore
 	clock    ports.Clock
 }
 
 // NewStartStudySessionHandler builds the handler.
-func NewStartStudySessionHandler(decks ports.DeckRepo, progress ports.ProgressRepo, sessions ports.StudySessionStore, clock ports.Clock) *StartStudySessionHandler {
-	return &StartStudySessionHandler{decks: decks, progress: progress, sessions: sessions, clock: clock}
+func NewStartStudySessionHandler(decks ports.DeckRepo, profiles ports.ProfileRepo, progress ports.ProgressRepo,
+	reviews ports.ReviewRepo, sessions ports.StudySessionStore, clock ports.Clock,
+) *StartStudySessionHandler {
+	return &StartStudySessionHandler{
+		learner: learner{decks: decks, profiles: profiles}, progress: progress, reviews: reviews, sessions: sessions, clock: clock,
+	}
 }
 
-// Handle queues the deck's cards due now, oldest due first, then its cards never
-// studied, in deck order (see domain.BuildStudyQueue), and stores the new session. A
+// Handle queues the deck's cards due by the learner's day, then its cards never studied
+// in the order they were added, within what the deck's daily limits still allow today —
+// counted from the review log, across every session and device (see
+// domain.BuildStudyQueue) — and stores the new session. Suspended cards never enter. A
 // deck with nothing to study gives an empty queue. A deck that is not the caller's is
 // domain.ErrNotFound; MaxCards out of range a ValidationError for "maxCards".
 func (h *StartStudySessionHandler) Handle(ctx context.Context, cmd StartStudySession) (*View, error) {
 	if cmd.MaxCards < 1 || cmd.MaxCards > domain.MaxStudyCards {
 		return nil, domain.NewValidationError("maxCards", fmt.Sprintf("must be an integer from 1 to %d", domain.MaxStudyCards))
 	}
-	cards, err := h.decks.ListCards(ctx, cmd.UserID, cmd.DeckID)
+	queue, err := h.queue(ctx, cmd)
 	if err != nil {
 		return nil, fmt.Errorf("start study session: %w", err)
 	}
-	progress, err := h.progress.ListByDeck(ctx, cmd.UserID, cmd.DeckID)
-	if err != nil {
-		return nil, fmt.Errorf("start study session: %w", err)
-	}
-	now := h.clock.Now()
-	queue := domain.BuildStudyQueue(cards, progress, now, cmd.MaxCards)
-	sess := domain.NewStudySession(application.NewID(h.clock), cmd.UserID, cmd.DeckID, now, queue)
+	sess := domain.NewStudySession(application.NewID(h.clock), cmd.UserID, cmd.DeckID, h.clock.Now(), queue)
 	if err := h.sessions.Create(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start study session: %w", err)
 	}
-	view, err := newView(ctx, h.decks, sess, cards)
+	view, err := newView(ctx, h.learner.decks, sess, nil)
 	if err != nil {
 		return nil, fmt.Errorf("start study session: %w", err)
 	}
 	return &view, nil
+}
+
+// queue picks the session's cards.
+func (h *StartStudySessionHandler) queue(ctx context.Context, cmd StartStudySession) ([]string, error) {
+	day, deck, err := h.learner.context(ctx, cmd.UserID, cmd.DeckID)
+	if err != nil {
+		return nil, err
+	}
+	now := h.clock.Now()
+	newToday, reviewsToday, err := h.reviews.CountGraded(ctx, cmd.UserID, cmd.DeckID, day.Start(now))
+	if err != nil {
+		return nil, err
+	}
+	due, err := h.progress.Due(ctx, cmd.UserID, cmd.DeckID, day.NextStart(now))
+	if err != nil {
+		return nil, err
+	}
+	newLeft := deck.Options.NewCardsPerDay - newToday
+	var fresh []string
+	if newLeft > 0 {
+		if fresh, err = h.progress.Unstudied(ctx, cmd.UserID, cmd.DeckID, min(newLeft, cmd.MaxCards)); err != nil {
+			return nil, err
+		}
+	}
+	return domain.BuildStudyQueue(domain.QueueRequest{
+		Due: due, New: fresh, Now: now, Options: deck.Options,
+		ReviewsLeft: deck.Options.ReviewsPerDay - reviewsToday, NewLeft: newLeft, Limit: cmd.MaxCards,
+	}), nil
 }

@@ -75,8 +75,8 @@ func reportVerification(out io.Writer, v *progress.Verification) error {
 }
 
 func describeProgress(p *domain.Progress) string {
-	return fmt.Sprintf("n=%d ef=%.2f interval=%dd due=%s last=%s lapses=%d deck=%s",
-		p.State.Repetitions, p.State.EF.Float(), p.State.IntervalDays,
+	return fmt.Sprintf("n=%d ef=%.2f interval=%dd scheduled=%dd stability=%.4f difficulty=%.4f due=%s last=%s lapses=%d reviews=%d leech=%t deck=%s",
+		p.State.Repetitions, p.State.EF.Float(), p.State.IntervalDays, p.IntervalDays, p.Memory.Stability, p.Memory.Difficulty,
 		p.DueAt.UTC().Format(time.RFC3339Nano), p.LastReviewedAt.UTC().Format(time.RFC3339Nano),
-		p.Lapses, p.DeckID)
+		p.Lapses, p.Reviews, p.Leech, p.DeckID)
 }

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,11 +28,13 @@ var progressRepoProperties = []property[Repositories]{
 }
 
 // ProgressRepo checks a ports.ProgressRepo: progress reads, RecordReview committing
-// progress and its review together (or neither), version increments, and concurrent
-// reviews of one card serializing so that the log replays to the stored progress.
+// progress and its review together (or neither), version increments, concurrent
+// reviews of one card serializing so that the log replays to the stored progress, and
+// what the learning engine builds on (undo, suspension, the due and new-card queries,
+// rescheduling a deck).
 func ProgressRepo(t *testing.T, newRepos RepositoriesFactory) {
 	t.Helper()
-	runProperties(t, newRepos(t), progressRepoProperties)
+	runProperties(t, newRepos(t), slices.Concat(progressRepoProperties, scheduleProperties))
 }
 
 // progressGetUnstudied checks that Get of a card never studied is ErrNotFound.
@@ -50,7 +53,7 @@ func progressFirstReview(t *testing.T, repos Repositories) {
 	var seen domain.Progress
 	p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
 		seen = *cur
-		r, err := cur.Apply(4, repoTime, false)
+		r, err := cur.Apply(domain.Answer{Grade: 4, At: repoTime})
 		r.StudySessionID, r.DurationMs = "study-1", 2300
 		return &r, err
 	})
@@ -59,10 +62,14 @@ func progressFirstReview(t *testing.T, repos Repositories) {
 
 	want := domain.Progress{
 		UserID: u.ID, CardID: c.ID, DeckID: d.ID,
-		State:          domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1},
-		DueAt:          atMicro(repoTime.AddDate(0, 0, 1)),
-		LastReviewedAt: atMicro(repoTime),
-		Version:        1,
+		CardState: domain.CardState{
+			State:          domain.SchedState{Repetitions: 1, EF: 250, IntervalDays: 1},
+			IntervalDays:   1,
+			DueAt:          domain.LearnerDay{}.DueAt(repoTime, 1), // the next UTC midnight
+			LastReviewedAt: atMicro(repoTime),
+			Reviews:        1,
+		},
+		Version: 1,
 	}
 	assert.Equal(t, want, readProgress(p))
 	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
@@ -76,7 +83,7 @@ func progressFirstReview(t *testing.T, repos Repositories) {
 	assert.Equal(t, domain.Review{
 		ID: reviews[0].ID, UserID: u.ID, CardID: c.ID, DeckID: d.ID,
 		StudySessionID: "study-1", ReviewedAt: atMicro(repoTime), Grade: 4, DurationMs: 2300,
-		Kind: domain.ReviewNew, Before: domain.NewSchedState(), After: want.State,
+		Kind: domain.ReviewNew, Before: domain.CardState{State: domain.NewSchedState()}, After: want.CardState,
 	}, readReview(reviews[0]))
 }
 
@@ -85,12 +92,13 @@ func progressFirstReview(t *testing.T, repos Repositories) {
 func progressReviewsBumpVersion(t *testing.T, repos Repositories) {
 	u, d, c := newRepoFixture(t, repos).studyCard()
 
-	// SM2.md vector V2: grades 5, 5, 5 give n = 3, EF = 2.80, I = 17.
+	// SM-2 vector V2: grades 5, 5, 5 give n = 3, EF = 2.80, I = 17 (a week apart, each
+	// answer finds the card due).
 	for i, version := range []int64{1, 2, 3} {
 		at := repoTime.AddDate(0, 0, i*7)
 		p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
 			assert.Equal(t, version-1, cur.Version)
-			r, err := cur.Apply(5, at, false)
+			r, err := cur.Apply(domain.Answer{Grade: 5, At: at})
 			return &r, err
 		})
 		require.NoError(t, err)
@@ -100,7 +108,7 @@ func progressReviewsBumpVersion(t *testing.T, repos Repositories) {
 	require.NoError(t, err)
 	assert.Equal(t, domain.SchedState{Repetitions: 3, EF: 280, IntervalDays: 17}, got.State)
 	assert.Equal(t, int64(3), got.Version)
-	assert.Equal(t, atMicro(repoTime.AddDate(0, 0, 14+17)), got.DueAt.Truncate(time.Microsecond))
+	assert.Equal(t, domain.LearnerDay{}.DueAt(repoTime.AddDate(0, 0, 14), 17), got.DueAt)
 }
 
 // progressKeepsChosenID checks that RecordReview keeps an id fn chose.
@@ -109,7 +117,7 @@ func progressKeepsChosenID(t *testing.T, repos Repositories) {
 	u, d, c := f.studyCard()
 	id := f.newID()
 	_, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-		r, err := cur.Apply(3, repoTime, false)
+		r, err := cur.Apply(domain.Answer{Grade: 3, At: repoTime})
 		r.ID = id
 		return &r, err
 	})
@@ -124,7 +132,7 @@ func progressKeepsChosenID(t *testing.T, repos Repositories) {
 func progressFailedReviewWritesNothing(t *testing.T, repos Repositories) {
 	errRefused := errors.New("refused")
 	refuse := func(cur *domain.Progress) (*domain.Review, error) {
-		_, _ = cur.Apply(0, repoTime.Add(time.Hour), false) // changes cur, then fails
+		_, _ = cur.Apply(domain.Answer{Grade: 0, At: repoTime.Add(time.Hour)}) // changes cur, then fails
 		return nil, errRefused
 	}
 	tests := []struct {
@@ -197,7 +205,7 @@ func progressConcurrentReviews(t *testing.T, repos Repositories) {
 		wg.Go(func() {
 			at := repoTime.Add(time.Duration(i) * time.Minute)
 			p, err := repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-				r, err := cur.Apply(grades[i%len(grades)], at, false)
+				r, err := cur.Apply(domain.Answer{Grade: grades[i%len(grades)], At: at})
 				return &r, err
 			})
 			errs[i] = err
@@ -218,9 +226,15 @@ func progressConcurrentReviews(t *testing.T, repos Repositories) {
 	replayed, err := domain.Replay(reviews)
 	require.NoError(t, err, "each review must start from the state its predecessor committed")
 	require.Len(t, replayed, 1)
-	want := replayed[0]
+	want := readProgress(&replayed[0])
 	want.Version = concurrentReviews
-	want.DueAt, want.LastReviewedAt = atMicro(want.DueAt), atMicro(want.LastReviewedAt)
+	graded := 0
+	for _, r := range reviews {
+		if r.Kind.Graded() {
+			graded++
+		}
+	}
+	assert.Equal(t, 1, graded, "the first answer committed grades the new card; the rest find it not due")
 
 	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
 	require.NoError(t, err)
@@ -231,16 +245,17 @@ func progressConcurrentReviews(t *testing.T, repos Repositories) {
 func recordGrade(t *testing.T, repos Repositories, userID, deckID, cardID string, g domain.Grade, at time.Time) {
 	t.Helper()
 	_, err := repos.Progress.RecordReview(t.Context(), userID, cardID, deckID, func(cur *domain.Progress) (*domain.Review, error) {
-		r, err := cur.Apply(g, at, false)
+		r, err := cur.Apply(domain.Answer{Grade: g, At: at})
 		return &r, err
 	})
 	require.NoError(t, err)
 }
 
-// readProgress prepares progress read back for comparison (see readUser).
+// readProgress prepares progress for comparison with progress read back (see
+// readReview).
 func readProgress(p *domain.Progress) domain.Progress {
 	s := *p
-	s.DueAt, s.LastReviewedAt = p.DueAt.Truncate(time.Microsecond), p.LastReviewedAt.Truncate(time.Microsecond)
+	s.CardState = readCardState(p.CardState)
 	return s
 }
 

@@ -88,14 +88,20 @@ func progressFixture(version int64) *domain.Progress {
 	zone := time.FixedZone("UTC-5", -5*60*60)
 	reviewed := time.Date(2025, 4, 2, 8, 15, 30, 123456789, zone)
 	return &domain.Progress{
-		UserID:         uuid.NewString(),
-		CardID:         uuid.NewString(),
-		DeckID:         uuid.NewString(),
-		State:          domain.SchedState{Repetitions: 3, EF: 194, IntervalDays: 13},
-		DueAt:          reviewed.AddDate(0, 0, 13),
-		LastReviewedAt: reviewed,
-		Lapses:         2,
-		Version:        version,
+		UserID: uuid.NewString(),
+		CardID: uuid.NewString(),
+		DeckID: uuid.NewString(),
+		CardState: domain.CardState{
+			State:          domain.SchedState{Repetitions: 3, EF: 194, IntervalDays: 13},
+			Memory:         domain.FSRSMemory{Stability: 14.25, Difficulty: 6.5},
+			IntervalDays:   15,
+			DueAt:          reviewed.AddDate(0, 0, 15),
+			LastReviewedAt: reviewed,
+			Lapses:         2,
+			Reviews:        7,
+			Leech:          true,
+		},
+		Version: version,
 	}
 }
 

@@ -81,7 +81,10 @@ func (f *repoFixture) user() *domain.User {
 // deck creates a deck of userID created at at.
 func (f *repoFixture) deck(userID string, at time.Time) *domain.Deck {
 	f.t.Helper()
-	d := &domain.Deck{ID: f.newID(), UserID: userID, Name: "Deck", Description: "about things", CreatedAt: at}
+	d := &domain.Deck{
+		ID: f.newID(), UserID: userID, Name: "Deck", Description: "about things",
+		Options: domain.DefaultStudyOptions(), CreatedAt: at,
+	}
 	require.NoError(f.t, f.repos.Decks.CreateDeck(f.t.Context(), d))
 	return d
 }

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ var reviewRepoProperties = []property[Repositories]{
 	{"ListByUserWithoutReviews", reviewListEmpty},
 	{"GetIsConfinedToItsUser", reviewGet},
 	{"LoggedIDIsConflict", reviewLoggedIDConflicts},
+	{"CountGradedCountsTheDaysNewCardsAndReviews", reviewCountGraded},
+	{"EachHandsOverTheLogInCommitOrder", reviewEach},
 }
 
 // ReviewRepo checks a ports.ReviewRepo over reviews recorded with the ProgressRepo of
@@ -39,23 +42,25 @@ func reviewListByUser(t *testing.T, repos Repositories) {
 	steps := []struct {
 		card  domain.Card
 		grade domain.Grade
+		day   int
 		drill bool
 	}{
-		{cards[1], 5, false},
-		{cards[0], 2, false},
-		{cards[0], 4, true},
-		{cards[1], 3, false},
-		{cards[0], 5, false},
+		{cards[1], 5, 0, false},
+		{cards[0], 2, 1, false},
+		{cards[0], 4, 2, true},
+		{cards[1], 3, 3, false},
+		{cards[1], 5, 3, false}, // answered again the same day: not due, a repeat
+		{cards[0], 5, 4, false},
 	}
 	var want []domain.Review
 	for i, s := range steps {
-		at := repoTime.Add(time.Duration(i) * time.Second)
+		at := repoTime.AddDate(0, 0, s.day).Add(time.Duration(i) * time.Second)
 		if i == 2 {
 			recordGrade(t, repos, other.ID, otherDeck.ID, otherCard.ID, 4, at)
 		}
 		var recorded domain.Review // fn may run again on a retry: keep its last result
 		_, err := repos.Progress.RecordReview(t.Context(), u.ID, s.card.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-			r, err := cur.Apply(s.grade, at, s.drill)
+			r, err := cur.Apply(domain.Answer{Grade: s.grade, At: at, Drill: s.drill})
 			r.StudySessionID, r.DurationMs = "session-"+s.card.ID, 1000+i
 			recorded = r
 			return &r, err
@@ -69,11 +74,13 @@ func reviewListByUser(t *testing.T, repos Repositories) {
 	require.Len(t, got, len(want))
 	for i := range want {
 		want[i].ID = got[i].ID
-		want[i].ReviewedAt = atMicro(want[i].ReviewedAt)
+		want[i] = readReview(want[i])
 		got[i] = readReview(got[i])
 	}
 	assert.Equal(t, want, got)
-	kinds := []domain.ReviewKind{domain.ReviewNew, domain.ReviewNew, domain.ReviewDrill, domain.ReviewReview, domain.ReviewReview}
+	kinds := []domain.ReviewKind{
+		domain.ReviewNew, domain.ReviewNew, domain.ReviewDrill, domain.ReviewReview, domain.ReviewRepeat, domain.ReviewReview,
+	}
 	for i, k := range kinds {
 		assert.Equal(t, k, got[i].Kind, "review %d", i)
 	}
@@ -138,7 +145,7 @@ func reviewLoggedIDConflicts(t *testing.T, repos Repositories) {
 	require.NoError(t, err)
 
 	_, err = repos.Progress.RecordReview(t.Context(), u.ID, c.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
-		r, err := cur.Apply(5, repoTime.AddDate(0, 0, 1), false)
+		r, err := cur.Apply(domain.Answer{Grade: 5, At: repoTime.AddDate(0, 0, 1)})
 		r.ID = id
 		return &r, err
 	})
@@ -156,15 +163,103 @@ func reviewLoggedIDConflicts(t *testing.T, repos Repositories) {
 func recordWithID(t *testing.T, repos Repositories, userID, deckID, cardID, id string, g domain.Grade, at time.Time) {
 	t.Helper()
 	_, err := repos.Progress.RecordReview(t.Context(), userID, cardID, deckID, func(cur *domain.Progress) (*domain.Review, error) {
-		r, err := cur.Apply(g, at, false)
+		r, err := cur.Apply(domain.Answer{Grade: g, At: at})
 		r.ID = id
 		return &r, err
 	})
 	require.NoError(t, err)
 }
 
-// readReview prepares a review read back for comparison (see readUser).
+// readReview prepares a review for comparison with one read back: its times in UTC at
+// the microsecond (see readUser).
 func readReview(r domain.Review) domain.Review {
-	r.ReviewedAt = r.ReviewedAt.Truncate(time.Microsecond)
+	r.ReviewedAt = atMicro(r.ReviewedAt)
+	r.Before, r.After = readCardState(r.Before), readCardState(r.After)
 	return r
+}
+
+// readCardState prepares a schedule for comparison (see readReview).
+func readCardState(c domain.CardState) domain.CardState {
+	c.DueAt, c.LastReviewedAt = atMicroOrZero(c.DueAt), atMicroOrZero(c.LastReviewedAt)
+	return c
+}
+
+// atMicroOrZero is atMicro, keeping the zero time zero.
+func atMicroOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return atMicro(t)
+}
+
+// reviewCountGraded checks that CountGraded counts the deck's new-card and review answers
+// since a time: not drills, repeats or undo rows, nor answers taken back, nor other decks
+// or users.
+func reviewCountGraded(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d, other := f.deck(u.ID, repoTime), f.deck(u.ID, repoTime)
+	cards := f.cards(u.ID, d.ID, 4)
+	answer(t, repos, u.ID, d.ID, cards[0].ID, 5, day(0))
+	answer(t, repos, u.ID, d.ID, cards[1].ID, 5, day(0))
+	answer(t, repos, u.ID, d.ID, cards[0].ID, 5, day(1)) // review
+	answer(t, repos, u.ID, d.ID, cards[0].ID, 5, day(1)) // repeat
+	answer(t, repos, u.ID, d.ID, cards[2].ID, 4, day(1)) // new
+	taken := answer(t, repos, u.ID, d.ID, cards[3].ID, 4, day(1))
+	_, err := undo(t, repos, u.ID, cards[3].ID, taken.ID, day(1))
+	require.NoError(t, err)
+	_, err = repos.Progress.RecordReview(t.Context(), u.ID, cards[1].ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
+		r, err := cur.Apply(domain.Answer{Grade: 2, At: day(1), Drill: true})
+		return &r, err
+	})
+	require.NoError(t, err)
+	answer(t, repos, u.ID, other.ID, f.cards(u.ID, other.ID, 1)[0].ID, 4, day(1))
+
+	since := domain.LearnerDay{}.Start(day(1))
+	newCards, reviews, err := repos.Reviews.CountGraded(t.Context(), u.ID, d.ID, since)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{1, 1}, [2]int{newCards, reviews}, "day 1: one new card, one review")
+	newCards, reviews, err = repos.Reviews.CountGraded(t.Context(), u.ID, d.ID, domain.LearnerDay{}.Start(day(0)))
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{3, 1}, [2]int{newCards, reviews}, "days 0 and 1")
+	newCards, reviews, err = repos.Reviews.CountGraded(t.Context(), f.user().ID, d.ID, since)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{0, 0}, [2]int{newCards, reviews}, "another user")
+}
+
+// reviewEach checks that Each hands over the user's log in commit order, of one deck
+// when asked, and stops at fn's error.
+func reviewEach(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d, other := f.deck(u.ID, repoTime), f.deck(u.ID, repoTime)
+	c, o := f.cards(u.ID, d.ID, 1)[0], f.cards(u.ID, other.ID, 1)[0]
+	var ids []string
+	for i, s := range []struct {
+		deck, card string
+	}{{d.ID, c.ID}, {other.ID, o.ID}, {d.ID, c.ID}, {other.ID, o.ID}} {
+		ids = append(ids, answer(t, repos, u.ID, s.deck, s.card, 5, day(i)).ID)
+	}
+	stranger, strangerDeck, strangerCard := f.studyCard()
+	answer(t, repos, stranger.ID, strangerDeck.ID, strangerCard.ID, 4, day(0))
+
+	collect := func(deckID string) []string {
+		var got []string
+		require.NoError(t, repos.Reviews.Each(t.Context(), u.ID, deckID, func(r domain.Review) error {
+			got = append(got, r.ID)
+			return nil
+		}))
+		return got
+	}
+	assert.Equal(t, ids, collect(""))
+	assert.Equal(t, []string{ids[0], ids[2]}, collect(d.ID))
+
+	stop := errors.New("stop")
+	n := 0
+	err := repos.Reviews.Each(t.Context(), u.ID, "", func(domain.Review) error {
+		n++
+		return stop
+	})
+	require.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, n)
 }

@@ -126,13 +126,33 @@ func studyUpdatePersists(t *testing.T, newStore StudySessionStoreFactory) {
 	require.NoError(t, h.Store.Create(t.Context(), s))
 
 	updated, err := h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
-		return cur.Record(cur.Queue[0], 2)
+		return cur.Record(cur.Queue[0], "review-1", 2)
 	})
 	require.NoError(t, err)
-	require.NoError(t, s.Record(s.Queue[0], 2))
+	require.NoError(t, s.Record(s.Queue[0], "review-1", 2))
 	requireSameStudySession(t, s, updated)
 
 	got, err := h.Store.Get(t.Context(), s.UserID, s.ID)
+	require.NoError(t, err)
+	requireSameStudySession(t, s, got)
+
+	// Answers and undos are history too: both survive the round trip.
+	_, err = h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
+		if err := cur.Record(cur.Queue[0], "review-2", 5); err != nil {
+			return err
+		}
+		last, err := cur.LastAnswer()
+		if err != nil {
+			return err
+		}
+		return cur.Undo(last)
+	})
+	require.NoError(t, err)
+	require.NoError(t, s.Record(s.Queue[0], "review-2", 5))
+	last, err := s.LastAnswer()
+	require.NoError(t, err)
+	require.NoError(t, s.Undo(last))
+	got, err = h.Store.Get(t.Context(), s.UserID, s.ID)
 	require.NoError(t, err)
 	requireSameStudySession(t, s, got)
 }
@@ -216,7 +236,7 @@ func studyTTLRenewed(t *testing.T, newStore StudySessionStoreFactory) {
 	require.NoError(t, err)
 	require.LessOrEqual(t, before, studyTTL-pause)
 	_, err = h.Store.Update(t.Context(), s.UserID, s.ID, func(cur *domain.StudySession) error {
-		return cur.Record(cur.Queue[0], 5)
+		return cur.Record(cur.Queue[0], "review-1", 5)
 	})
 	require.NoError(t, err)
 	after, err := h.TTL(t.Context(), s.UserID, s.ID)
@@ -255,7 +275,7 @@ func studyConcurrentUpdates(t *testing.T, newStore StudySessionStoreFactory) {
 					return errors.New("queue already empty")
 				}
 				popped[i] = card // fn may run again: the committed round writes last
-				return cur.Record(card, 5)
+				return cur.Record(card, "review-"+card, 5)
 			})
 			assert.NoError(t, err)
 		})
@@ -295,4 +315,6 @@ func requireSameStudySession(t *testing.T, want, got *domain.StudySession) {
 	assert.True(t, maps.Equal(want.Answers, got.Answers), "Answers: want %v, got %v", want.Answers, got.Answers)
 	assert.Equal(t, want.Reviewed, got.Reviewed, "Reviewed")
 	assert.Equal(t, want.Correct, got.Correct, "Correct")
+	assert.True(t, slices.Equal(want.History, got.History), "History: want %v, got %v", want.History, got.History)
+	assert.Equal(t, want.Undos, got.Undos, "Undos")
 }

@@ -82,6 +82,12 @@ type progressBody struct {
 	DueAt          time.Time  `json:"dueAt"`
 	LastReviewedAt *time.Time `json:"lastReviewedAt"`
 	Lapses         int        `json:"lapses"`
+	Reviews        int        `json:"reviews"`
+	Suspended      bool       `json:"suspended"`
+	Leech          bool       `json:"leech"`
+	Stability      *float64   `json:"stability"`
+	Difficulty     *float64   `json:"difficulty"`
+	Retrievability *float64   `json:"retrievability"`
 }
 
 type reviewBody struct {
@@ -135,8 +141,12 @@ func answerCard(t *testing.T, c *apptest.Client, sessionID, cardID string, grade
 	return r
 }
 
+// newLearnerDay is a new account's learner day: UTC, starting at 04:00.
+var newLearnerDay = domain.LearnerDay{Location: time.UTC, StartHour: domain.DefaultDayStartHour}
+
 // requireProgressBody checks a progress body against the SM-2 state (n, EF in
-// hundredths, I days) and lapses, and that the card is due I days after its review.
+// hundredths, I days) and lapses, and that the card is due at the start of the learner
+// day I days after its review (a new account's day: UTC, from 04:00).
 func requireProgressBody(t *testing.T, p progressBody, cardID string, n int, ef domain.EF, days, lapses int) {
 	t.Helper()
 	assert.Equal(t, cardID, p.CardID)
@@ -145,7 +155,7 @@ func requireProgressBody(t *testing.T, p progressBody, cardID string, n int, ef 
 	assert.Equal(t, days, p.IntervalDays, "intervalDays")
 	assert.Equal(t, lapses, p.Lapses, "lapses")
 	require.NotNil(t, p.LastReviewedAt)
-	assert.Equal(t, p.LastReviewedAt.AddDate(0, 0, days), p.DueAt, "due I days after the review")
+	assert.Equal(t, newLearnerDay.DueAt(*p.LastReviewedAt, days), p.DueAt, "due at the learner day's start I days on")
 }
 
 // progressOf returns the progress as the API shows it (GET /v1/progress/{cardId}).
@@ -164,7 +174,8 @@ func sameAsReplay(t *testing.T, got progressBody, want domain.Progress) {
 	t.Helper()
 	assert.Equal(t, want.State.Repetitions, got.Repetitions, "repetitions")
 	assert.InDelta(t, want.State.EF.Float(), got.EasinessFactor, 1e-9, "easinessFactor")
-	assert.Equal(t, want.State.IntervalDays, got.IntervalDays, "intervalDays")
+	assert.Equal(t, want.IntervalDays, got.IntervalDays, "intervalDays")
+	assert.Equal(t, want.Reviews, got.Reviews, "reviews")
 	assert.Equal(t, want.Lapses, got.Lapses, "lapses")
 	assert.True(t, want.DueAt.Equal(got.DueAt), "dueAt: replay %s, API %s", want.DueAt, got.DueAt)
 	require.NotNil(t, got.LastReviewedAt)

@@ -110,7 +110,7 @@ func TestStudyFlow(t *testing.T) {
 			assert.Equal(t, 1, sess.Remaining)
 			assert.Equal(t, c2.ID, sess.NextCard.ID)
 
-			// The drill of the failed card is logged and changes nothing (SM2.md V8).
+			// The drill of the failed card is logged and changes nothing (SM-2 vector V8).
 			r = answerCard(t, alice, sess.ID, c2.ID, 5)
 			requireProgressBody(t, r.Progress, c2.ID, 0, 250, 1, 0)
 			assert.Equal(t, 4, r.Reviewed)
@@ -134,7 +134,7 @@ func TestStudyFlow(t *testing.T) {
 				assert.Zero(t, n, "finish deletes the key")
 			}
 
-			// The review log: four rows in answer order, each with what SM2.md lists.
+			// The review log: four rows in answer order, each with its SM-2 states.
 			log, err := a.reviews.ListByUser(t.Context(), aliceID)
 			require.NoError(t, err)
 			require.Len(t, log, 4)
@@ -155,8 +155,10 @@ func TestStudyFlow(t *testing.T) {
 				assert.Equal(t, w.card, got.CardID, "row %d", i)
 				assert.Equal(t, w.grade, got.Grade, "row %d", i)
 				assert.Equal(t, w.kind, got.Kind, "row %d", i)
-				assert.Equal(t, w.before, got.Before, "row %d", i)
-				assert.Equal(t, w.after, got.After, "row %d", i)
+				assert.Equal(t, w.before, got.Before.State, "row %d", i)
+				assert.Equal(t, w.after, got.After.State, "row %d", i)
+				assert.False(t, got.Legacy, "row %d logs the whole schedule", i)
+				assert.Zero(t, got.UTCOffsetSeconds, "row %d: the learner is in UTC", i)
 				assert.Equal(t, sess.ID, got.StudySessionID, "row %d", i)
 				assert.Equal(t, deckID, got.DeckID, "row %d", i)
 				assert.Equal(t, aliceID, got.UserID, "row %d", i)
@@ -222,8 +224,10 @@ func TestStudyRequests(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
 }
 
-// TestStudyConcurrentReviewsOfOneCard answers one card in 20 study sessions of one user
-// at once: 20 log rows, and progress equal to replaying them in commit order.
+// TestStudyConcurrentReviewsOfOneCard answers one new card in 20 study sessions of one
+// user at once: 20 log rows, one of them graded (the card is not due again until
+// tomorrow: the others are repeats), and progress equal to replaying them in commit
+// order.
 func TestStudyConcurrentReviewsOfOneCard(t *testing.T) {
 	const sessions = 20
 	for _, s := range apptest.Stacks {
@@ -261,7 +265,7 @@ func TestStudyConcurrentReviewsOfOneCard(t *testing.T) {
 			for i, r := range log {
 				used[r.StudySessionID] = true
 				if i > 0 {
-					assert.Equal(t, domain.ReviewReview, r.Kind, "row %d", i)
+					assert.Equal(t, domain.ReviewRepeat, r.Kind, "row %d: graded once per due period", i)
 				}
 			}
 			assert.ElementsMatch(t, ids, slices.Collect(maps.Keys(used)), "one review per study session")

@@ -1,0 +1,257 @@
+package gormdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/studytool/studytool/domain"
+)
+
+// UndoReview takes back review reviewID of (userID, cardID): in one transaction it loads
+// the progress and the review, checks that no row of the card's log came after the
+// review (a later answer, or an undo of it), hands both to fn and commits the progress
+// with the undo row fn returns. Concurrent undos and answers of one card serialize on the
+// progress version, as RecordReview's do.
+func (r *ProgressRepo) UndoReview(ctx context.Context, userID, cardID, reviewID string,
+	fn func(p *domain.Progress, undone *domain.Review) (*domain.Review, error),
+) (*domain.Progress, error) {
+	var committed domain.Progress
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		undone, err := latestAnswer(tx, userID, cardID, reviewID)
+		if err != nil {
+			return err
+		}
+		p, exists, err := loadProgress(tx, userID, cardID, undone.DeckID)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			return domain.ErrConflict
+		}
+		read := p.Version
+		undo, err := fn(&p, undone)
+		if err != nil {
+			return err
+		}
+		p.Version = read + 1
+		row := newProgressRow(&p)
+		if err := saveProgress(tx, &row, true, read); err != nil {
+			return err
+		}
+		if err := insertReview(tx, undo, &p); err != nil {
+			return err
+		}
+		committed = row.toDomain()
+		return nil
+	})
+	if errors.Is(err, errStaleProgress) {
+		err = domain.ErrConflict // another answer or undo of the card committed meanwhile
+	}
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: undo %s: %w", reviewID, translate(err))
+	}
+	return &committed, nil
+}
+
+// latestAnswer returns review reviewID of (userID, cardID), or domain.ErrNotFound. It is
+// domain.ErrConflict unless reviewID is the card's latest answer still standing: every
+// row of the card's log after it must be an answer that a later undo took back, or that
+// undo (so answers are undone one after another, latest first), and reviewID itself must
+// not be undone already.
+func latestAnswer(tx *gorm.DB, userID, cardID, reviewID string) (*domain.Review, error) {
+	var row reviewRow
+	if err := tx.Where("id = ? AND user_id = ? AND card_id = ?", reviewID, userID, cardID).Take(&row).Error; err != nil {
+		return nil, err
+	}
+	if row.Kind == string(domain.ReviewUndo) {
+		return nil, domain.ErrConflict // an undo is not an answer
+	}
+	var later []reviewRow
+	err := tx.Model(&reviewRow{}).Select("id, kind, undone_id").Where("user_id = ? AND card_id = ? AND seq > ?", userID, cardID, row.Seq).
+		Order("seq").Find(&later).Error
+	if err != nil {
+		return nil, err
+	}
+	var standing []string // answers after reviewID not taken back, oldest first
+	for _, r := range later {
+		switch {
+		case r.Kind != string(domain.ReviewUndo):
+			standing = append(standing, r.ID)
+		case len(standing) > 0 && standing[len(standing)-1] == r.UndoneID:
+			standing = standing[:len(standing)-1]
+		default:
+			return nil, domain.ErrConflict // reviewID was undone already
+		}
+	}
+	if len(standing) > 0 {
+		return nil, domain.ErrConflict // a later answer stands
+	}
+	review, err := row.toDomain()
+	if err != nil {
+		return nil, err
+	}
+	return &review, nil
+}
+
+// SetSuspended suspends or resumes userID's card; a card never studied gets a progress
+// row (new, not due) to hold the flag. The card must be in userID's deckID.
+func (r *ProgressRepo) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error) {
+	var committed domain.Progress
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := checkCard(tx, userID, deckID, cardID); err != nil {
+			return err
+		}
+		p, exists, err := loadProgress(tx, userID, cardID, deckID)
+		if err != nil {
+			return err
+		}
+		read := p.Version
+		p.Suspended, p.Version = suspended, read+1
+		row := newProgressRow(&p)
+		if err := saveProgress(tx, &row, exists, read); err != nil {
+			return err
+		}
+		committed = row.toDomain()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: suspend %s: %w", cardID, translate(err))
+	}
+	return &committed, nil
+}
+
+// checkCard returns domain.ErrNotFound unless cardID is a card of userID's deckID.
+func checkCard(tx *gorm.DB, userID, deckID, cardID string) error {
+	var n int64
+	err := tx.Model(&cardRow{}).Joins("JOIN decks ON decks.id = cards.deck_id").
+		Where("cards.id = ? AND cards.deck_id = ? AND decks.user_id = ?", cardID, deckID, userID).Count(&n).Error
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// dueRow is one row of the due query.
+type dueRow struct {
+	CardID         string     `gorm:"column:card_id"`
+	DueAt          time.Time  `gorm:"column:due_at"`
+	LastReviewedAt *time.Time `gorm:"column:last_reviewed_at"`
+	Stability      float64    `gorm:"column:stability"`
+}
+
+// Due lists userID's studied cards of deckID due before before and not suspended, oldest
+// due first, through the index on (user_id, deck_id, due_at).
+func (r *ProgressRepo) Due(ctx context.Context, userID, deckID string, before time.Time) ([]domain.DueCard, error) {
+	var rows []dueRow
+	err := r.db.WithContext(ctx).Model(&progressRow{}).
+		Select("card_id, due_at, last_reviewed_at, stability").
+		Where("user_id = ? AND deck_id = ? AND due_at < ? AND last_reviewed_at IS NOT NULL AND NOT suspended",
+			userID, deckID, dbTime(before)).
+		Order("due_at, card_id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: due %s/%s: %w", userID, deckID, translate(err))
+	}
+	out := make([]domain.DueCard, len(rows))
+	for i, row := range rows {
+		out[i] = domain.DueCard{CardID: row.CardID, DueAt: row.DueAt.UTC(), LastReviewedAt: fromNullTime(row.LastReviewedAt), Stability: row.Stability}
+	}
+	return out, nil
+}
+
+// Unstudied lists up to limit cards of deckID userID never studied and did not suspend,
+// in the order they were added.
+func (r *ProgressRepo) Unstudied(ctx context.Context, userID, deckID string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := r.db.WithContext(ctx).Model(&cardRow{}).
+		Joins("LEFT JOIN progress ON progress.user_id = ? AND progress.card_id = cards.id", userID).
+		Where("cards.deck_id = ? AND (progress.card_id IS NULL OR (progress.last_reviewed_at IS NULL AND NOT progress.suspended))", deckID).
+		Order("cards.seq").Limit(limit).Pluck("cards.id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: unstudied %s/%s: %w", userID, deckID, translate(err))
+	}
+	return ids, nil
+}
+
+// Reschedule changes userID's deckID with deckFn (the deck row locked) and hands every
+// progress row of the deck, with its card's review log, to fn; the deck and the changed
+// rows commit in one transaction.
+func (r *ProgressRepo) Reschedule(ctx context.Context, userID, deckID string, deckFn func(*domain.Deck) error,
+	fn func(p *domain.Progress, log []domain.Review) error,
+) (*domain.Deck, []domain.Progress, error) {
+	var (
+		deck domain.Deck
+		out  []domain.Progress
+	)
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if deck, err = updateDeck(tx, userID, deckID, deckFn); err != nil {
+			return err
+		}
+		var rows []progressRow
+		if err := tx.Where("user_id = ? AND deck_id = ?", userID, deckID).Order("card_id").Find(&rows).Error; err != nil {
+			return err
+		}
+		logs, err := deckLog(tx, userID, deckID)
+		if err != nil {
+			return err
+		}
+		out = make([]domain.Progress, 0, len(rows))
+		for i := range rows {
+			p, err := rescheduleOne(tx, &rows[i], logs[rows[i].CardID], fn)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	if errors.Is(err, errStaleProgress) {
+		err = domain.ErrConflict // a review of the deck committed meanwhile
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("progress repo: reschedule %s/%s: %w", userID, deckID, translate(err))
+	}
+	return &deck, out, nil
+}
+
+// deckLog returns the review log of userID's deckID per card, in commit order.
+func deckLog(tx *gorm.DB, userID, deckID string) (map[string][]domain.Review, error) {
+	var rows []reviewRow
+	if err := tx.Where("user_id = ? AND deck_id = ?", userID, deckID).Order("seq").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	reviews, err := toReviews(rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]domain.Review)
+	for _, r := range reviews {
+		out[r.CardID] = append(out[r.CardID], r)
+	}
+	return out, nil
+}
+
+// rescheduleOne applies fn to one progress row and saves it, its version one higher.
+func rescheduleOne(tx *gorm.DB, row *progressRow, log []domain.Review, fn func(*domain.Progress, []domain.Review) error) (domain.Progress, error) {
+	p := row.toDomain()
+	read := p.Version
+	if err := fn(&p, log); err != nil {
+		return domain.Progress{}, err
+	}
+	p.Version = read + 1
+	next := newProgressRow(&p)
+	if err := saveProgress(tx, &next, true, read); err != nil {
+		return domain.Progress{}, err
+	}
+	return next.toDomain(), nil
+}

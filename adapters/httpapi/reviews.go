@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/studytool/studytool/application/progress"
+	"github.com/studytool/studytool/domain"
+)
+
+// ReviewLogHandlers serves the caller's review log.
+type ReviewLogHandlers struct {
+	authn  *Authenticator
+	export *progress.ExportReviewsHandler
+}
+
+var _ RouteRegistrar = (*ReviewLogHandlers)(nil)
+
+// NewReviewLogHandlers builds the review-log endpoints.
+func NewReviewLogHandlers(authn *Authenticator, export *progress.ExportReviewsHandler) *ReviewLogHandlers {
+	return &ReviewLogHandlers{authn: authn, export: export}
+}
+
+// Register implements RouteRegistrar.
+func (h *ReviewLogHandlers) Register(r gin.IRouter) {
+	r.GET("/v1/reviews/export", h.authn.Required(), h.exportLog)
+}
+
+// revlogColumns are the FSRS optimizer's revlog columns, the CSV header.
+var revlogColumns = []string{"card_id", "review_time", "review_rating", "review_state", "review_duration"}
+
+// revlogEntry is one answer of the JSON export: the revlog columns and what the log
+// knows beside them.
+type revlogEntry struct {
+	CardID           string             `json:"card_id"`
+	ReviewTime       int64              `json:"review_time"`
+	ReviewRating     domain.FSRSRating  `json:"review_rating"`
+	ReviewState      domain.RevlogState `json:"review_state"`
+	ReviewDuration   int                `json:"review_duration"`
+	DeckID           string             `json:"deck_id"`
+	Grade            domain.Grade       `json:"grade"`
+	Kind             domain.ReviewKind  `json:"kind"`
+	UTCOffsetSeconds int                `json:"utc_offset_seconds"`
+}
+
+func newRevlogEntry(r domain.Review) revlogEntry {
+	rating, _ := domain.FSRSRatingFor(r.Grade) // the log holds valid grades only
+	return revlogEntry{
+		CardID: r.CardID, ReviewTime: r.ReviewedAt.UnixMilli(), ReviewRating: rating, ReviewState: domain.RevlogStateOf(r),
+		ReviewDuration: r.DurationMs, DeckID: r.DeckID, Grade: r.Grade, Kind: r.Kind, UTCOffsetSeconds: r.UTCOffsetSeconds,
+	}
+}
+
+func (h *ReviewLogHandlers) exportLog(c *gin.Context) {
+	deckID := c.Query("deckId")
+	if deckID != "" && !isUUID(deckID) {
+		WriteError(c, domain.NewValidationError("deckId", "must be a deck id"))
+		return
+	}
+	format := c.DefaultQuery("format", "csv")
+	if format != "csv" && format != "json" {
+		WriteError(c, domain.NewValidationError("format", "must be csv or json"))
+		return
+	}
+	ctx := c.Request.Context()
+	export, err := h.export.Prepare(ctx, progress.ExportReviews{UserID: mustSession(c).UserID, DeckID: deckID})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	// From here on the status is sent: a failure can only cut the body short, which the
+	// client sees as a truncated download (no closing bracket, or a short CSV).
+	w := bufio.NewWriterSize(c.Writer, 32<<10)
+	if format == "json" {
+		c.Header("Content-Type", "application/json")
+		c.Header("Content-Disposition", `attachment; filename="revlog.json"`)
+		c.Status(http.StatusOK)
+		err = writeRevlogJSON(ctx, w, export)
+	} else {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="revlog.csv"`)
+		c.Status(http.StatusOK)
+		err = writeRevlogCSV(ctx, w, export)
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "review log export cut short", slog.Any("error", err))
+		c.Abort()
+	}
+}
+
+func writeRevlogCSV(ctx context.Context, w *bufio.Writer, export *progress.ReviewExport) error {
+	out := csv.NewWriter(w)
+	if err := out.Write(revlogColumns); err != nil {
+		return err
+	}
+	err := export.Each(ctx, func(r domain.Review) error {
+		e := newRevlogEntry(r)
+		return out.Write([]string{
+			e.CardID, strconv.FormatInt(e.ReviewTime, 10), strconv.Itoa(int(e.ReviewRating)),
+			strconv.Itoa(int(e.ReviewState)), strconv.Itoa(e.ReviewDuration),
+		})
+	})
+	out.Flush()
+	if err != nil {
+		return err
+	}
+	return out.Error()
+}
+
+func writeRevlogJSON(ctx context.Context, w *bufio.Writer, export *progress.ReviewExport) error {
+	enc := json.NewEncoder(w)
+	if _, err := w.WriteString("["); err != nil {
+		return err
+	}
+	first := true
+	err := export.Each(ctx, func(r domain.Review) error {
+		if !first {
+			if _, err := w.WriteString(","); err != nil {
+				return err
+			}
+		}
+		first = false
+		return enc.Encode(newRevlogEntry(r))
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.WriteString("]\n")
+	return err
+}
