@@ -2,10 +2,6 @@ package domain
 
 import "time"
 
-// fuzzMinInterval is the shortest interval fuzz may change (Anki's 2.5 days: shorter
-// ones are left exact).
-const fuzzMinInterval = 2.5
-
 // Answer is one answer to apply to a card's progress.
 type Answer struct {
 	Grade Grade
@@ -108,7 +104,7 @@ func (p *Progress) scheduleFSRS(a Answer, elapsed int) float64 {
 // learner days within [1, MaxIntervalDays]. The fuzz is deterministic per card and
 // review, so the same history always gives the same due dates.
 func (p *Progress) interval(days float64, o StudyOptions) int {
-	if o.Fuzz && days >= fuzzMinInterval {
+	if o.Fuzz && days >= minFuzzedInterval {
 		return FuzzInterval(days, MaxIntervalDays, FuzzSeed(p.CardID, p.Reviews))
 	}
 	return roundDays(days, 1, MaxIntervalDays)

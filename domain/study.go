@@ -155,6 +155,28 @@ type DueCard struct {
 	Stability      float64
 }
 
+// DueQuery asks for the cards due by a learner day, in the order they are studied.
+type DueQuery struct {
+	// Before is when the learner's next day starts: cards due before it are due today.
+	Before time.Time
+	// LeastRetrievableFirst orders the cards by FSRS's probability of recall at Now,
+	// lowest first (cards without an FSRS memory first); otherwise the most overdue come
+	// first. Ties in due order, then by card id.
+	LeastRetrievableFirst bool
+	Now                   time.Time
+	// Limit is the most cards wanted.
+	Limit int
+}
+
+// NewDueQuery asks for up to limit cards due by the learner day of now, in the order of
+// the deck's scheduler (see BuildStudyQueue).
+func NewDueQuery(day LearnerDay, now time.Time, o StudyOptions, limit int) DueQuery {
+	return DueQuery{
+		Before: day.NextStart(now), Now: now, Limit: limit,
+		LeastRetrievableFirst: o.orDefault().Scheduler == SchedulerFSRS,
+	}
+}
+
 // QueueRequest is what BuildStudyQueue chooses from and within.
 type QueueRequest struct {
 	// Due are the deck's studied cards due by the learner's day (not suspended); New

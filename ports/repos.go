@@ -75,8 +75,9 @@ type ProgressRepo interface {
 	// SetSuspended suspends or resumes userID's card cardID of deckID (a card never
 	// studied gets a progress row to hold the flag) and returns the progress.
 	SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error)
-	// Due lists userID's studied cards of deckID due before before and not suspended.
-	Due(ctx context.Context, userID, deckID string, before time.Time) ([]domain.DueCard, error)
+	// Due lists up to q.Limit of userID's studied cards of deckID due before q.Before and
+	// not suspended, in q's order (domain.DueQuery).
+	Due(ctx context.Context, userID, deckID string, q domain.DueQuery) ([]domain.DueCard, error)
 	// Unstudied lists up to limit of deckID's cards userID never studied and did not
 	// suspend, in the order they were added.
 	Unstudied(ctx context.Context, userID, deckID string, limit int) ([]string, error)

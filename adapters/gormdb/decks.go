@@ -69,7 +69,8 @@ func (r *deckRow) options() (domain.StudyOptions, error) {
 
 func (deckRow) TableName() string { return "decks" }
 
-// deckWithCount is a deck read together with the number of its cards.
+// deckWithCount is a deck read together with the number of its cards (the card_count
+// column, which the statements that add cards keep).
 type deckWithCount struct {
 	Deck      deckRow `gorm:"embedded"`
 	CardCount int     `gorm:"column:card_count"`
@@ -211,9 +212,7 @@ func (r *DeckRepo) ListDecks(ctx context.Context, userID string) ([]domain.Deck,
 
 // decksWithCount selects userID's decks with the number of cards of each.
 func decksWithCount(q *gorm.DB, userID string) *gorm.DB {
-	return q.Model(&deckRow{}).
-		Select("decks.*, (SELECT COUNT(*) FROM cards WHERE cards.deck_id = decks.id) AS card_count").
-		Where("decks.user_id = ?", userID)
+	return q.Model(&deckRow{}).Select("decks.*").Where("decks.user_id = ?", userID)
 }
 
 // AddCards inserts cards into userID's deck in one transaction: all or none. Each card is
@@ -225,8 +224,15 @@ func (r *DeckRepo) AddCards(ctx context.Context, userID, deckID string, cards []
 		rows[i] = cardRow{ID: c.ID, DeckID: deckID, Front: c.Front, Back: c.Back, CreatedAt: dbTime(c.CreatedAt)}
 	}
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := r.checkOwner(tx, userID, deckID); err != nil {
-			return err
+		// Counting the cards in first checks the owner and locks the deck, so concurrent
+		// batches count right.
+		counted := tx.Model(&deckRow{}).Where("id = ? AND user_id = ?", deckID, userID).
+			UpdateColumn("card_count", gorm.Expr("card_count + ?", len(rows)))
+		if counted.Error != nil {
+			return counted.Error
+		}
+		if counted.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
 		}
 		if len(rows) == 0 {
 			return nil

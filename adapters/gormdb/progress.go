@@ -118,13 +118,14 @@ func fromNullTime(t *time.Time) time.Time {
 
 // ProgressRepo stores learning progress and appends to the review log.
 type ProgressRepo struct {
-	db *gorm.DB
+	db      *gorm.DB
+	dialect Dialect
 }
 
 var _ ports.ProgressRepo = (*ProgressRepo)(nil)
 
 // NewProgressRepo returns a ProgressRepo on db.
-func NewProgressRepo(db *DB) *ProgressRepo { return &ProgressRepo{db: db.gorm} }
+func NewProgressRepo(db *DB) *ProgressRepo { return &ProgressRepo{db: db.gorm, dialect: db.dialect} }
 
 // Get returns userID's progress on cardID or domain.ErrNotFound when never studied.
 func (r *ProgressRepo) Get(ctx context.Context, userID, cardID string) (*domain.Progress, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/studytool/studytool/domain"
 )
@@ -146,16 +147,28 @@ type dueRow struct {
 	Stability      float64    `gorm:"column:stability"`
 }
 
-// Due lists userID's studied cards of deckID due before before and not suspended, oldest
-// due first, through the index on (user_id, deck_id, due_at).
-func (r *ProgressRepo) Due(ctx context.Context, userID, deckID string, before time.Time) ([]domain.DueCard, error) {
-	var rows []dueRow
-	err := r.db.WithContext(ctx).Model(&progressRow{}).
+// Due lists up to q.Limit of userID's studied cards of deckID due before q.Before and not
+// suspended, through the index on (user_id, deck_id, due_at): oldest due first, or, for
+// an FSRS deck, lowest probability of recall first. Recall falls as elapsed time over
+// stability grows, so that order is elapsed/stability descending (no memory first),
+// computed by the database so that only the cards wanted leave it.
+func (r *ProgressRepo) Due(ctx context.Context, userID, deckID string, q domain.DueQuery) ([]domain.DueCard, error) {
+	if q.Limit <= 0 {
+		return nil, nil
+	}
+	query := r.db.WithContext(ctx).Model(&progressRow{}).
 		Select("card_id, due_at, last_reviewed_at, stability").
 		Where("user_id = ? AND deck_id = ? AND due_at < ? AND last_reviewed_at IS NOT NULL AND NOT suspended",
-			userID, deckID, dbTime(before)).
-		Order("due_at, card_id").Find(&rows).Error
-	if err != nil {
+			userID, deckID, dbTime(q.Before))
+	if q.LeastRetrievableFirst {
+		// One expression for the whole ORDER BY: GORM keeps the columns of a later
+		// Order, not an expression before them.
+		query = query.Order(clause.OrderBy{Expression: clause.Expr{SQL: r.recallOrder() + ", due_at, card_id", Vars: []any{dbTime(q.Now)}}})
+	} else {
+		query = query.Order("due_at, card_id")
+	}
+	var rows []dueRow
+	if err := query.Limit(q.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("progress repo: due %s/%s: %w", userID, deckID, translate(err))
 	}
 	out := make([]domain.DueCard, len(rows))
@@ -165,17 +178,31 @@ func (r *ProgressRepo) Due(ctx context.Context, userID, deckID string, before ti
 	return out, nil
 }
 
+// recallOrder is the ORDER BY term, in this database's dialect, putting the cards least
+// likely recalled at its one parameter (now) first: no memory (stability 0), then the
+// largest elapsed time over stability.
+func (r *ProgressRepo) recallOrder() string {
+	elapsed := "EXTRACT(EPOCH FROM (?::timestamptz - last_reviewed_at))"
+	if r.dialect == DialectSQLite {
+		elapsed = "(julianday(?) - julianday(last_reviewed_at))"
+	}
+	return "stability > 0, " + elapsed + " / NULLIF(stability, 0) DESC"
+}
+
 // Unstudied lists up to limit cards of deckID userID never studied and did not suspend,
-// in the order they were added.
+// in the order they were added: the deck's cards in insertion order through the index
+// on (deck_id, seq), skipping those in the set of the deck's studied or suspended cards,
+// which the database hashes once (NOT IN a subquery: progress.card_id is never NULL).
 func (r *ProgressRepo) Unstudied(ctx context.Context, userID, deckID string, limit int) ([]string, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
+	studied := r.db.Model(&progressRow{}).Select("card_id").
+		Where("user_id = ? AND deck_id = ? AND (last_reviewed_at IS NOT NULL OR suspended)", userID, deckID)
 	var ids []string
 	err := r.db.WithContext(ctx).Model(&cardRow{}).
-		Joins("LEFT JOIN progress ON progress.user_id = ? AND progress.card_id = cards.id", userID).
-		Where("cards.deck_id = ? AND (progress.card_id IS NULL OR (progress.last_reviewed_at IS NULL AND NOT progress.suspended))", deckID).
-		Order("cards.seq").Limit(limit).Pluck("cards.id", &ids).Error
+		Where("deck_id = ? AND id NOT IN (?)", deckID, studied).
+		Order("seq").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("progress repo: unstudied %s/%s: %w", userID, deckID, translate(err))
 	}

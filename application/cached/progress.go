@@ -3,7 +3,6 @@ package cached
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -104,8 +103,8 @@ func (p *Progress) Reschedule(ctx context.Context, userID, deckID string, deckFn
 }
 
 // Due lists the deck's due cards from the database.
-func (p *Progress) Due(ctx context.Context, userID, deckID string, before time.Time) ([]domain.DueCard, error) {
-	return p.repo.Due(ctx, userID, deckID, before)
+func (p *Progress) Due(ctx context.Context, userID, deckID string, q domain.DueQuery) ([]domain.DueCard, error) {
+	return p.repo.Due(ctx, userID, deckID, q)
 }
 
 // Unstudied lists the deck's unstudied cards from the database.

@@ -72,19 +72,21 @@ func (h *StartStudySessionHandler) queue(ctx context.Context, cmd StartStudySess
 	if err != nil {
 		return nil, err
 	}
-	due, err := h.progress.Due(ctx, cmd.UserID, cmd.DeckID, day.NextStart(now))
+	reviewsLeft := deck.Options.ReviewsPerDay - reviewsToday
+	due, err := h.progress.Due(ctx, cmd.UserID, cmd.DeckID, domain.NewDueQuery(day, now, deck.Options, min(reviewsLeft, cmd.MaxCards)))
 	if err != nil {
 		return nil, err
 	}
+	// New cards fill what the due ones leave of the session, within the day's limit.
 	newLeft := deck.Options.NewCardsPerDay - newToday
 	var fresh []string
-	if newLeft > 0 {
-		if fresh, err = h.progress.Unstudied(ctx, cmd.UserID, cmd.DeckID, min(newLeft, cmd.MaxCards)); err != nil {
+	if slots := min(newLeft, cmd.MaxCards-len(due)); slots > 0 {
+		if fresh, err = h.progress.Unstudied(ctx, cmd.UserID, cmd.DeckID, slots); err != nil {
 			return nil, err
 		}
 	}
 	return domain.BuildStudyQueue(domain.QueueRequest{
 		Due: due, New: fresh, Now: now, Options: deck.Options,
-		ReviewsLeft: deck.Options.ReviewsPerDay - reviewsToday, NewLeft: newLeft, Limit: cmd.MaxCards,
+		ReviewsLeft: reviewsLeft, NewLeft: newLeft, Limit: cmd.MaxCards,
 	}), nil
 }

@@ -40,9 +40,9 @@ func newStartRig(t *testing.T) *startRig {
 // nextDayStart is when user-1's next learner day starts, seen at epoch (09:00 UTC).
 var nextDayStart = time.Date(2025, 6, 2, 4, 0, 0, 0, time.UTC)
 
-// expect sets up a deck with options, the day's counts so far, the due cards and the
-// deck's unstudied cards (the first newLimit of which Unstudied returns), and captures
-// the session created.
+// expect sets up a deck with options, the day's counts so far, the due cards (in the
+// order the repository returns them; Due returns the first Limit) and the deck's
+// unstudied cards (Unstudied returns the first limit), and captures the session created.
 func (r *startRig) expect(options domain.StudyOptions, newToday, reviewsToday int, due []domain.DueCard, unstudied []string, stored **domain.StudySession) {
 	deck := sm2Deck()
 	deck.Options = options
@@ -50,7 +50,13 @@ func (r *startRig) expect(options domain.StudyOptions, newToday, reviewsToday in
 	r.profiles.EXPECT().GetProfile(mock.Anything, "user-1").Return(utcLearner(), nil).Once()
 	startOfDay := time.Date(2025, 6, 1, 4, 0, 0, 0, time.UTC)
 	r.reviews.EXPECT().CountGraded(mock.Anything, "user-1", "deck-1", startOfDay).Return(newToday, reviewsToday, nil).Once()
-	r.progress.EXPECT().Due(mock.Anything, "user-1", "deck-1", nextDayStart).Return(due, nil).Once()
+	r.progress.EXPECT().Due(mock.Anything, "user-1", "deck-1", mock.Anything).RunAndReturn(
+		func(_ context.Context, _, _ string, q domain.DueQuery) ([]domain.DueCard, error) {
+			if q.Before != nextDayStart || q.Now != epoch || q.LeastRetrievableFirst != (options.Scheduler == domain.SchedulerFSRS) {
+				return nil, fmt.Errorf("unexpected due query %+v", q)
+			}
+			return due[:min(q.Limit, len(due))], nil
+		}).Once()
 	r.progress.EXPECT().Unstudied(mock.Anything, "user-1", "deck-1", mock.Anything).RunAndReturn(
 		func(_ context.Context, _, _ string, limit int) ([]string, error) {
 			return unstudied[:min(limit, len(unstudied))], nil
@@ -70,9 +76,9 @@ func (r *startRig) expect(options domain.StudyOptions, newToday, reviewsToday in
 
 func TestStartStudySession(t *testing.T) {
 	t.Parallel()
-	due := []domain.DueCard{
-		{CardID: "c3", DueAt: epoch.Add(-time.Hour), LastReviewedAt: epoch.AddDate(0, 0, -1)},
+	due := []domain.DueCard{ // as the repository returns them: oldest due first
 		{CardID: "c4", DueAt: epoch.AddDate(0, 0, -2), LastReviewedAt: epoch.AddDate(0, 0, -3)},
+		{CardID: "c3", DueAt: epoch.Add(-time.Hour), LastReviewedAt: epoch.AddDate(0, 0, -1)},
 		{CardID: "c5", DueAt: epoch.Add(10 * time.Hour), LastReviewedAt: epoch.AddDate(0, 0, -1)}, // due tonight
 	}
 	withLimits := func(newPerDay, reviewsPerDay int) domain.StudyOptions {
@@ -94,7 +100,8 @@ func TestStartStudySession(t *testing.T) {
 		{"maxCards bounds the queue", domain.DefaultStudyOptions(), 0, 0, due, []string{"c1"}, 2, []string{"c4", "c3"}},
 		{"new cards up to what the day still allows", withLimits(5, 200), 3, 0, nil, []string{"c1", "c2", "c6", "c7"}, 20,
 			[]string{"c1", "c2"}},
-		{"no new cards once the day's are in", withLimits(5, 200), 5, 0, due[:1], []string{"c1"}, 20, []string{"c3"}},
+		{"no new cards once the day's are in", withLimits(5, 200), 5, 0, due[1:2], []string{"c1"}, 20, []string{"c3"}},
+		{"no new cards when the due ones fill the session", domain.DefaultStudyOptions(), 0, 0, due, []string{"c1"}, 3, []string{"c4", "c3", "c5"}},
 		{"reviews up to what the day still allows", withLimits(20, 10), 0, 9, due, nil, 20, []string{"c4"}},
 		{"nothing to study", domain.DefaultStudyOptions(), 0, 0, nil, nil, 20, []string{}},
 	}

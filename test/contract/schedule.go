@@ -19,6 +19,7 @@ var scheduleProperties = []property[Repositories]{
 	{"UndoTakesBackOnlyTheLatestAnswer", progressUndoOnlyLatest},
 	{"SuspendedCardsLeaveTheQueues", progressSuspendedLeaveQueues},
 	{"DueListsCardsDueBeforeOldestFirst", progressDueOldestFirst},
+	{"DueInRecallOrderAndLimited", progressDueRecallOrder},
 	{"UnstudiedInTheOrderAdded", progressUnstudiedInOrder},
 	{"RescheduleCommitsDeckAndProgressTogether", progressRescheduleTogether},
 	{"FailedRescheduleChangesNothing", progressFailedReschedule},
@@ -136,7 +137,7 @@ func progressSuspendedLeaveQueues(t *testing.T, repos Repositories) {
 	want.Suspended, want.Version = true, studied.Version+1
 	assert.Equal(t, want, readProgress(suspended), "suspending keeps the schedule")
 
-	due, err := repos.Progress.Due(t.Context(), u.ID, d.ID, day(30))
+	due, err := repos.Progress.Due(t.Context(), u.ID, d.ID, dueBefore(day(30)))
 	require.NoError(t, err)
 	assert.Equal(t, []string{cards[0].ID}, dueIDs(due))
 	fresh, err := repos.Progress.Unstudied(t.Context(), u.ID, d.ID, 10)
@@ -147,7 +148,7 @@ func progressSuspendedLeaveQueues(t *testing.T, repos Repositories) {
 	require.NoError(t, err)
 	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[3].ID, d.ID, false)
 	require.NoError(t, err)
-	due, err = repos.Progress.Due(t.Context(), u.ID, d.ID, day(30))
+	due, err = repos.Progress.Due(t.Context(), u.ID, d.ID, dueBefore(day(30)))
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{cards[0].ID, cards[1].ID}, dueIDs(due))
 	fresh, err = repos.Progress.Unstudied(t.Context(), u.ID, d.ID, 10)
@@ -174,14 +175,14 @@ func progressDueOldestFirst(t *testing.T, repos Repositories) {
 	answer(t, repos, u.ID, d.ID, cards[2].ID, 5, day(0))
 	answer(t, repos, u.ID, d.ID, cards[2].ID, 5, day(1)) // due day 7
 
-	due, err := repos.Progress.Due(t.Context(), u.ID, d.ID, domain.LearnerDay{}.Start(day(4)))
+	due, err := repos.Progress.Due(t.Context(), u.ID, d.ID, dueBefore(domain.LearnerDay{}.Start(day(4))))
 	require.NoError(t, err)
 	assert.Equal(t, []string{cards[1].ID, cards[0].ID}, dueIDs(due), "oldest due first; not yet due and new cards left out")
 	require.Len(t, due, 2)
 	assert.Equal(t, domain.LearnerDay{}.DueAt(day(0), 1), due[0].DueAt)
 	assert.Equal(t, atMicro(day(0)), due[0].LastReviewedAt)
 
-	none, err := repos.Progress.Due(t.Context(), f.user().ID, d.ID, day(30))
+	none, err := repos.Progress.Due(t.Context(), f.user().ID, d.ID, dueBefore(day(30)))
 	require.NoError(t, err)
 	assert.Empty(t, none, "another user's progress")
 }
@@ -284,6 +285,65 @@ func progressFailedReschedule(t *testing.T, repos Repositories) {
 	_, _, err = repos.Progress.Reschedule(t.Context(), f.user().ID, d.ID,
 		func(*domain.Deck) error { return nil }, func(*domain.Progress, []domain.Review) error { return nil })
 	require.ErrorIs(t, err, domain.ErrNotFound, "another user's deck")
+}
+
+// dueBefore asks for every card due before before, oldest first.
+func dueBefore(before time.Time) domain.DueQuery {
+	return domain.DueQuery{Before: before, Now: before, Limit: 1000}
+}
+
+// progressDueRecallOrder checks Due's order for an FSRS deck — the cards without a
+// memory first, then the lowest probability of recall — and its limit, in both orders.
+func progressDueRecallOrder(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d := f.deck(u.ID, repoTime)
+	cards := f.cards(u.ID, d.ID, 4)
+	fsrs := domain.DefaultStudyOptions()
+	fsrs.Scheduler = domain.SchedulerFSRS
+	for _, s := range []struct {
+		card    domain.Card
+		grade   domain.Grade
+		at      time.Time
+		options domain.StudyOptions
+	}{
+		{cards[0], 5, day(0), fsrs},                         // S 8.3, 30 days ago: R ≈ 0.76
+		{cards[1], 4, day(10), fsrs},                        // S 2.3, 20 days ago: R ≈ 0.56
+		{cards[2], 4, day(1), domain.DefaultStudyOptions()}, // no memory (SM-2): first
+		{cards[3], 3, day(20), fsrs},                        // S 1.3, 10 days ago: R ≈ 0.57
+	} {
+		_, err := repos.Progress.RecordReview(t.Context(), u.ID, s.card.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
+			r, err := cur.Apply(domain.Answer{Grade: s.grade, At: s.at, Options: s.options})
+			return &r, err
+		})
+		require.NoError(t, err)
+	}
+	now := day(30)
+	recall := domain.DueQuery{Before: now, Now: now, LeastRetrievableFirst: true, Limit: 10}
+	due, err := repos.Progress.Due(t.Context(), u.ID, d.ID, recall)
+	require.NoError(t, err)
+	want := []string{cards[2].ID, cards[1].ID, cards[3].ID, cards[0].ID}
+	require.Equal(t, want, dueIDs(due))
+	for i := 2; i < len(due); i++ {
+		w := domain.DefaultFSRSWeights
+		prev, cur := due[i-1], due[i]
+		assert.LessOrEqual(t, w.Retrievability(now.Sub(prev.LastReviewedAt).Hours()/24, prev.Stability),
+			w.Retrievability(now.Sub(cur.LastReviewedAt).Hours()/24, cur.Stability), "recall ascends")
+	}
+
+	recall.Limit = 2
+	due, err = repos.Progress.Due(t.Context(), u.ID, d.ID, recall)
+	require.NoError(t, err)
+	assert.Equal(t, want[:2], dueIDs(due), "the limit keeps the first in order")
+	oldest := dueBefore(now)
+	oldest.Limit = 2
+	due, err = repos.Progress.Due(t.Context(), u.ID, d.ID, oldest)
+	require.NoError(t, err)
+	assert.Equal(t, []string{cards[2].ID, cards[0].ID}, dueIDs(due), "oldest due first (days 2 and 8), limited")
+	oldest.Limit = 0
+	due, err = repos.Progress.Due(t.Context(), u.ID, d.ID, oldest)
+	require.NoError(t, err)
+	assert.Empty(t, due)
 }
 
 // dueIDs lists the card ids of due, in order.

@@ -58,7 +58,7 @@ func benchDeck(b *testing.B, users ports.UserRepo, decks ports.DeckRepo, n int) 
 		OrganizationID: domain.DefaultOrganizationID, CreatedAt: now, UpdatedAt: now,
 	}
 	require.NoError(b, users.Create(ctx, user))
-	deck := &domain.Deck{ID: uuid.NewString(), UserID: user.ID, Name: "Bench", CreatedAt: now}
+	deck := &domain.Deck{ID: uuid.NewString(), UserID: user.ID, Name: "Bench", Options: domain.DefaultStudyOptions(), CreatedAt: now}
 	require.NoError(b, decks.CreateDeck(ctx, deck))
 	cards := make([]domain.Card, n)
 	for i := range cards {

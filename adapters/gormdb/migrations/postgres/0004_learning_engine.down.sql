@@ -23,6 +23,7 @@ ALTER TABLE progress
     DROP COLUMN scheduled_days;
 
 ALTER TABLE decks
+    DROP COLUMN card_count,
     DROP COLUMN fsrs_weights,
     DROP COLUMN desired_retention,
     DROP COLUMN scheduler,

@@ -19,6 +19,7 @@ ALTER TABLE progress DROP COLUMN difficulty;
 ALTER TABLE progress DROP COLUMN stability;
 ALTER TABLE progress DROP COLUMN scheduled_days;
 
+ALTER TABLE decks DROP COLUMN card_count;
 ALTER TABLE decks DROP COLUMN fsrs_weights;
 ALTER TABLE decks DROP COLUMN desired_retention;
 ALTER TABLE decks DROP COLUMN scheduler;

@@ -2,6 +2,11 @@
 ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
 ALTER TABLE users ADD COLUMN day_start_hour INTEGER NOT NULL DEFAULT 4 CHECK (day_start_hour BETWEEN 0 AND 23);
 
+-- A deck's card count, kept by the statements that add and remove cards, so reading a
+-- deck never counts its cards.
+ALTER TABLE decks ADD COLUMN card_count INTEGER NOT NULL DEFAULT 0 CHECK (card_count >= 0);
+UPDATE decks SET card_count = (SELECT count(*) FROM cards WHERE cards.deck_id = decks.id);
+
 -- A deck's study options. fsrs_weights is a JSON array of 21 numbers; empty means the
 -- FSRS-6 defaults.
 ALTER TABLE decks ADD COLUMN new_cards_per_day INTEGER NOT NULL DEFAULT 20 CHECK (new_cards_per_day >= 0);
