@@ -1,7 +1,8 @@
 // Package pgtopo starts private PostgreSQL servers for fault tests, from the machine's
 // initdb and postgres binaries: each Start writes a fresh cluster into a temporary
 // directory and serves it on a spare loopback port, so a test may stop, kill and restart
-// the server on the same port and cluster while its clients run.
+// the server on the same port and cluster while its clients run. LockTables holds tables
+// locked from a connection of its own, on a private server or any other.
 //
 // initdb runs once per test binary; the cluster it makes is kept in memory as a template
 // that every Start writes a copy of, which takes a fraction of initdb's time. The

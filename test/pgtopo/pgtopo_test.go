@@ -11,14 +11,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/test/pgtopo"
+	"github.com/studytool/studytool/test/testenv"
 )
 
 // eventually bounds waits for a server to change state (a crash-restart).
 const eventually = 30 * time.Second
+
+// lockNotAvailable is the SQLSTATE of a statement whose lock_timeout passed.
+const lockNotAvailable = "55P03"
 
 func TestStart_Postgres(t *testing.T) {
 	t.Parallel()
@@ -115,6 +120,53 @@ func TestWaitReady_Postgres(t *testing.T) {
 	require.NoError(t, connect(t, srv.URL()).Ping(t.Context()))
 }
 
+func TestLockTables_Postgres(t *testing.T) {
+	t.Parallel()
+	srv := pgtopo.Start(t)
+	t.Run("blocks every statement on the tables until its duration passes", func(t *testing.T) {
+		t.Parallel()
+		createTables(t, srv.URL(), "held_a", "held_b")
+		const hold = 500 * time.Millisecond
+		began := time.Now()
+		pgtopo.LockTables(t, srv.URL(), hold, "held_a", "public.held_b")
+
+		assertLockNotAvailable(t, count(t, srv.URL(), "held_a", 50*time.Millisecond))
+		assertLockNotAvailable(t, count(t, srv.URL(), "held_b", 50*time.Millisecond))
+		require.NoError(t, count(t, srv.URL(), "held_a", eventually), "a patient reader gets through")
+		assert.GreaterOrEqual(t, time.Since(began), hold, "not before the lock was released")
+	})
+	t.Run("Release frees the tables at once", func(t *testing.T) {
+		t.Parallel()
+		createTables(t, srv.URL(), "released")
+		lock := pgtopo.LockTables(t, srv.URL(), time.Hour, "released")
+		assertLockNotAvailable(t, count(t, srv.URL(), "released", 50*time.Millisecond))
+
+		lock.Release()
+		lock.Release() // releasing twice does nothing
+		require.NoError(t, count(t, srv.URL(), "released", 50*time.Millisecond))
+	})
+	t.Run("the end of the test frees the tables", func(t *testing.T) {
+		t.Parallel()
+		createTables(t, srv.URL(), "cleaned")
+		t.Run("holder", func(t *testing.T) {
+			pgtopo.LockTables(t, srv.URL(), time.Hour, "cleaned")
+			assertLockNotAvailable(t, count(t, srv.URL(), "cleaned", 50*time.Millisecond))
+		})
+		require.NoError(t, count(t, srv.URL(), "cleaned", 50*time.Millisecond))
+	})
+}
+
+func TestLockTables_OnTheSharedTestServer_Postgres(t *testing.T) {
+	t.Parallel()
+	db := testenv.Postgres(t)
+	createTables(t, db, "locked")
+	lock := pgtopo.LockTables(t, db, time.Hour, "locked")
+	assertLockNotAvailable(t, count(t, db, "locked", 50*time.Millisecond))
+
+	lock.Release()
+	require.NoError(t, count(t, db, "locked", 50*time.Millisecond))
+}
+
 // connect opens a connection to the database at rawURL, closed when t ends.
 func connect(t *testing.T, rawURL string) *pgx.Conn {
 	t.Helper()
@@ -142,4 +194,35 @@ func writeNotes(t *testing.T, rawURL string) *pgx.Conn {
 	_, err = conn.Exec(t.Context(), "BEGIN; INSERT INTO notes VALUES ('open')")
 	require.NoError(t, err)
 	return conn
+}
+
+// createTables creates empty tables.
+func createTables(t *testing.T, rawURL string, tables ...string) {
+	t.Helper()
+	conn := connect(t, rawURL)
+	for _, table := range tables {
+		_, err := conn.Exec(t.Context(), "CREATE TABLE "+table+" (id int)")
+		require.NoError(t, err)
+	}
+}
+
+// count counts the rows of table from a connection of its own whose statements wait at
+// most lockTimeout for a lock.
+func count(t *testing.T, rawURL, table string, lockTimeout time.Duration) error {
+	t.Helper()
+	conn := connect(t, rawURL)
+	if _, err := conn.Exec(t.Context(), "SET lock_timeout = "+strconv.FormatInt(lockTimeout.Milliseconds(), 10)); err != nil {
+		return err
+	}
+	var n int
+	return conn.QueryRow(t.Context(), "SELECT count(*) FROM "+table).Scan(&n)
+}
+
+// assertLockNotAvailable asserts that err is PostgreSQL's lock timeout.
+func assertLockNotAvailable(t *testing.T, err error) {
+	t.Helper()
+	var pgErr *pgconn.PgError
+	if assert.ErrorAs(t, err, &pgErr) {
+		assert.Equal(t, lockNotAvailable, pgErr.Code, pgErr.Message)
+	}
 }
