@@ -18,7 +18,7 @@ func Options(cfg Config) fx.Option {
 		stores = RedisModule
 	}
 	return fx.Options(
-		fx.Supply(cfg),
+		fx.Supply(cfg, databaseBounds(true)),
 		fx.Provide(NewLogger),
 		fx.WithLogger(fxLogger),
 		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
@@ -56,7 +56,7 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 		stores = RedisModule
 	}
 	return fx.Options(
-		fx.Supply(cfg, logger),
+		fx.Supply(cfg, logger, databaseBounds(false)),
 		fx.WithLogger(fxLogger),
 		fx.StartTimeout(cfg.App.ShutdownTimeout+20*time.Second),
 		fx.StopTimeout(cfg.App.ShutdownTimeout),

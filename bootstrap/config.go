@@ -163,6 +163,17 @@ type DatabaseConfig struct {
 	MaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"10" accepts:"an integer >= 1"`
 	// MaxIdleConns caps the pool's idle connections.
 	MaxIdleConns int `env:"DB_MAX_IDLE_CONNS" envDefault:"5" accepts:"an integer from 0 to DB_MAX_OPEN_CONNS"`
+	// QueryTimeout bounds each database operation of a request (every statement, every
+	// retry); past it the request answers 503 store_unavailable. On PostgreSQL each
+	// connection's lock_timeout is set to it and statement_timeout half a second above.
+	QueryTimeout time.Duration `env:"DB_QUERY_TIMEOUT" envDefault:"2s" accepts:"a positive duration such as 2s"`
+	// PoolWaitTimeout bounds the wait for a free connection of the operation's budget;
+	// past it the request answers 503 at once rather than queueing.
+	PoolWaitTimeout time.Duration `env:"DB_POOL_WAIT_TIMEOUT" envDefault:"250ms" accepts:"a positive duration such as 250ms"`
+	// StudyConns is the share of DB_MAX_OPEN_CONNS that operations on progress and the
+	// review log may hold; the rest serve accounts, decks and cards, so a storm of
+	// answers cannot starve reading decks. 0 means half.
+	StudyConns int `env:"DB_STUDY_CONNS" envDefault:"0" accepts:"an integer from 0 (half) to DB_MAX_OPEN_CONNS - 1"`
 }
 
 // RedisConfig locates and tunes Redis. In standalone mode the server is REDIS_URL or

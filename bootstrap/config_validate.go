@@ -125,6 +125,9 @@ func (c Config) validateDatabase(v *validator) {
 	v.check("DATABASE_URL", d.URL == "" || isDatabaseURL(d.URL))
 	v.check("DB_MAX_OPEN_CONNS", d.MaxOpenConns >= 1)
 	v.check("DB_MAX_IDLE_CONNS", d.MaxIdleConns >= 0 && d.MaxIdleConns <= d.MaxOpenConns)
+	v.check("DB_QUERY_TIMEOUT", d.QueryTimeout > 0)
+	v.check("DB_POOL_WAIT_TIMEOUT", d.PoolWaitTimeout > 0)
+	v.check("DB_STUDY_CONNS", d.StudyConns >= 0 && (d.StudyConns == 0 || d.StudyConns < d.MaxOpenConns))
 }
 
 func (c Config) validateRedis(v *validator) {

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/adapters/gormdb"
+	"github.com/studytool/studytool/adapters/observability"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -46,24 +47,37 @@ func newDatabaseRepos(db *gormdb.DB) DatabaseRepos {
 	}
 }
 
-// GormConfig maps the configuration to the database adapter's.
+// GormConfig maps the configuration to the database adapter's, without bounds on the
+// time of an operation (the service's bounds come from newDatabase; operators' commands
+// run unbounded).
 func (c Config) GormConfig(logger *slog.Logger) gormdb.Config {
 	return gormdb.Config{
 		URL:          c.Database.URL,
 		SQLitePath:   c.Database.SQLitePath,
 		MaxOpenConns: c.Database.MaxOpenConns,
 		MaxIdleConns: c.Database.MaxIdleConns,
+		StudyConns:   c.Database.StudyConns,
 		Logger:       logger,
 	}
 }
 
+// databaseBounds says whether the database's operations are bounded by DB_QUERY_TIMEOUT
+// and DB_POOL_WAIT_TIMEOUT: the service's are; an operator's command (a migration, a
+// verification over every review) runs as long as it needs.
+type databaseBounds bool
+
 // newDatabase opens the database; the start hook pings and migrates it, the stop hook
 // closes the pool.
-func newDatabase(lc fx.Lifecycle, cfg Config, logger *slog.Logger) (*gormdb.DB, error) {
+func newDatabase(lc fx.Lifecycle, cfg Config, logger *slog.Logger, metrics *observability.Metrics, bounded databaseBounds) (*gormdb.DB, error) {
 	// Bounded: a database that drops packets must fail start-up, not hang it.
 	ctx, cancel := context.WithTimeout(context.Background(), databaseOpenTimeout)
 	defer cancel()
-	db, err := gormdb.Open(ctx, cfg.GormConfig(logger))
+	gcfg := cfg.GormConfig(logger)
+	gcfg.Observer = metrics
+	if bounded {
+		gcfg.QueryTimeout, gcfg.PoolWaitTimeout = cfg.Database.QueryTimeout, cfg.Database.PoolWaitTimeout
+	}
+	db, err := gormdb.Open(ctx, gcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -129,6 +129,53 @@ func (_c *ProgressCache_Set_Call) RunAndReturn(run func(context.Context, *domain
 	return _c
 }
 
+// SetMany provides a mock function with given fields: ctx, ps
+func (_m *ProgressCache) SetMany(ctx context.Context, ps []domain.Progress) error {
+	ret := _m.Called(ctx, ps)
+
+	if len(ret) == 0 {
+		panic("no return value specified for SetMany")
+	}
+
+	var r0 error
+	if rf, ok := ret.Get(0).(func(context.Context, []domain.Progress) error); ok {
+		r0 = rf(ctx, ps)
+	} else {
+		r0 = ret.Error(0)
+	}
+
+	return r0
+}
+
+// ProgressCache_SetMany_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'SetMany'
+type ProgressCache_SetMany_Call struct {
+	*mock.Call
+}
+
+// SetMany is a helper method to define mock.On call
+//   - ctx context.Context
+//   - ps []domain.Progress
+func (_e *ProgressCache_Expecter) SetMany(ctx interface{}, ps interface{}) *ProgressCache_SetMany_Call {
+	return &ProgressCache_SetMany_Call{Call: _e.mock.On("SetMany", ctx, ps)}
+}
+
+func (_c *ProgressCache_SetMany_Call) Run(run func(ctx context.Context, ps []domain.Progress)) *ProgressCache_SetMany_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].([]domain.Progress))
+	})
+	return _c
+}
+
+func (_c *ProgressCache_SetMany_Call) Return(_a0 error) *ProgressCache_SetMany_Call {
+	_c.Call.Return(_a0)
+	return _c
+}
+
+func (_c *ProgressCache_SetMany_Call) RunAndReturn(run func(context.Context, []domain.Progress) error) *ProgressCache_SetMany_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // NewProgressCache creates a new instance of ProgressCache. It also registers a testing interface on the mock and a cleanup function to assert the mocks expectations.
 // The first argument is typically a *testing.T value.
 func NewProgressCache(t interface {

@@ -199,6 +199,66 @@ func (_c *ReviewRepo_Get_Call) RunAndReturn(run func(context.Context, string, st
 	return _c
 }
 
+// InSession provides a mock function with given fields: ctx, userID, sessionID
+func (_m *ReviewRepo) InSession(ctx context.Context, userID string, sessionID string) ([]domain.Review, error) {
+	ret := _m.Called(ctx, userID, sessionID)
+
+	if len(ret) == 0 {
+		panic("no return value specified for InSession")
+	}
+
+	var r0 []domain.Review
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, string) ([]domain.Review, error)); ok {
+		return rf(ctx, userID, sessionID)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, string) []domain.Review); ok {
+		r0 = rf(ctx, userID, sessionID)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]domain.Review)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, string) error); ok {
+		r1 = rf(ctx, userID, sessionID)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// ReviewRepo_InSession_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'InSession'
+type ReviewRepo_InSession_Call struct {
+	*mock.Call
+}
+
+// InSession is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+//   - sessionID string
+func (_e *ReviewRepo_Expecter) InSession(ctx interface{}, userID interface{}, sessionID interface{}) *ReviewRepo_InSession_Call {
+	return &ReviewRepo_InSession_Call{Call: _e.mock.On("InSession", ctx, userID, sessionID)}
+}
+
+func (_c *ReviewRepo_InSession_Call) Run(run func(ctx context.Context, userID string, sessionID string)) *ReviewRepo_InSession_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(string))
+	})
+	return _c
+}
+
+func (_c *ReviewRepo_InSession_Call) Return(_a0 []domain.Review, _a1 error) *ReviewRepo_InSession_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *ReviewRepo_InSession_Call) RunAndReturn(run func(context.Context, string, string) ([]domain.Review, error)) *ReviewRepo_InSession_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // ListByUser provides a mock function with given fields: ctx, userID
 func (_m *ReviewRepo) ListByUser(ctx context.Context, userID string) ([]domain.Review, error) {
 	ret := _m.Called(ctx, userID)

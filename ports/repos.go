@@ -103,6 +103,10 @@ type ReviewRepo interface {
 	// Each hands userID's reviews (of deckID only, when it is not "") to fn in commit
 	// order, reading them in pages; an error from fn stops it and is returned.
 	Each(ctx context.Context, userID, deckID string, fn func(domain.Review) error) error
+	// InSession returns userID's rows of study session sessionID in commit order
+	// (answers and undos; none for an unknown session), so an answer can be found after
+	// the session itself is gone.
+	InSession(ctx context.Context, userID, sessionID string) ([]domain.Review, error)
 }
 
 // ProgressCache is the Redis copy of progress (write-through after the database commit).
@@ -111,6 +115,9 @@ type ProgressCache interface {
 	Get(ctx context.Context, userID, cardID string) (*domain.Progress, error)
 	// Set writes p.
 	Set(ctx context.Context, p *domain.Progress) error
+	// SetMany writes every progress of ps, as Set does each, in few round trips (a
+	// deck's copies after it was rescheduled).
+	SetMany(ctx context.Context, ps []domain.Progress) error
 }
 
 // StudySessionStore keeps in-flight study sessions under a TTL.
@@ -130,4 +137,27 @@ type StudySessionStore interface {
 type Pinger interface {
 	// Ping reports whether the dependency answers.
 	Ping(ctx context.Context) error
+}
+
+// DatabaseTimeoutKind says which bound a database operation ran out of.
+type DatabaseTimeoutKind string
+
+// The bounds of a database operation.
+const (
+	// DatabasePoolWait: no connection of the operation's budget freed up in time.
+	DatabasePoolWait DatabaseTimeoutKind = "pool_wait"
+	// DatabaseQueryTimeout: the operation itself ran too long (a lock it waited on, a
+	// slow query, a server that stopped answering).
+	DatabaseQueryTimeout DatabaseTimeoutKind = "query_timeout"
+)
+
+// DatabaseObserver is told how the database adapter's bounds hold up, for metrics.
+// budget names the share of the connection pool the operation drew on; ctx is the
+// caller's (it may carry the HTTP route).
+type DatabaseObserver interface {
+	// DatabasePoolWait reports how long an operation waited for a connection slot.
+	DatabasePoolWait(ctx context.Context, budget string, waited time.Duration)
+	// DatabaseTimeout reports an operation that ran out of a bound (and failed with
+	// domain.ErrStoreUnavailable).
+	DatabaseTimeout(ctx context.Context, budget string, kind DatabaseTimeoutKind)
 }

@@ -12,11 +12,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -64,6 +66,20 @@ type Config struct {
 	// SlowQueryThreshold is how long a statement may run before it is logged as slow
 	// (zero picks 200 ms).
 	SlowQueryThreshold time.Duration
+	// QueryTimeout bounds every repository operation, retries included (zero: no bound,
+	// for operators' commands). On PostgreSQL it also sets each connection's
+	// lock_timeout to it and statement_timeout a little above, so the server ends a
+	// statement whose client cannot.
+	QueryTimeout time.Duration
+	// PoolWaitTimeout bounds how long an operation waits for a connection of its budget
+	// (PostgreSQL; zero: until QueryTimeout).
+	PoolWaitTimeout time.Duration
+	// StudyConns is how many of MaxOpenConns operations on progress and the review log
+	// may hold at once; the others are kept for accounts, decks and cards (PostgreSQL;
+	// zero: half). The pool opens one connection more, kept for readiness checks.
+	StudyConns int
+	// Observer is told how the bounds hold up; nil discards it.
+	Observer ports.DatabaseObserver
 	// Logger receives slow-query warnings (never parameter values); nil discards them.
 	Logger *slog.Logger
 }
@@ -73,6 +89,7 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
+	bounds  bounds
 	// pgURL is where migrations open their own PostgreSQL connection.
 	pgURL string
 	// migrateMu serializes migrations started in this process; PostgreSQL additionally
@@ -113,6 +130,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db, err = openPostgres(dsn, cfg, gcfg)
 	default:
 		db, err = openSQLite(dsn, gcfg)
+		if err == nil {
+			db.bounds = newBounds(cfg, 1, false)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -150,20 +170,32 @@ func sqliteTarget(path string) (Dialect, string, error) {
 	return DialectSQLite, path, nil
 }
 
+// statementTimeoutMargin is how much longer than QueryTimeout PostgreSQL lets a
+// statement run: the client's deadline normally ends it first (pgx cancels the
+// statement); the server's bound ends it when the client cannot.
+const statementTimeoutMargin = 500 * time.Millisecond
+
 func openPostgres(url string, cfg Config, gcfg *gorm.Config) (*DB, error) {
-	pool, err := sql.Open("pgx", url)
+	connCfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database: open postgres: %w", err)
 	}
-	pool.SetMaxOpenConns(orDefault(cfg.MaxOpenConns, defaultMaxOpenConns))
-	pool.SetMaxIdleConns(orDefault(cfg.MaxIdleConns, defaultMaxIdleConns))
+	if cfg.QueryTimeout > 0 {
+		connCfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(cfg.QueryTimeout.Milliseconds(), 10)
+		connCfg.RuntimeParams["statement_timeout"] = strconv.FormatInt((cfg.QueryTimeout + statementTimeoutMargin).Milliseconds(), 10)
+	}
+	pool := stdlib.OpenDB(*connCfg)
+	maxOpen := orDefault(cfg.MaxOpenConns, defaultMaxOpenConns)
+	b := newBounds(cfg, maxOpen, true)
+	pool.SetMaxOpenConns(maxOpen + 1) // one more than the budgets: readiness checks never queue
+	pool.SetMaxIdleConns(min(orDefault(cfg.MaxIdleConns, defaultMaxIdleConns), maxOpen+1))
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: pool}), gcfg)
 	if err != nil {
 		_ = pool.Close()
 		return nil, fmt.Errorf("database: open postgres: %w", err)
 	}
-	return &DB{gorm: g, sql: pool, dialect: DialectPostgres, pgURL: url}, nil
+	return &DB{gorm: g, sql: pool, dialect: DialectPostgres, pgURL: url, bounds: b}, nil
 }
 
 func openSQLite(path string, gcfg *gorm.Config) (*DB, error) {
@@ -233,9 +265,13 @@ func (d *DB) Use(plugin gorm.Plugin) error {
 	return nil
 }
 
-// Ping reports whether the database answers; a failure is a domain.UnavailableError.
+// Ping reports whether the database answers `SELECT 1` on a connection; a failure is a
+// domain.UnavailableError. It draws on no budget (PostgreSQL keeps a connection beyond
+// them), so it stays quick while operations wait on a slow table: readiness follows
+// whether the database can be reached, not how one table fares.
 func (d *DB) Ping(ctx context.Context) error {
-	if err := d.sql.PingContext(ctx); err != nil {
+	var one int
+	if err := d.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return &domain.UnavailableError{Store: "database", Err: err}
 	}
 	return nil

@@ -32,18 +32,19 @@ func (r *organizationRow) toDomain() domain.Organization {
 
 // OrganizationRepo reads organizations, which migrations seed.
 type OrganizationRepo struct {
-	db *gorm.DB
+	db *DB
 }
 
 var _ ports.OrganizationRepo = (*OrganizationRepo)(nil)
 
 // NewOrganizationRepo returns an OrganizationRepo on db.
-func NewOrganizationRepo(db *DB) *OrganizationRepo { return &OrganizationRepo{db: db.gorm} }
+func NewOrganizationRepo(db *DB) *OrganizationRepo { return &OrganizationRepo{db: db} }
 
 // Get returns the organization or domain.ErrNotFound.
 func (r *OrganizationRepo) Get(ctx context.Context, id string) (*domain.Organization, error) {
 	var row organizationRow
-	if err := r.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error { return db.Where("id = ?", id).Take(&row).Error })
+	if err != nil {
 		return nil, fmt.Errorf("organization repo: get %s: %w", id, translate(err))
 	}
 	org := row.toDomain()
@@ -53,7 +54,8 @@ func (r *OrganizationRepo) Get(ctx context.Context, id string) (*domain.Organiza
 // List returns every organization ordered by name (then id, for equal names).
 func (r *OrganizationRepo) List(ctx context.Context) ([]domain.Organization, error) {
 	var rows []organizationRow
-	if err := r.db.WithContext(ctx).Order("name, id").Find(&rows).Error; err != nil {
+	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error { return db.Order("name, id").Find(&rows).Error })
+	if err != nil {
 		return nil, fmt.Errorf("organization repo: list: %w", translate(err))
 	}
 	orgs := make([]domain.Organization, len(rows))

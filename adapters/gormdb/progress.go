@@ -90,6 +90,12 @@ func (r *progressRow) toDomain() domain.Progress {
 }
 
 // progressColumns are the columns a change of progress writes.
+var progressColumns = []string{
+	"repetitions", "ef", "interval_days", "scheduled_days", "stability", "difficulty",
+	"due_at", "last_reviewed_at", "lapses", "reviews", "suspended", "leech", "version",
+}
+
+// columns returns the values of progressColumns.
 func (r *progressRow) columns() map[string]any {
 	return map[string]any{
 		"repetitions": r.Repetitions, "ef": r.EF, "interval_days": r.IntervalDays,
@@ -118,19 +124,20 @@ func fromNullTime(t *time.Time) time.Time {
 
 // ProgressRepo stores learning progress and appends to the review log.
 type ProgressRepo struct {
-	db      *gorm.DB
-	dialect Dialect
+	db *DB
 }
 
 var _ ports.ProgressRepo = (*ProgressRepo)(nil)
 
 // NewProgressRepo returns a ProgressRepo on db.
-func NewProgressRepo(db *DB) *ProgressRepo { return &ProgressRepo{db: db.gorm, dialect: db.dialect} }
+func NewProgressRepo(db *DB) *ProgressRepo { return &ProgressRepo{db: db} }
 
 // Get returns userID's progress on cardID or domain.ErrNotFound when never studied.
 func (r *ProgressRepo) Get(ctx context.Context, userID, cardID string) (*domain.Progress, error) {
 	var row progressRow
-	err := r.db.WithContext(ctx).Where("user_id = ? AND card_id = ?", userID, cardID).Take(&row).Error
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Where("user_id = ? AND card_id = ?", userID, cardID).Take(&row).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("progress repo: get %s/%s: %w", userID, cardID, translate(err))
 	}
@@ -141,7 +148,9 @@ func (r *ProgressRepo) Get(ctx context.Context, userID, cardID string) (*domain.
 // ListByDeck returns userID's progress rows for the cards of deckID, ordered by card.
 func (r *ProgressRepo) ListByDeck(ctx context.Context, userID, deckID string) ([]domain.Progress, error) {
 	var rows []progressRow
-	err := r.db.WithContext(ctx).Where("user_id = ? AND deck_id = ?", userID, deckID).Order("card_id").Find(&rows).Error
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Where("user_id = ? AND deck_id = ?", userID, deckID).Order("card_id").Find(&rows).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("progress repo: list %s/%s: %w", userID, deckID, translate(err))
 	}
@@ -170,34 +179,39 @@ func (r *ProgressRepo) ListByDeck(ctx context.Context, userID, deckID string) ([
 func (r *ProgressRepo) RecordReview(ctx context.Context, userID, cardID, deckID string,
 	fn func(*domain.Progress) (*domain.Review, error),
 ) (*domain.Progress, error) {
-	for attempt := 1; ; attempt++ {
-		p, err := r.recordOnce(ctx, userID, cardID, deckID, fn)
-		switch {
-		case err == nil:
-			return p, nil
-		case attempt == maxReviewAttempts && errors.Is(err, errStaleProgress):
-			return nil, fmt.Errorf("progress repo: record review %s/%s: %w: gave up after %d attempts",
-				userID, cardID, domain.ErrConflict, attempt)
-		case attempt == maxReviewAttempts || !errors.Is(err, errStaleProgress) && classify(err) != errTransient:
-			return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, translate(err))
+	var committed *domain.Progress
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		for attempt := 1; ; attempt++ {
+			p, err := recordOnce(db, userID, cardID, deckID, fn)
+			switch {
+			case err == nil:
+				committed = p
+				return nil
+			case attempt == maxReviewAttempts && errors.Is(err, errStaleProgress):
+				return fmt.Errorf("%w: gave up after %d attempts", domain.ErrConflict, attempt)
+			case attempt == maxReviewAttempts || !errors.Is(err, errStaleProgress) && classify(err) != errTransient:
+				return translate(err)
+			}
+			if err := retry.Sleep(db.Statement.Context, reviewBackoff.Pause(attempt)); err != nil {
+				return err
+			}
 		}
-		if err := retry.Sleep(ctx, reviewBackoff.Pause(attempt)); err != nil {
-			return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, err)
-		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("progress repo: record review %s/%s: %w", userID, cardID, err)
 	}
+	return committed, nil
 }
 
-// recordOnce is one attempt of RecordReview.
-func (r *ProgressRepo) recordOnce(ctx context.Context, userID, cardID, deckID string,
-	fn func(*domain.Progress) (*domain.Review, error),
-) (*domain.Progress, error) {
+// recordOnce is one attempt of RecordReview, on db.
+func recordOnce(db *gorm.DB, userID, cardID, deckID string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error) {
 	var committed domain.Progress
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		p, exists, err := loadProgress(tx, userID, cardID, deckID)
 		if err != nil {
 			return err
 		}
-		read := p.Version
+		loaded := p
 		review, err := fn(&p)
 		if err != nil {
 			return err
@@ -209,9 +223,9 @@ func (r *ProgressRepo) recordOnce(ctx context.Context, userID, cardID, deckID st
 		if !exists {
 			p.DeckID = deckID
 		}
-		p.Version = read + 1
+		p.Version = loaded.Version + 1
 		row := newProgressRow(&p)
-		if err := saveProgress(tx, &row, exists, read); err != nil {
+		if err := saveProgress(tx, &row, &loaded, exists); err != nil {
 			return err
 		}
 		if err := insertReview(tx, review, &p); err != nil {
@@ -239,26 +253,34 @@ func loadProgress(tx *gorm.DB, userID, cardID, deckID string) (p domain.Progress
 	return row.toDomain(), true, nil
 }
 
-// saveProgress writes row if the stored version is still read (or inserts it when it did
-// not exist); otherwise it returns errStaleProgress.
-func saveProgress(tx *gorm.DB, row *progressRow, exists bool, read int64) error {
+// saveProgress writes row over loaded, the progress read in the same transaction: an
+// update if the stored version is still loaded's (an insert when the row did not exist),
+// otherwise errStaleProgress. When the card's suspended or leech flag changed, the card
+// row's copy of it (what card listings read) is written too.
+func saveProgress(tx *gorm.DB, row *progressRow, loaded *domain.Progress, exists bool) error {
 	if !exists {
-		err := tx.Create(row).Error
-		if classify(err) == errUnique {
+		if err := tx.Create(row).Error; err != nil {
+			if classify(err) == errUnique {
+				return errStaleProgress
+			}
+			return err
+		}
+	} else {
+		res := tx.Model(&progressRow{}).
+			Where("user_id = ? AND card_id = ? AND version = ?", row.UserID, row.CardID, loaded.Version).
+			Updates(row.columns())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
 			return errStaleProgress
 		}
-		return err
 	}
-	res := tx.Model(&progressRow{}).
-		Where("user_id = ? AND card_id = ? AND version = ?", row.UserID, row.CardID, read).
-		Updates(row.columns())
-	if res.Error != nil {
-		return res.Error
+	if row.Suspended == loaded.Suspended && row.Leech == loaded.Leech {
+		return nil
 	}
-	if res.RowsAffected == 0 {
-		return errStaleProgress
-	}
-	return nil
+	return tx.Table("cards").Where("id = ?", row.CardID).
+		Updates(map[string]any{"suspended": row.Suspended, "leech": row.Leech}).Error
 }
 
 // insertReview completes review from p and appends it to the log.

@@ -154,24 +154,27 @@ func decodeCardState(raw string) (domain.CardState, error) {
 
 // ReviewRepo reads the review log that ProgressRepo.RecordReview appends to.
 type ReviewRepo struct {
-	db *gorm.DB
+	db *DB
 }
 
 var _ ports.ReviewRepo = (*ReviewRepo)(nil)
 
 // NewReviewRepo returns a ReviewRepo on db.
-func NewReviewRepo(db *DB) *ReviewRepo { return &ReviewRepo{db: db.gorm} }
+func NewReviewRepo(db *DB) *ReviewRepo { return &ReviewRepo{db: db} }
 
 // ListByUser returns userID's reviews (every user's when userID is "") in commit order.
 // The reviews of one card are exactly in commit order: each is inserted while its
 // progress row is held by the recording transaction.
 func (r *ReviewRepo) ListByUser(ctx context.Context, userID string) ([]domain.Review, error) {
-	q := r.db.WithContext(ctx).Order("seq")
-	if userID != "" {
-		q = q.Where("user_id = ?", userID)
-	}
 	var rows []reviewRow
-	if err := q.Find(&rows).Error; err != nil {
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		q := db.Order("seq")
+		if userID != "" {
+			q = q.Where("user_id = ?", userID)
+		}
+		return q.Find(&rows).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("review repo: list by user %q: %w", userID, translate(err))
 	}
 	return toReviews(rows)
@@ -180,7 +183,9 @@ func (r *ReviewRepo) ListByUser(ctx context.Context, userID string) ([]domain.Re
 // Get returns userID's review id or domain.ErrNotFound (also when it is another user's).
 func (r *ReviewRepo) Get(ctx context.Context, userID, id string) (*domain.Review, error) {
 	var row reviewRow
-	err := r.db.WithContext(ctx).Where("id = ? AND user_id = ?", id, userID).Take(&row).Error
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Where("id = ? AND user_id = ?", id, userID).Take(&row).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("review repo: get %s: %w", id, translate(err))
 	}
@@ -215,12 +220,15 @@ func (r *ReviewRepo) CountGraded(ctx context.Context, userID, deckID string, sin
 		Kind  string `gorm:"column:kind"`
 		Count int    `gorm:"column:n"`
 	}
-	err = r.db.WithContext(ctx).Model(&reviewRow{}).Select("kind, COUNT(*) AS n").
-		Where("user_id = ? AND deck_id = ? AND reviewed_at >= ? AND kind IN ?", userID, deckID, dbTime(since),
-			[]string{string(domain.ReviewNew), string(domain.ReviewReview)}).
-		Where("id NOT IN (?)", r.db.Model(&reviewRow{}).Select("undone_id").
-			Where("user_id = ? AND deck_id = ? AND reviewed_at >= ? AND kind = ?", userID, deckID, dbTime(since), string(domain.ReviewUndo))).
-		Group("kind").Find(&rows).Error
+	err = r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		undone := db.Session(&gorm.Session{NewDB: true}).Model(&reviewRow{}).Select("undone_id").
+			Where("user_id = ? AND deck_id = ? AND reviewed_at >= ? AND kind = ?", userID, deckID, dbTime(since), string(domain.ReviewUndo))
+		return db.Model(&reviewRow{}).Select("kind, COUNT(*) AS n").
+			Where("user_id = ? AND deck_id = ? AND reviewed_at >= ? AND kind IN ?", userID, deckID, dbTime(since),
+				[]string{string(domain.ReviewNew), string(domain.ReviewReview)}).
+			Where("id NOT IN (?)", undone).
+			Group("kind").Find(&rows).Error
+	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("review repo: count %s/%s: %w", userID, deckID, translate(err))
 	}
@@ -240,12 +248,17 @@ func (r *ReviewRepo) CountGraded(ctx context.Context, userID, deckID string, sin
 func (r *ReviewRepo) Each(ctx context.Context, userID, deckID string, fn func(domain.Review) error) error {
 	var after int64
 	for {
+		// One operation per page: the caller's fn (a client reading an export, say) never
+		// holds a connection.
 		var rows []reviewRow
-		q := r.db.WithContext(ctx).Where("user_id = ? AND seq > ?", userID, after)
-		if deckID != "" {
-			q = q.Where("deck_id = ?", deckID)
-		}
-		if err := q.Order("seq").Limit(eachPage).Find(&rows).Error; err != nil {
+		err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+			q := db.Where("user_id = ? AND seq > ?", userID, after)
+			if deckID != "" {
+				q = q.Where("deck_id = ?", deckID)
+			}
+			return q.Order("seq").Limit(eachPage).Find(&rows).Error
+		})
+		if err != nil {
 			return fmt.Errorf("review repo: each %s: %w", userID, translate(err))
 		}
 		for _, row := range rows {
@@ -262,4 +275,17 @@ func (r *ReviewRepo) Each(ctx context.Context, userID, deckID string, fn func(do
 			return nil
 		}
 	}
+}
+
+// InSession returns userID's rows of study session sessionID in commit order, through
+// the index on (user_id, study_session_id).
+func (r *ReviewRepo) InSession(ctx context.Context, userID, sessionID string) ([]domain.Review, error) {
+	var rows []reviewRow
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Where("user_id = ? AND study_session_id = ?", userID, sessionID).Order("seq").Find(&rows).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review repo: session %s: %w", sessionID, translate(err))
+	}
+	return toReviews(rows)
 }

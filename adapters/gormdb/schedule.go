@@ -21,33 +21,12 @@ func (r *ProgressRepo) UndoReview(ctx context.Context, userID, cardID, reviewID 
 	fn func(p *domain.Progress, undone *domain.Review) (*domain.Review, error),
 ) (*domain.Progress, error) {
 	var committed domain.Progress
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		undone, err := latestAnswer(tx, userID, cardID, reviewID)
-		if err != nil {
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			var err error
+			committed, err = undoReview(tx, userID, cardID, reviewID, fn)
 			return err
-		}
-		p, exists, err := loadProgress(tx, userID, cardID, undone.DeckID)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			return domain.ErrConflict
-		}
-		read := p.Version
-		undo, err := fn(&p, undone)
-		if err != nil {
-			return err
-		}
-		p.Version = read + 1
-		row := newProgressRow(&p)
-		if err := saveProgress(tx, &row, true, read); err != nil {
-			return err
-		}
-		if err := insertReview(tx, undo, &p); err != nil {
-			return err
-		}
-		committed = row.toDomain()
-		return nil
+		})
 	})
 	if errors.Is(err, errStaleProgress) {
 		err = domain.ErrConflict // another answer or undo of the card committed meanwhile
@@ -56,6 +35,37 @@ func (r *ProgressRepo) UndoReview(ctx context.Context, userID, cardID, reviewID 
 		return nil, fmt.Errorf("progress repo: undo %s: %w", reviewID, translate(err))
 	}
 	return &committed, nil
+}
+
+// undoReview is UndoReview's transaction.
+func undoReview(tx *gorm.DB, userID, cardID, reviewID string,
+	fn func(p *domain.Progress, undone *domain.Review) (*domain.Review, error),
+) (domain.Progress, error) {
+	undone, err := latestAnswer(tx, userID, cardID, reviewID)
+	if err != nil {
+		return domain.Progress{}, err
+	}
+	p, exists, err := loadProgress(tx, userID, cardID, undone.DeckID)
+	if err != nil {
+		return domain.Progress{}, err
+	}
+	if !exists {
+		return domain.Progress{}, domain.ErrConflict
+	}
+	loaded := p
+	undo, err := fn(&p, undone)
+	if err != nil {
+		return domain.Progress{}, err
+	}
+	p.Version = loaded.Version + 1
+	row := newProgressRow(&p)
+	if err := saveProgress(tx, &row, &loaded, true); err != nil {
+		return domain.Progress{}, err
+	}
+	if err := insertReview(tx, undo, &p); err != nil {
+		return domain.Progress{}, err
+	}
+	return row.toDomain(), nil
 }
 
 // latestAnswer returns review reviewID of (userID, cardID), or domain.ErrNotFound. It is
@@ -102,22 +112,24 @@ func latestAnswer(tx *gorm.DB, userID, cardID, reviewID string) (*domain.Review,
 // row (new, not due) to hold the flag. The card must be in userID's deckID.
 func (r *ProgressRepo) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error) {
 	var committed domain.Progress
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := checkCard(tx, userID, deckID, cardID); err != nil {
-			return err
-		}
-		p, exists, err := loadProgress(tx, userID, cardID, deckID)
-		if err != nil {
-			return err
-		}
-		read := p.Version
-		p.Suspended, p.Version = suspended, read+1
-		row := newProgressRow(&p)
-		if err := saveProgress(tx, &row, exists, read); err != nil {
-			return err
-		}
-		committed = row.toDomain()
-		return nil
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			if err := checkCard(tx, userID, deckID, cardID); err != nil {
+				return err
+			}
+			p, exists, err := loadProgress(tx, userID, cardID, deckID)
+			if err != nil {
+				return err
+			}
+			loaded := p
+			p.Suspended, p.Version = suspended, loaded.Version+1
+			row := newProgressRow(&p)
+			if err := saveProgress(tx, &row, &loaded, exists); err != nil {
+				return err
+			}
+			committed = row.toDomain()
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("progress repo: suspend %s: %w", cardID, translate(err))
@@ -156,19 +168,22 @@ func (r *ProgressRepo) Due(ctx context.Context, userID, deckID string, q domain.
 	if q.Limit <= 0 {
 		return nil, nil
 	}
-	query := r.db.WithContext(ctx).Model(&progressRow{}).
-		Select("card_id, due_at, last_reviewed_at, stability").
-		Where("user_id = ? AND deck_id = ? AND due_at < ? AND last_reviewed_at IS NOT NULL AND NOT suspended",
-			userID, deckID, dbTime(q.Before))
-	if q.LeastRetrievableFirst {
-		// One expression for the whole ORDER BY: GORM keeps the columns of a later
-		// Order, not an expression before them.
-		query = query.Order(clause.OrderBy{Expression: clause.Expr{SQL: r.recallOrder() + ", due_at, card_id", Vars: []any{dbTime(q.Now)}}})
-	} else {
-		query = query.Order("due_at, card_id")
-	}
 	var rows []dueRow
-	if err := query.Limit(q.Limit).Find(&rows).Error; err != nil {
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		query := db.Model(&progressRow{}).
+			Select("card_id, due_at, last_reviewed_at, stability").
+			Where("user_id = ? AND deck_id = ? AND due_at < ? AND last_reviewed_at IS NOT NULL AND NOT suspended",
+				userID, deckID, dbTime(q.Before))
+		if q.LeastRetrievableFirst {
+			// One expression for the whole ORDER BY: GORM keeps the columns of a later
+			// Order, not an expression before them.
+			query = query.Order(clause.OrderBy{Expression: clause.Expr{SQL: r.recallOrder() + ", due_at, card_id", Vars: []any{dbTime(q.Now)}}})
+		} else {
+			query = query.Order("due_at, card_id")
+		}
+		return query.Limit(q.Limit).Find(&rows).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("progress repo: due %s/%s: %w", userID, deckID, translate(err))
 	}
 	out := make([]domain.DueCard, len(rows))
@@ -183,7 +198,7 @@ func (r *ProgressRepo) Due(ctx context.Context, userID, deckID string, q domain.
 // largest elapsed time over stability.
 func (r *ProgressRepo) recallOrder() string {
 	elapsed := "EXTRACT(EPOCH FROM (?::timestamptz - last_reviewed_at))"
-	if r.dialect == DialectSQLite {
+	if r.db.dialect == DialectSQLite {
 		elapsed = "(julianday(?) - julianday(last_reviewed_at))"
 	}
 	return "stability > 0, " + elapsed + " / NULLIF(stability, 0) DESC"
@@ -197,12 +212,14 @@ func (r *ProgressRepo) Unstudied(ctx context.Context, userID, deckID string, lim
 	if limit <= 0 {
 		return nil, nil
 	}
-	studied := r.db.Model(&progressRow{}).Select("card_id").
-		Where("user_id = ? AND deck_id = ? AND (last_reviewed_at IS NOT NULL OR suspended)", userID, deckID)
 	var ids []string
-	err := r.db.WithContext(ctx).Model(&cardRow{}).
-		Where("deck_id = ? AND id NOT IN (?)", deckID, studied).
-		Order("seq").Limit(limit).Pluck("id", &ids).Error
+	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		studied := db.Session(&gorm.Session{NewDB: true}).Model(&progressRow{}).Select("card_id").
+			Where("user_id = ? AND deck_id = ? AND (last_reviewed_at IS NOT NULL OR suspended)", userID, deckID)
+		return db.Model(&cardRow{}).
+			Where("deck_id = ? AND id NOT IN (?)", deckID, studied).
+			Order("seq").Limit(limit).Pluck("id", &ids).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("progress repo: unstudied %s/%s: %w", userID, deckID, translate(err))
 	}
@@ -219,28 +236,15 @@ func (r *ProgressRepo) Reschedule(ctx context.Context, userID, deckID string, de
 		deck domain.Deck
 		out  []domain.Progress
 	)
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if deck, err = updateDeck(tx, userID, deckID, deckFn); err != nil {
-			return err
-		}
-		var rows []progressRow
-		if err := tx.Where("user_id = ? AND deck_id = ?", userID, deckID).Order("card_id").Find(&rows).Error; err != nil {
-			return err
-		}
-		logs, err := deckLog(tx, userID, deckID)
-		if err != nil {
-			return err
-		}
-		out = make([]domain.Progress, 0, len(rows))
-		for i := range rows {
-			p, err := rescheduleOne(tx, &rows[i], logs[rows[i].CardID], fn)
-			if err != nil {
+	err := r.db.runLong(ctx, budgetStudy, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			if err := r.db.extendStatementBounds(tx, longOperationFactor); err != nil {
 				return err
 			}
-			out = append(out, p)
-		}
-		return nil
+			var err error
+			deck, out, err = reschedule(tx, userID, deckID, deckFn, fn)
+			return err
+		})
 	})
 	if errors.Is(err, errStaleProgress) {
 		err = domain.ErrConflict // a review of the deck committed meanwhile
@@ -249,6 +253,79 @@ func (r *ProgressRepo) Reschedule(ctx context.Context, userID, deckID string, de
 		return nil, nil, fmt.Errorf("progress repo: reschedule %s/%s: %w", userID, deckID, translate(err))
 	}
 	return &deck, out, nil
+}
+
+// reschedule is Reschedule's transaction.
+func reschedule(tx *gorm.DB, userID, deckID string, deckFn func(*domain.Deck) error,
+	fn func(p *domain.Progress, log []domain.Review) error,
+) (domain.Deck, []domain.Progress, error) {
+	deck, err := updateDeck(tx, userID, deckID, deckFn)
+	if err != nil {
+		return domain.Deck{}, nil, err
+	}
+	var rows []progressRow
+	if err := tx.Where("user_id = ? AND deck_id = ?", userID, deckID).Order("card_id").Find(&rows).Error; err != nil {
+		return domain.Deck{}, nil, err
+	}
+	logs, err := deckLog(tx, userID, deckID)
+	if err != nil {
+		return domain.Deck{}, nil, err
+	}
+	loaded := make([]domain.Progress, len(rows))
+	next := make([]progressRow, len(rows))
+	for i := range rows {
+		loaded[i] = rows[i].toDomain()
+		p := loaded[i]
+		if err := fn(&p, logs[p.CardID]); err != nil {
+			return domain.Deck{}, nil, err
+		}
+		p.UserID, p.CardID, p.DeckID, p.Version = loaded[i].UserID, loaded[i].CardID, loaded[i].DeckID, loaded[i].Version+1
+		next[i] = newProgressRow(&p)
+	}
+	if err := saveProgressBatch(tx, next, loaded); err != nil {
+		return domain.Deck{}, nil, err
+	}
+	out := make([]domain.Progress, len(next))
+	for i := range next {
+		out[i] = next[i].toDomain()
+	}
+	return deck, out, nil
+}
+
+// rescheduleBatch is how many progress rows one statement of saveProgressBatch writes.
+const rescheduleBatch = 500
+
+// saveProgressBatch writes rows, each over the progress loaded at the same index in the
+// same transaction, a batch of rows per statement (an upsert whose update applies only
+// where the stored version is still the loaded one): errStaleProgress when any row
+// changed meanwhile. Changed card flags are copied to the card rows, as saveProgress does.
+func saveProgressBatch(tx *gorm.DB, rows []progressRow, loaded []domain.Progress) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	columns := make([]string, 0, len(progressColumns))
+	columns = append(columns, progressColumns...)
+	res := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "user_id"}, {Name: "card_id"}},
+		DoUpdates: clause.AssignmentColumns(columns),
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "progress.version = excluded.version - 1"}}},
+	}).CreateInBatches(rows, rescheduleBatch)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != int64(len(rows)) {
+		return errStaleProgress
+	}
+	for i := range rows {
+		if rows[i].Suspended != loaded[i].Suspended || rows[i].Leech != loaded[i].Leech {
+			err := tx.Table("cards").Where("id = ?", rows[i].CardID).
+				Updates(map[string]any{"suspended": rows[i].Suspended, "leech": rows[i].Leech}).Error
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // deckLog returns the review log of userID's deckID per card, in commit order.
@@ -266,19 +343,4 @@ func deckLog(tx *gorm.DB, userID, deckID string) (map[string][]domain.Review, er
 		out[r.CardID] = append(out[r.CardID], r)
 	}
 	return out, nil
-}
-
-// rescheduleOne applies fn to one progress row and saves it, its version one higher.
-func rescheduleOne(tx *gorm.DB, row *progressRow, log []domain.Review, fn func(*domain.Progress, []domain.Review) error) (domain.Progress, error) {
-	p := row.toDomain()
-	read := p.Version
-	if err := fn(&p, log); err != nil {
-		return domain.Progress{}, err
-	}
-	p.Version = read + 1
-	next := newProgressRow(&p)
-	if err := saveProgress(tx, &next, true, read); err != nil {
-		return domain.Progress{}, err
-	}
-	return next.toDomain(), nil
 }

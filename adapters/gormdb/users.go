@@ -76,13 +76,13 @@ func (r *userRow) toDomain() (*domain.User, error) {
 
 // UserRepo stores users. Emails are unique; callers pass them normalized.
 type UserRepo struct {
-	db *gorm.DB
+	db *DB
 }
 
 var _ ports.UserRepo = (*UserRepo)(nil)
 
 // NewUserRepo returns a UserRepo on db.
-func NewUserRepo(db *DB) *UserRepo { return &UserRepo{db: db.gorm} }
+func NewUserRepo(db *DB) *UserRepo { return &UserRepo{db: db} }
 
 // Create inserts u. A taken email is domain.ErrEmailTaken, a taken id domain.ErrConflict
 // and an unknown organization domain.ErrNotFound.
@@ -91,7 +91,8 @@ func (r *UserRepo) Create(ctx context.Context, u *domain.User) error {
 	if err != nil {
 		return fmt.Errorf("user repo: create %s: %w", u.ID, err)
 	}
-	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
+	err = r.db.run(ctx, budgetContent, func(db *gorm.DB) error { return db.Create(&row).Error })
+	if err != nil {
 		return fmt.Errorf("user repo: create %s: %w", u.ID, translateUserErr(err))
 	}
 	return nil
@@ -99,7 +100,7 @@ func (r *UserRepo) Create(ctx context.Context, u *domain.User) error {
 
 // GetByID returns the user or domain.ErrNotFound.
 func (r *UserRepo) GetByID(ctx context.Context, id string) (*domain.User, error) {
-	u, err := r.first(r.db.WithContext(ctx), "id = ?", id)
+	u, err := r.find(ctx, "id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("user repo: get %s: %w", id, err)
 	}
@@ -108,7 +109,7 @@ func (r *UserRepo) GetByID(ctx context.Context, id string) (*domain.User, error)
 
 // GetByEmail returns the user with the normalized email or domain.ErrNotFound.
 func (r *UserRepo) GetByEmail(ctx context.Context, email string) (*domain.User, error) {
-	u, err := r.first(r.db.WithContext(ctx), "email = ?", email)
+	u, err := r.find(ctx, "email = ?", email)
 	if err != nil {
 		return nil, fmt.Errorf("user repo: get by email: %w", err)
 	}
@@ -120,28 +121,12 @@ func (r *UserRepo) GetByEmail(ctx context.Context, email string) (*domain.User, 
 // from fn leaves the user unchanged and is returned wrapped.
 func (r *UserRepo) Update(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error) {
 	var updated *domain.User
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := r.first(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}), "id = ?", id)
-		if err != nil {
+	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			var err error
+			updated, err = updateUser(tx, id, fn)
 			return err
-		}
-		if err := fn(u); err != nil {
-			return err
-		}
-		u.ID = id
-		row, err := newUserRow(u)
-		if err != nil {
-			return err
-		}
-		err = tx.Model(&row).
-			Select("email", "password_hash", "display_name", "organization_id", "permissions",
-				"time_zone", "day_start_hour", "created_at", "updated_at").
-			Updates(&row).Error
-		if err != nil {
-			return err
-		}
-		updated, err = row.toDomain() // as stored: UTC, microseconds
-		return err
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("user repo: update %s: %w", id, translateUserErr(err))
@@ -149,7 +134,43 @@ func (r *UserRepo) Update(ctx context.Context, id string, fn func(*domain.User) 
 	return updated, nil
 }
 
-func (r *UserRepo) first(q *gorm.DB, cond, arg string) (*domain.User, error) {
+// updateUser is Update's transaction.
+func updateUser(tx *gorm.DB, id string, fn func(*domain.User) error) (*domain.User, error) {
+	u, err := first(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}), "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(u); err != nil {
+		return nil, err
+	}
+	u.ID = id
+	row, err := newUserRow(u)
+	if err != nil {
+		return nil, err
+	}
+	err = tx.Model(&row).
+		Select("email", "password_hash", "display_name", "organization_id", "permissions",
+			"time_zone", "day_start_hour", "created_at", "updated_at").
+		Updates(&row).Error
+	if err != nil {
+		return nil, err
+	}
+	return row.toDomain() // as stored: UTC, microseconds
+}
+
+// find reads the user matching cond.
+func (r *UserRepo) find(ctx context.Context, cond, arg string) (*domain.User, error) {
+	var u *domain.User
+	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
+		var err error
+		u, err = first(db, cond, arg)
+		return err
+	})
+	return u, err
+}
+
+// first reads the user matching cond with q.
+func first(q *gorm.DB, cond, arg string) (*domain.User, error) {
 	var row userRow
 	if err := q.Where(cond, arg).Take(&row).Error; err != nil {
 		return nil, translate(err)

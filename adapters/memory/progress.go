@@ -97,6 +97,16 @@ func (c *ProgressCache) Set(ctx context.Context, p *domain.Progress) error {
 	return nil
 }
 
+// SetMany stores each progress of ps as Set does.
+func (c *ProgressCache) SetMany(ctx context.Context, ps []domain.Progress) error {
+	for i := range ps {
+		if err := c.Set(ctx, &ps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sweepLocked drops expired entries among a random sample of the map.
 func (c *ProgressCache) sweepLocked(now time.Time) {
 	seen := 0

@@ -35,6 +35,8 @@
 //	password_hashes_waiting                             gauge
 //	password_hashes_total                               counter
 //	password_hash_busy_total                            counter (answered 503 busy)
+//	db_wait_seconds{budget}                             histogram (wait for a connection: study, content)
+//	db_timeouts_total{budget,kind,route}                counter (kind pool_wait or query_timeout; 503)
 //
 // plus the Go runtime (go_*) and process (process_*) collectors. The password_hash*
 // families are registered by bootstrap from the hasher's own figures. The role label is

@@ -19,16 +19,19 @@ const unmatchedRoute = "unmatched"
 const otherMethod = "OTHER"
 
 // HTTPMiddleware counts and times every request by route template (never the raw path,
-// which holds ids), method and status code. Install it globally, ahead of the error
-// rendering and panic recovery, so it sees the status they write.
+// which holds ids), method and status code, and puts the route template in the request's
+// context for the metrics of the work the request causes (database timeouts by route).
+// Install it globally, ahead of the error rendering and panic recovery, so it sees the
+// status they write.
 func (m *Metrics) HTTPMiddleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		c.Next()
 		route := c.FullPath()
 		if route == "" {
 			route = unmatchedRoute
 		}
+		c.Request = c.Request.WithContext(withRoute(c.Request.Context(), route))
+		c.Next()
 		method := methodLabel(c.Request.Method)
 		m.httpRequests.WithLabelValues(route, method, strconv.Itoa(c.Writer.Status())).Inc()
 		m.httpDuration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())

@@ -44,6 +44,9 @@ type Metrics struct {
 	sessionsExpired prometheus.Counter
 	rateLimited     *prometheus.CounterVec
 	cacheAbsorbed   *prometheus.CounterVec
+
+	dbWait     *prometheus.HistogramVec
+	dbTimeouts *prometheus.CounterVec
 }
 
 // NewMetrics returns a registry holding the service's metric families and the Go runtime
@@ -94,12 +97,14 @@ func NewMetrics() (*Metrics, error) {
 			Help: "Cache failures the cached repositories absorbed (answered from, or left to, the database), by feature and operation.",
 		}, []string{"feature", "operation"}),
 	}
+	m.dbWait, m.dbTimeouts = newDatabaseMetrics()
 	err := m.Register(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration,
 		m.redisDuration, m.redisSlow, m.breakerState,
 		m.sessionsCreated, m.sessionsEvicted, m.sessionsExpired, m.rateLimited, m.cacheAbsorbed,
+		m.dbWait, m.dbTimeouts,
 	)
 	if err != nil {
 		return nil, err

@@ -157,3 +157,36 @@ func (c *ProgressCache) Set(ctx context.Context, p *domain.Progress) error {
 	}
 	return nil
 }
+
+// setManyBatch is how many copies SetMany sends in one pipeline.
+const setManyBatch = 500
+
+// SetMany writes each progress of ps as Set does, setManyBatch scripts per pipeline
+// (the script's full text each time: a pipeline cannot load it first on every node of a
+// cluster). It stops at the first batch that fails.
+func (c *ProgressCache) SetMany(ctx context.Context, ps []domain.Progress) error {
+	if c.ttl < time.Millisecond {
+		return fmt.Errorf("progress cache: set many: ttl %s is below Redis's 1ms resolution", c.ttl)
+	}
+	for start := 0; start < len(ps); start += setManyBatch {
+		batch := ps[start:min(start+setManyBatch, len(ps))]
+		_, err := c.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for i := range batch {
+				key, err := c.ks.Progress(batch[i].UserID, batch[i].CardID)
+				if err != nil {
+					return fmt.Errorf("progress cache: set many: %w", err)
+				}
+				raw, err := json.Marshal(newProgressRecord(&batch[i]))
+				if err != nil {
+					return fmt.Errorf("progress cache: set many: encode: %w", err)
+				}
+				progressSetScript.Eval(ctx, pipe, []string{key}, raw, batch[i].Version, c.ttl.Milliseconds())
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("progress cache: set many: %w", storeerr.Unavailable("progress cache", err))
+		}
+	}
+	return nil
+}

@@ -170,8 +170,7 @@ func TestProgressWritesEveryChangeThrough(t *testing.T) {
 	rows[1].CardID = "card-2"
 	repo.EXPECT().Reschedule(mock.Anything, "user-1", "deck-1", mock.Anything, mock.Anything).
 		Return(&domain.Deck{ID: "deck-1"}, rows, nil).Once()
-	copies.EXPECT().Set(mock.Anything, &rows[0]).Return(nil).Once()
-	copies.EXPECT().Set(mock.Anything, &rows[1]).Return(nil).Once()
+	copies.EXPECT().SetMany(mock.Anything, rows).Return(nil).Once()
 	_, _, err = p.Reschedule(t.Context(), "user-1", "deck-1", nil, nil)
 	require.NoError(t, err)
 	deckRepo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "deck-1"}}, nil).Once()

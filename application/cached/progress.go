@@ -96,8 +96,8 @@ func (p *Progress) Reschedule(ctx context.Context, userID, deckID string, deckFn
 	}
 	detached := context.WithoutCancel(ctx)
 	p.deps.invalidate(detached, featureDeckList, deckListKey(userID))
-	for i := range committed {
-		p.writeCopy(detached, &committed[i])
+	if err := p.copies.SetMany(detached, committed); err != nil {
+		p.deps.absorbed(detached, featureProgress, "write", err)
 	}
 	return deck, committed, nil
 }

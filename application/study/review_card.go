@@ -82,6 +82,11 @@ func NewReviewCardHandler(deps ReviewCardDeps, logger *slog.Logger) *ReviewCardH
 // are resolved the same way; the first grade committed wins. An answer retried after a
 // 200 whose response was lost is a new answer (a drill when the card was requeued).
 //
+// When the session is gone — finished, expired, or lost with the state Redis after the
+// answer was committed but before the client heard — an answer to a card the log
+// records in that session is such a retry too: it answers 200 with the card's progress
+// and the session as the log tells it (nothing left to answer).
+//
 // An invalid grade or duration is a ValidationError for "grade" or "durationMs", a card
 // not queued in the session one for "cardId"; an unknown or other user's session is
 // domain.ErrNotFound.
@@ -90,6 +95,13 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 		return nil, err
 	}
 	sess, err := h.sessions.Get(ctx, cmd.UserID, cmd.SessionID)
+	if errors.Is(err, domain.ErrNotFound) {
+		// The session is gone (finished, expired, or lost with the state Redis): an
+		// answer already recorded in it is a retry, answered with what was recorded.
+		if res, recorded, lookupErr := h.recorded(ctx, cmd); lookupErr != nil || recorded {
+			return res, lookupErr
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("review card: %w", err)
 	}
@@ -138,6 +150,54 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 		view = View{Session: sess}
 	}
 	return &ReviewResult{Progress: progress, View: view}, nil
+}
+
+// recorded finds, in the review log, the latest answer to cmd.CardID that stands in the
+// study session cmd.SessionID, whose session is gone. It returns the card's progress as
+// it is now and a summary of the session rebuilt from the log (its answers standing,
+// nothing left to answer); recorded is false when the log has no such answer.
+func (h *ReviewCardHandler) recorded(ctx context.Context, cmd ReviewCard) (res *ReviewResult, recorded bool, err error) {
+	rows, err := h.reviews.InSession(ctx, cmd.UserID, cmd.SessionID)
+	if err != nil {
+		return nil, false, fmt.Errorf("review card: %w", err)
+	}
+	standing := standingAnswers(rows)
+	if !slices.ContainsFunc(standing, func(r domain.Review) bool { return r.CardID == cmd.CardID }) {
+		return nil, false, nil
+	}
+	first := standing[0]
+	deck, err := h.learner.decks.GetDeck(ctx, cmd.UserID, first.DeckID)
+	if err != nil {
+		return nil, false, fmt.Errorf("review card: %w", err)
+	}
+	progress, err := h.progress.Get(ctx, cmd.UserID, cmd.CardID)
+	if err != nil {
+		return nil, false, fmt.Errorf("review card: %w", err)
+	}
+	view := domain.ViewProgress(*progress, deck.Options, h.clock.Now())
+	sess := domain.NewStudySession(cmd.SessionID, cmd.UserID, first.DeckID, first.ReviewedAt, []string{})
+	for _, r := range standing {
+		sess.Reviewed++
+		if r.Grade >= domain.CorrectGrade {
+			sess.Correct++
+		}
+	}
+	return &ReviewResult{Progress: &view, View: View{Session: sess}}, true, nil
+}
+
+// standingAnswers returns the answers of a session's log rows that no undo took back.
+func standingAnswers(rows []domain.Review) []domain.Review {
+	var out []domain.Review
+	for _, r := range rows {
+		if r.Kind != domain.ReviewUndo {
+			out = append(out, r)
+			continue
+		}
+		if i := slices.IndexFunc(out, func(a domain.Review) bool { return a.ID == r.UndoneID }); i >= 0 {
+			out = slices.Delete(out, i, i+1)
+		}
+	}
+	return out
 }
 
 func (cmd ReviewCard) validate() error {

@@ -344,6 +344,7 @@ func TestReviewCard_UnknownSessionIsNotFound(t *testing.T) {
 	t.Parallel()
 	rig := newReviewRig(t, nil)
 	rig.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").Return(nil, domain.ErrNotFound).Once()
+	rig.reviews.EXPECT().InSession(mock.Anything, "user-1", "s-1").Return(nil, nil).Once() // nothing recorded
 	_, err := rig.handler.Handle(t.Context(), answer("c1", 4))
 	require.ErrorIs(t, err, domain.ErrNotFound)
 }
@@ -552,4 +553,37 @@ func TestReviewCard_UpcomingSuspendedCardsAreDropped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"c3"}, res.Session.Queue)
 	assert.Equal(t, "c3", res.NextCard.ID)
+}
+
+// TestReviewCard_RetryAfterTheSessionWasLost: the answer commits, the state Redis loses
+// the study session before the client hears (503), and the retry finds the session
+// gone: it answers 200 with the recorded result, not 404, and records nothing new.
+func TestReviewCard_RetryAfterTheSessionWasLost(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1", "c2"))
+	db := newFakeDB()
+	rig.expectSession()
+	rig.expectDB(db)
+	down := &domain.UnavailableError{Store: "redis", Err: errors.New("connection refused")}
+	rig.sessions.EXPECT().Update(mock.Anything, "user-1", "s-1", mock.Anything).Return(nil, down).Once()
+	_, err := rig.handler.Handle(t.Context(), answer("c1", 5))
+	require.ErrorIs(t, err, domain.ErrStoreUnavailable)
+
+	lost := newReviewRig(t, nil)
+	lost.sessions.EXPECT().Get(mock.Anything, "user-1", "s-1").Return(nil, domain.ErrNotFound)
+	lost.reviews.EXPECT().InSession(mock.Anything, "user-1", "s-1").RunAndReturn(
+		func(context.Context, string, string) ([]domain.Review, error) { return db.log, nil })
+	lost.expectLearner()
+	lost.progress.EXPECT().Get(mock.Anything, "user-1", "c1").RunAndReturn(db.GetProgress).Once()
+
+	res, err := lost.handler.Handle(t.Context(), answer("c1", 5))
+	require.NoError(t, err, "the retry of a recorded answer")
+	assert.Equal(t, domain.SchedState{Repetitions: 1, EF: 260, IntervalDays: 1}, res.Progress.State)
+	assert.Equal(t, 1, res.Session.Reviewed)
+	assert.Zero(t, res.Session.Remaining())
+	assert.Nil(t, res.NextCard)
+	assert.Len(t, db.log, 1, "nothing recorded again")
+
+	_, err = lost.handler.Handle(t.Context(), answer("c2", 5))
+	require.ErrorIs(t, err, domain.ErrNotFound, "a card the session never recorded: the session is simply gone")
 }

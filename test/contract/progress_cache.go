@@ -54,6 +54,7 @@ var progressCacheProperties = []property[ProgressCacheFactory]{
 	{"RacingWritesKeepTheNewest", progressCacheRacingWrites},
 	{"TTLExpiry", progressCacheExpiry},
 	{"InvalidIDs", progressCacheInvalidIDs},
+	{"SetManyWritesEachAsSetDoes", progressCacheSetMany},
 }
 
 // ProgressCache checks a ports.ProgressCache, one named property per subtest: misses, a
@@ -305,4 +306,30 @@ func progressCacheInvalidIDs(t *testing.T, newCache ProgressCacheFactory) {
 		p.UserID = id
 		require.Error(t, h.Cache.Set(ctx, p), "user id %q is refused", id)
 	}
+}
+
+// progressCacheSetMany checks that SetMany writes every progress it is given (more than
+// one batch of a pipelining adapter), and, like Set, never replaces a newer version.
+func progressCacheSetMany(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, time.Hour)
+	user := uuid.NewString()
+	ps := make([]domain.Progress, 1200)
+	for i := range ps {
+		p := progressFixture(2)
+		p.UserID = user
+		ps[i] = *p
+	}
+	newer := ps[7]
+	newer.Version, newer.State.Repetitions = 9, 8
+	require.NoError(t, h.Cache.Set(t.Context(), &newer))
+
+	require.NoError(t, h.Cache.SetMany(t.Context(), ps))
+	for i := range ps {
+		want := &ps[i]
+		if i == 7 {
+			want = &newer
+		}
+		requireCached(t, h.Cache, want)
+	}
+	require.NoError(t, h.Cache.SetMany(t.Context(), nil), "nothing to write")
 }

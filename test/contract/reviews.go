@@ -20,6 +20,7 @@ var reviewRepoProperties = []property[Repositories]{
 	{"LoggedIDIsConflict", reviewLoggedIDConflicts},
 	{"CountGradedCountsTheDaysNewCardsAndReviews", reviewCountGraded},
 	{"EachHandsOverTheLogInCommitOrder", reviewEach},
+	{"InSessionFindsASessionsRows", reviewInSession},
 }
 
 // ReviewRepo checks a ports.ReviewRepo over reviews recorded with the ProgressRepo of
@@ -262,4 +263,47 @@ func reviewEach(t *testing.T, repos Repositories) {
 	})
 	require.ErrorIs(t, err, stop)
 	assert.Equal(t, 1, n)
+}
+
+// reviewInSession checks that InSession returns a study session's rows, answers and
+// undos, in commit order, and only its user's.
+func reviewInSession(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d := f.deck(u.ID, repoTime)
+	cards := f.cards(u.ID, d.ID, 2)
+	inSession := func(session string, card domain.Card, g domain.Grade, at time.Time) string {
+		var id string
+		_, err := repos.Progress.RecordReview(t.Context(), u.ID, card.ID, d.ID, func(cur *domain.Progress) (*domain.Review, error) {
+			r, err := cur.Apply(domain.Answer{Grade: g, At: at})
+			r.ID, r.StudySessionID = f.newID(), session
+			id = r.ID
+			return &r, err
+		})
+		require.NoError(t, err)
+		return id
+	}
+	a := inSession("session-a", cards[0], 5, day(0))
+	inSession("session-b", cards[1], 4, day(0))
+	b := inSession("session-a", cards[1], 3, day(0).Add(time.Minute))
+	_, err := repos.Progress.UndoReview(t.Context(), u.ID, cards[1].ID, b, func(p *domain.Progress, r *domain.Review) (*domain.Review, error) {
+		row, err := p.Undo(*r, day(0).Add(2*time.Minute), domain.LearnerDay{})
+		row.StudySessionID = "session-a"
+		return &row, err
+	})
+	require.NoError(t, err)
+
+	rows, err := repos.Reviews.InSession(t.Context(), u.ID, "session-a")
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	assert.Equal(t, []string{a, b}, []string{rows[0].ID, rows[1].ID})
+	assert.Equal(t, domain.ReviewUndo, rows[2].Kind)
+	assert.Equal(t, b, rows[2].UndoneID)
+
+	none, err := repos.Reviews.InSession(t.Context(), f.user().ID, "session-a")
+	require.NoError(t, err)
+	assert.Empty(t, none, "another user's session of the same id")
+	none, err = repos.Reviews.InSession(t.Context(), u.ID, "no-such-session")
+	require.NoError(t, err)
+	assert.Empty(t, none)
 }

@@ -136,6 +136,13 @@ func progressSuspendedLeaveQueues(t *testing.T, repos Repositories) {
 	want := readProgress(studied)
 	want.Suspended, want.Version = true, studied.Version+1
 	assert.Equal(t, want, readProgress(suspended), "suspending keeps the schedule")
+	listed, err := repos.Decks.ListCards(t.Context(), u.ID, d.ID)
+	require.NoError(t, err)
+	flags := make([]bool, len(listed))
+	for i, c := range listed {
+		flags[i] = c.Suspended
+	}
+	assert.Equal(t, []bool{false, true, false, true}, flags, "the deck's cards show the flag")
 
 	due, err := repos.Progress.Due(t.Context(), u.ID, d.ID, dueBefore(day(30)))
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 
+	appdecks "github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/study"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -144,4 +145,34 @@ func explain(b *testing.B, db *sql.DB, query string, args ...any) string {
 	}
 	require.NoError(b, rows.Err())
 	return strings.Join(lines, "\n")
+}
+
+// BenchmarkSwitchDeckToFSRS measures the deck PATCH that makes a deck of 50,000 cards,
+// 20,000 of them studied, schedule with FSRS (new weights each time, so every studied
+// card's memory is replayed and written): one transaction over the deck and its 20,000
+// progress rows, then the progress copies in Redis.
+func BenchmarkSwitchDeckToFSRS(b *testing.B) {
+	var (
+		users  ports.UserRepo
+		decks  ports.DeckRepo
+		update *appdecks.UpdateDeckHandler
+	)
+	a := apptest.Start(b, apptest.Real, nil, fx.Populate(&users, &decks, &update))
+	userID, deckID := benchDeck(b, users, decks, 0)
+	db, err := sql.Open("pgx", a.Database().URL)
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = db.Close() })
+	seedLargeDeck(b, db, userID, deckID)
+
+	fsrs, weights := domain.SchedulerFSRS, domain.DefaultFSRSWeights
+	for i := 0; b.Loop(); i++ {
+		w := weights[:]
+		w[0] = 0.2 + float64(i%50)/1000 // new weights: every card is replayed again
+		_, err := update.Handle(b.Context(), appdecks.UpdateDeck{
+			UserID: userID, DeckID: deckID, Change: domain.DeckChange{Scheduler: &fsrs, FSRSWeights: w},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -334,3 +334,36 @@ func assertFields(t *testing.T, res *apptest.Response, fields ...string) {
 	res.JSON(t, &obj)
 	assert.ElementsMatch(t, fields, slices.Collect(maps.Keys(obj)), "body: %s", res.Body)
 }
+
+// TestStudyAnswerRetriedAfterTheSessionWasLost: an answer is committed, then the state
+// Redis loses the study session (as when it dies without persistence, before the client
+// heard its answer). The client's retry of the same answer is answered 200 with the
+// recorded result rather than 404, and nothing is recorded twice.
+func TestStudyAnswerRetriedAfterTheSessionWasLost(t *testing.T) {
+	t.Parallel()
+	a := startStudyApp(t, apptest.Real)
+	alice, aliceID := studyUser(t, a.Client(), "lost@example.com")
+	deckID, cards := createStudyDeck(t, alice, 2)
+	sess := startStudy(t, alice, deckID, 2)
+	first := answerCard(t, alice, sess.ID, cards[0].ID, 5)
+
+	key := a.Prefix + "study:sessions:" + aliceID + ":" + sess.ID
+	n, err := a.Redis.Del(t.Context(), key).Result()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "the study session is gone from Redis")
+
+	res := alice.Do(http.MethodPost, "/v1/study/sessions/"+sess.ID+"/reviews", map[string]any{"cardId": cards[0].ID, "grade": 5})
+	require.Equal(t, http.StatusOK, res.StatusCode, "the retry of a recorded answer: %s", res.Body)
+	var retried reviewBody
+	res.JSON(t, &retried)
+	assert.Equal(t, first.Progress, retried.Progress)
+	assert.Equal(t, 1, retried.Reviewed)
+	assert.Zero(t, retried.Remaining, "the session is gone: nothing left to answer in it")
+	assert.Nil(t, retried.NextCard)
+
+	res = alice.Do(http.MethodPost, "/v1/study/sessions/"+sess.ID+"/reviews", map[string]any{"cardId": cards[1].ID, "grade": 5})
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "a new answer in the lost session")
+	log, err := a.reviews.ListByUser(t.Context(), aliceID)
+	require.NoError(t, err)
+	assert.Len(t, log, 1, "nothing recorded twice")
+}

@@ -60,6 +60,16 @@ func (c *progressCache) Set(_ context.Context, p *domain.Progress) error {
 	return nil
 }
 
+// SetMany stores each progress of ps as Set does.
+func (c *progressCache) SetMany(ctx context.Context, ps []domain.Progress) error {
+	for i := range ps {
+		if err := c.Set(ctx, &ps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // holdsNewerLocked reports whether a live entry holds a newer version than p.
 func (c *progressCache) holdsNewerLocked(p *domain.Progress) bool {
 	e, ok := c.entries[progressKey{p.UserID, p.CardID}]

@@ -1,3 +1,6 @@
+ALTER TABLE cards DROP COLUMN leech;
+ALTER TABLE cards DROP COLUMN suspended;
+DROP INDEX IF EXISTS reviews_user_id_study_session_id_idx;
 DROP INDEX IF EXISTS reviews_user_id_deck_id_reviewed_at_idx;
 -- The older log knows neither repeats nor undos: repeats changed nothing, and an undone
 -- answer goes with its undo, so the rows left still chain state to state.

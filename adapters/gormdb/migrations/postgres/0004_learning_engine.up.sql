@@ -52,3 +52,12 @@ ALTER TABLE reviews
 
 -- The day's limits count a deck's graded reviews since the learner day started.
 CREATE INDEX reviews_user_id_deck_id_reviewed_at_idx ON reviews (user_id, deck_id, reviewed_at);
+
+-- Finding an answer by its study session when the session itself is gone (a retried
+-- answer after the state Redis lost it).
+CREATE INDEX reviews_user_id_study_session_id_idx ON reviews (user_id, study_session_id);
+
+-- The deck owner's flags on a card, written with the progress row that decides them, so
+-- listing a deck's cards never reads progress.
+ALTER TABLE cards ADD COLUMN suspended BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE cards ADD COLUMN leech BOOLEAN NOT NULL DEFAULT FALSE;

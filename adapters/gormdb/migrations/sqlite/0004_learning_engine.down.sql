@@ -1,3 +1,6 @@
+ALTER TABLE cards DROP COLUMN leech;
+ALTER TABLE cards DROP COLUMN suspended;
+DROP INDEX IF EXISTS reviews_user_id_study_session_id_idx;
 -- SQLite keeps the wider tables on the way down; the columns are dropped and the rows
 -- the older schema cannot express removed.
 DROP INDEX IF EXISTS reviews_user_id_deck_id_reviewed_at_idx;
