@@ -10,7 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool"
@@ -46,7 +45,7 @@ type routerParams struct {
 	Routes     []httpapi.RouteRegistrar `group:"routes"`
 }
 
-func newRouter(p routerParams) (*gin.Engine, error) {
+func newRouter(p routerParams) (*httpapi.Router, error) {
 	middleware := append(slices.Clone(p.Middleware), httpapi.RequestCache())
 	return httpapi.NewRouter(httpapi.RouterConfig{
 		TrustedProxies: p.Config.HTTP.TrustedProxies,
@@ -74,7 +73,7 @@ func newHealth(p healthParams) (*httpapi.Health, error) {
 // registerServer listens synchronously on start (so a taken port fails start-up), serves
 // in a goroutine, and on stop stops accepting and drains in-flight requests within the
 // stop context (SHUTDOWN_TIMEOUT).
-func registerServer(lc fx.Lifecycle, cfg Config, router *gin.Engine, logger *slog.Logger, shutdowner fx.Shutdowner) {
+func registerServer(lc fx.Lifecycle, cfg Config, router *httpapi.Router, logger *slog.Logger, shutdowner fx.Shutdowner) {
 	srv := &http.Server{
 		Addr:              cfg.HTTP.Addr,
 		Handler:           router,

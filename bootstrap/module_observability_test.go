@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 
+	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/bootstrap"
 	"github.com/studytool/studytool/test/testenv"
 )
@@ -48,7 +48,7 @@ func (s *spanSink) received() (int, int) {
 // observedApp is a started application: its router, served in process, and its metrics
 // listener.
 type observedApp struct {
-	router  *gin.Engine
+	router  *httpapi.Router
 	metrics *bootstrap.MetricsServer
 }
 
@@ -63,7 +63,7 @@ func startObservedApp(t *testing.T, environ map[string]string) (*observedApp, fu
 	environ["SQLITE_PATH"] = filepath.Join(t.TempDir(), "studytool.db")
 	cfg, err := bootstrap.Load(environ)
 	require.NoError(t, err)
-	var router *gin.Engine
+	var router *httpapi.Router
 	var metrics *bootstrap.MetricsServer
 	app := bootstrap.NewApp(cfg, fx.Populate(&router, &metrics))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

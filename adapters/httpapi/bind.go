@@ -39,7 +39,7 @@ func (e *bodyError) Unwrap() error { return e.err }
 // unknown fields are rejected (422, naming the field), as is anything after the JSON
 // value (400). Every error it returns is understood by WriteError: a body that is not
 // declared as JSON 415 unsupported_media_type, empty or malformed bodies 400
-// malformed_json, oversized bodies 400 payload_too_large, wrong types, out-of-range
+// malformed_json, oversized bodies 413 payload_too_large, wrong types, out-of-range
 // numbers and failed rules 422 validation_failed.
 func BindJSON(c *gin.Context, dst any) error {
 	contentType := c.GetHeader("Content-Type")

@@ -149,8 +149,8 @@ func TestBodyLimit(t *testing.T) {
 		status int
 	}{
 		{"exactly the limit is accepted", "/bind", streamed(jsonOfSize(limit)), http.StatusOK},
-		{"declared length over the limit", "/bind", strings.NewReader(jsonOfSize(limit + 1)), http.StatusBadRequest},
-		{"streamed body over the limit", "/bind", streamed(jsonOfSize(limit + 1)), http.StatusBadRequest},
+		{"declared length over the limit", "/bind", strings.NewReader(jsonOfSize(limit + 1)), http.StatusRequestEntityTooLarge},
+		{"streamed body over the limit", "/bind", streamed(jsonOfSize(limit + 1)), http.StatusRequestEntityTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +174,6 @@ func TestBodyLimitIsConfigurable(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/bind", streamed(`{"name":"seventeen"}`))
 	req.Header.Set("Content-Type", "application/json")
 	rec := h.serve(req)
-	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 	assert.Equal(t, "payload_too_large", problemOf(t, rec).Code)
 }

@@ -342,7 +342,7 @@ func TestDecks_MalformedBodiesAreClientErrors(t *testing.T) {
 		{"blank side in a batch", cardsPath, badThird, http.StatusUnprocessableEntity, "cards[3].front"},
 		{"unknown field in a card", cardsPath, `{"cards":[{"front":"a","back":"b","hint":"c"}]}`, http.StatusUnprocessableEntity, "hint"},
 		{"1001 cards", cardsPath, batchBody(domain.MaxCardsPerBatch + 1), http.StatusUnprocessableEntity, "cards"},
-		{"oversized body", cardsPath, `{"front":"` + strings.Repeat("x", 1<<20) + `","back":"b"}`, http.StatusBadRequest, ""},
+		{"oversized body", cardsPath, `{"front":"` + strings.Repeat("x", 1<<20) + `","back":"b"}`, http.StatusRequestEntityTooLarge, ""},
 		{"deck without a name", "/v1/decks", `{"description":"d"}`, http.StatusUnprocessableEntity, "name"},
 		{"deck with an unknown field", "/v1/decks", `{"name":"n","color":"red"}`, http.StatusUnprocessableEntity, "color"},
 		{"deck name of the wrong type", "/v1/decks", `{"name":["n"]}`, http.StatusUnprocessableEntity, "name"},

@@ -19,7 +19,7 @@ import (
 // harness is a router whose logs land in a buffer. Requests are served synchronously, so
 // the buffer needs no locking.
 type harness struct {
-	router *gin.Engine
+	router *httpapi.Router
 	logs   *bytes.Buffer
 }
 

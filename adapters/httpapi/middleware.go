@@ -83,7 +83,7 @@ func recovery() gin.HandlerFunc {
 
 // bodyLimit caps request bodies at limit bytes. A declared Content-Length over the limit
 // is refused at once; a longer streamed body fails on read with *http.MaxBytesError,
-// which the error mapping renders as 400 payload_too_large.
+// which the error mapping renders as 413 payload_too_large.
 func bodyLimit(limit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > limit {

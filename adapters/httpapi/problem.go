@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -65,7 +66,7 @@ var (
 	kindMethodNotAllowed   = kind{http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"}
 	kindConflict           = kind{http.StatusConflict, "conflict", "Conflict"}
 	kindEmailTaken         = kind{http.StatusConflict, "email_taken", "Email taken"}
-	kindPayloadTooLarge    = kind{http.StatusBadRequest, "payload_too_large", "Payload too large"}
+	kindPayloadTooLarge    = kind{http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"}
 	kindValidation         = kind{http.StatusUnprocessableEntity, "validation_failed", "Validation failed"}
 	kindRateLimited        = kind{http.StatusTooManyRequests, "rate_limited", "Rate limited"}
 	kindInternal           = kind{http.StatusInternalServerError, "internal", "Internal error"}
@@ -235,6 +236,11 @@ func notFoundHandler(c *gin.Context) {
 }
 
 func methodNotAllowedHandler(c *gin.Context) {
+	// HEAD is answered wherever GET is (see Router.ServeHTTP), which Gin's Allow does
+	// not know.
+	if allow := c.Writer.Header().Get("Allow"); strings.Contains(allow, http.MethodGet) && !strings.Contains(allow, http.MethodHead) {
+		c.Header("Allow", allow+", "+http.MethodHead)
+	}
 	writeProblem(c, newResponse(kindMethodNotAllowed,
 		fmt.Sprintf("Method %s is not allowed on this resource.", c.Request.Method)))
 }

@@ -7,6 +7,7 @@ package httpapi
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 )
@@ -50,11 +51,46 @@ type RegistrarFunc func(r gin.IRouter)
 // Register implements RouteRegistrar.
 func (f RegistrarFunc) Register(r gin.IRouter) { f(r) }
 
-// NewRouter builds the Gin engine: request id, security headers, access log, recovery,
+// Router is the API's http.Handler: the Gin engine, with HEAD answered wherever GET is.
+type Router struct {
+	engine *gin.Engine
+}
+
+var _ http.Handler = (*Router)(nil)
+
+// ServeHTTP implements http.Handler. A HEAD request is routed as the GET of its path and
+// answered with the GET's status and headers, the body left out (RFC 9110 §9.3.2).
+func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodHead {
+		r.engine.ServeHTTP(w, req)
+		return
+	}
+	get := req.Clone(req.Context())
+	get.Method = http.MethodGet
+	r.engine.ServeHTTP(headWriter{w}, get)
+}
+
+// headWriter answers a HEAD request: headers and status pass, the body is dropped.
+type headWriter struct{ http.ResponseWriter }
+
+// Write drops p, reporting it written.
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// WriteString drops s, reporting it written.
+func (w headWriter) WriteString(s string) (int, error) { return len(s), nil }
+
+// Flush passes a flush on, for handlers that stream.
+func (w headWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// NewRouter builds the router: request id, security headers, CORS, access log, recovery,
 // cross-origin protection, body limit and error rendering run for every request,
 // including unmatched ones (404 and 405 problem+json).
 // logger receives the access log and every failure; NewRouter adds request ids to it.
-func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistrar) (*gin.Engine, error) {
+func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistrar) (*Router, error) {
 	if logger == nil {
 		return nil, fmt.Errorf("http router: logger is nil")
 	}
@@ -79,7 +115,7 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 		return nil, err
 	}
 	logger = slog.New(WithRequestID(logger.Handler()))
-	engine.Use(requestID(logger), securityHeaders(cfg.Security.HSTS))
+	engine.Use(requestID(logger), securityHeaders(cfg.Security.HSTS), corsHandler(cfg.Security.TrustedOrigins))
 	for _, mw := range cfg.Middleware {
 		if mw != nil {
 			engine.Use(mw)
@@ -95,5 +131,5 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 		}
 		r.Register(engine)
 	}
-	return engine, nil
+	return &Router{engine: engine}, nil
 }

@@ -61,7 +61,7 @@ func TestUnmatchedRoutesAreProblems(t *testing.T) {
 		assert.Equal(t, "method_not_allowed", p.Code)
 		assert.Equal(t, "/items/1", p.Instance)
 		allow := strings.Split(rec.Header().Get("Allow"), ", ")
-		assert.ElementsMatch(t, []string{http.MethodGet, http.MethodPut}, allow)
+		assert.ElementsMatch(t, []string{http.MethodGet, http.MethodHead, http.MethodPut}, allow)
 		assert.NotEmpty(t, rec.Header().Get(httpapi.RequestIDHeader), "unmatched requests get an id too")
 	})
 }
@@ -235,4 +235,52 @@ func TestWithRequestIDTagsDeeperLogs(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(buf.String(), `"request_id":"deep-1"`), buf.String())
 	useCaseLog.Info("outside a request")
 	assert.Equal(t, 1, strings.Count(buf.String(), `"request_id"`), "no id outside a request")
+}
+
+func TestHeadIsAnsweredWhereverGetIs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, httpapi.RouterConfig{}, routes{"GET /items/:id": func(c *gin.Context) {
+		c.Header("ETag", `"v1"`)
+		c.JSON(http.StatusOK, gin.H{"id": c.Param("id")})
+	}})
+	get := h.do(http.MethodGet, "/items/7", "")
+	head := h.do(http.MethodHead, "/items/7", "")
+	require.Equal(t, http.StatusOK, head.Code)
+	assert.Empty(t, head.Body.String(), "no body")
+	assert.Equal(t, get.Header().Get("Content-Type"), head.Header().Get("Content-Type"))
+	assert.Equal(t, `"v1"`, head.Header().Get("ETag"))
+	assert.Equal(t, http.StatusNotFound, h.do(http.MethodHead, "/nothing", "").Code)
+}
+
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, httpapi.RouterConfig{Security: httpapi.SecurityConfig{TrustedOrigins: []string{"https://app.example.com"}}},
+		routes{"GET /decks": func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{}) }, "POST /decks": func(c *gin.Context) { c.Status(http.StatusCreated) }})
+	preflight := func(origin string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodOptions, "/decks", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+		req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, idempotency-key")
+		return h.serve(req)
+	}
+
+	rec := preflight("https://app.example.com")
+	require.Equal(t, http.StatusNoContent, rec.Code)
+	assert.Equal(t, "https://app.example.com", rec.Header().Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "true", rec.Header().Get("Access-Control-Allow-Credentials"))
+	assert.Contains(t, rec.Header().Get("Access-Control-Allow-Methods"), http.MethodPost)
+	assert.Equal(t, "600", rec.Header().Get("Access-Control-Max-Age"))
+	assert.Contains(t, strings.ToLower(rec.Header().Get("Access-Control-Allow-Headers")), "idempotency-key")
+
+	rec = preflight("https://evil.example.net")
+	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "another origin gets no CORS headers")
+	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Credentials"))
+
+	req := httptest.NewRequest(http.MethodGet, "/decks", nil)
+	req.Header.Set("Origin", "https://app.example.com")
+	rec = h.serve(req)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "https://app.example.com", rec.Header().Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, rec.Header().Get("Access-Control-Expose-Headers"), "Etag")
+	assert.Contains(t, rec.Header().Values("Vary"), "Origin")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/rs/cors"
 )
 
 // Cache-Control values: a response that carries a token is never stored; a personal
@@ -41,6 +42,40 @@ func securityHeaders(hsts bool) gin.HandlerFunc {
 			h.Set("Strict-Transport-Security", hstsValue)
 		}
 		c.Next()
+	}
+}
+
+// corsMaxAge is how long a browser may cache a preflight's answer (10 minutes).
+const corsMaxAge = 600
+
+// corsHandler answers CORS for the web apps at origins (CORS_ALLOWED_ORIGINS; exact
+// origins, never *), with github.com/rs/cors: a preflight from one of them gets the
+// allowed methods and headers, credentials included (the session cookie), cached for
+// corsMaxAge; a preflight from any other origin gets no CORS headers, so the browser
+// refuses the call. Preflights are answered here (204) and go no further.
+func corsHandler(origins []string) gin.HandlerFunc {
+	c := cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{
+			http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		},
+		AllowedHeaders: []string{
+			"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", RequestIDHeader,
+		},
+		ExposedHeaders: []string{
+			"ETag", "Location", "Retry-After", RequestIDHeader, "Idempotent-Replayed", "Content-Disposition",
+		},
+		AllowCredentials:     true,
+		MaxAge:               corsMaxAge,
+		OptionsSuccessStatus: http.StatusNoContent,
+	})
+	return func(ctx *gin.Context) {
+		c.HandlerFunc(ctx.Writer, ctx.Request)
+		if ctx.Request.Method == http.MethodOptions && ctx.GetHeader("Access-Control-Request-Method") != "" {
+			ctx.Abort() // the preflight is answered
+			return
+		}
+		ctx.Next()
 	}
 }
 
