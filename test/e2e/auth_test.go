@@ -200,7 +200,7 @@ func TestMalformedBodiesNever500(t *testing.T) {
 		{http.MethodPost, "/v1/auth/register", `{"email":"b@example.com","password":"long enough pw","displayName":"y","admin":true}`, http.StatusUnprocessableEntity},
 		{http.MethodPost, "/v1/auth/login", `{"email":"a@example.com"}`, http.StatusUnprocessableEntity},
 		{http.MethodPost, "/v1/auth/login", `{"email":"a@example.com","password":"x"} trailing`, http.StatusBadRequest},
-		{http.MethodPost, "/v1/auth/login", `"` + strings.Repeat("x", 2<<20) + `"`, http.StatusBadRequest},
+		{http.MethodPost, "/v1/auth/login", `"` + strings.Repeat("x", 2<<20) + `"`, http.StatusRequestEntityTooLarge},
 		{http.MethodPatch, "/v1/me", `{"displayName":""}`, http.StatusUnprocessableEntity},
 		{http.MethodPatch, "/v1/me", `{"displayName":null}`, http.StatusUnprocessableEntity},
 		{http.MethodPatch, "/v1/me", `{"displayName":12}`, http.StatusUnprocessableEntity},
