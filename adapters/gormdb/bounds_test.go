@@ -36,6 +36,12 @@ func (o *countingObserver) DatabaseTimeout(_ context.Context, budget string, kin
 	o.timeouts[budget+"/"+string(kind)]++
 }
 
+func (o *countingObserver) waitsOf(budget string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.waits[budget]
+}
+
 func (o *countingObserver) timeoutsOf(key string) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -120,7 +126,7 @@ func TestPostgres_BoundsHoldUnderALockedTable(t *testing.T) {
 			outcomes <- outcome{took, err}
 		})
 	}
-	require.Eventually(t, func() bool { return f.observer.waits["study"] >= 2 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return f.observer.waitsOf("study") >= 2 }, 5*time.Second, 5*time.Millisecond)
 	took, err := f.answer(t.Context()) // no study connection left
 	outcomes <- outcome{took, err}
 

@@ -121,7 +121,13 @@ func StartOn(t testing.TB, b *Backends, environ map[string]string, opts ...fx.Op
 func TryStartOn(t testing.TB, b *Backends, environ map[string]string, opts ...fx.Option) (*App, error) {
 	t.Helper()
 	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
-	values := map[string]string{"APP_ENV": "test", "LOG_LEVEL": "warn", "METRICS_ADDR": "127.0.0.1:0", "HTTP_ADDR": addr}
+	values := map[string]string{
+		"APP_ENV": "test", "LOG_LEVEL": "warn", "METRICS_ADDR": "127.0.0.1:0", "HTTP_ADDR": addr,
+		// The overload bounds answer 503 when a slot or connection is not free in time;
+		// the tests share two cores with the race detector and other packages, so they
+		// wait longer than production would. Tests of the bounds set their own.
+		"PASSWORD_HASH_WAIT": "30s", "DB_POOL_WAIT_TIMEOUT": "10s", "DB_QUERY_TIMEOUT": "20s",
+	}
 	maps.Copy(values, b.Environ)
 	maps.Copy(values, environ)
 	cfg, err := bootstrap.Load(values)
