@@ -35,6 +35,7 @@ func Options(cfg Config) fx.Option {
 		DecksModule,
 		ProgressModule,
 		StudyModule,
+		SyncModule,
 		CacheAdminModule,
 		fx.Invoke(applyMemoryLimit, startWarmers, announce),
 	)

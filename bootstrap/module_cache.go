@@ -30,8 +30,9 @@ var CacheModule = fx.Module("cache",
 		newCachedDeps,
 		fx.Annotate(func(r DatabaseRepos, d cached.Deps) *cached.Users { return cached.NewUsers(r.Users, r.Profiles, d) },
 			fx.As(new(ports.UserRepo)), fx.As(new(ports.ProfileRepo))),
-		fx.Annotate(func(r DatabaseRepos, d cached.Deps) *cached.Decks { return cached.NewDecks(r.Decks, d) },
-			fx.As(new(ports.DeckRepo))),
+		fx.Annotate(func(r DatabaseRepos, c ports.ProgressCache, d cached.Deps) *cached.Decks {
+			return cached.NewDecks(r.Decks, c, d)
+		}, fx.As(new(ports.DeckRepo))),
 		fx.Annotate(func(r DatabaseRepos, c ports.ProgressCache, d cached.Deps) *cached.Progress {
 			return cached.NewProgress(r.Progress, c, d)
 		}, fx.As(new(ports.ProgressRepo))),

@@ -19,12 +19,14 @@ const databaseOpenTimeout = 15 * time.Second
 // DatabaseModule opens the database of record (PostgreSQL or SQLite), migrates it to the
 // latest schema at start-up and provides its repositories: the review log as
 // ports.ReviewRepo, the others as DatabaseRepos, which CacheModule wraps in the cached
-// repositories the use-cases see.
+// repositories the use-cases see; and the change log of syncing clients as
+// ports.ChangeLog.
 var DatabaseModule = fx.Module("gormdb",
 	fx.Provide(
 		newDatabase,
 		newDatabaseRepos,
 		fx.Annotate(gormdb.NewReviewRepo, fx.As(new(ports.ReviewRepo))),
+		fx.Annotate(gormdb.NewChangeLog, fx.As(new(ports.ChangeLog))),
 	),
 )
 

@@ -6,6 +6,7 @@ import (
 	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/cacheadmin"
+	"github.com/studytool/studytool/application/changes"
 	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/application/progress"
@@ -34,8 +35,9 @@ var AuthModule = fx.Module("auth",
 		auth.NewListSessionsHandler,
 		auth.NewRevokeSessionHandler,
 		auth.NewChangePasswordHandler, // served under /v1/me
+		auth.NewDeleteAccountHandler,  // served under /v1/me
 	),
-	fx.Provide(fx.Private, registerUserDeps, logInDeps, changePasswordDeps),
+	fx.Provide(fx.Private, registerUserDeps, logInDeps, changePasswordDeps, deleteAccountDeps),
 	fx.Provide(
 		asRoutes(httpapi.NewAuthHandlers),
 		asRoutes(httpapi.NewAdminSessionHandlers),
@@ -52,19 +54,24 @@ var ProfileModule = fx.Module("profile",
 		profile.NewManagePermissionsHandler,
 		asRoutes(httpapi.NewProfileHandlers),
 	),
+	fx.Provide(fx.Private, profileUseCases),
 )
 
-// DecksModule provides the deck and card use-cases (study options and suspending cards
-// included) with their routes.
+// DecksModule provides the deck and card use-cases (study options, editing, suspending
+// and deleting cards included) with their routes.
 var DecksModule = fx.Module("decks",
 	fx.Provide(
 		decks.NewCreateDeckHandler,
 		decks.NewListDecksHandler,
 		decks.NewGetDeckHandler,
 		decks.NewUpdateDeckHandler,
+		decks.NewDeleteDeckHandler,
 		decks.NewAddCardsHandler,
 		decks.NewListCardsHandler,
-		progress.NewSuspendCardHandler,
+		decks.NewGetCardHandler,
+		decks.NewUpdateCardHandler,
+		decks.NewDeleteCardHandler,
+		decks.NewSummaryHandler, // served under /v1/study
 		asRoutes(httpapi.NewDeckHandlers),
 	),
 	fx.Provide(fx.Private, deckUseCases),
@@ -77,6 +84,7 @@ var ProgressModule = fx.Module("progress",
 		progress.NewGetProgressHandler,
 		progress.NewDeckProgressHandler,
 		progress.NewExportReviewsHandler,
+		progress.NewListReviewsHandler,
 		newVerifyProgress,
 		asRoutes(httpapi.NewProgressHandlers),
 		asRoutes(httpapi.NewReviewLogHandlers),
@@ -89,6 +97,7 @@ var StudyModule = fx.Module("study",
 	fx.Provide(
 		study.NewStartStudySessionHandler,
 		study.NewGetStudySessionHandler,
+		study.NewListStudySessionsHandler,
 		study.NewReviewCardHandler,
 		study.NewUndoAnswerHandler,
 		study.NewFinishStudySessionHandler,
@@ -97,16 +106,42 @@ var StudyModule = fx.Module("study",
 	fx.Provide(fx.Private, reviewCardDeps, studyUseCases),
 )
 
+// SyncModule provides the change feed of syncing clients with its route.
+var SyncModule = fx.Module("sync",
+	fx.Provide(changes.NewSyncHandler, asRoutes(httpapi.NewSyncHandlers)),
+)
+
 // CacheAdminModule provides the operators' cache statistics and invalidation with their
 // routes.
 var CacheAdminModule = fx.Module("cacheadmin",
 	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, asRoutes(httpapi.NewAdminCacheHandlers)),
 )
 
-func deckUseCases(create *decks.CreateDeckHandler, list *decks.ListDecksHandler, get *decks.GetDeckHandler,
-	update *decks.UpdateDeckHandler, add *decks.AddCardsHandler, cards *decks.ListCardsHandler, suspend *progress.SuspendCardHandler,
-) httpapi.DeckUseCases {
-	return httpapi.DeckUseCases{Create: create, List: list, Get: get, Update: update, Add: add, Cards: cards, Suspend: suspend}
+type deckUseCaseParams struct {
+	fx.In
+	Create     *decks.CreateDeckHandler
+	List       *decks.ListDecksHandler
+	Get        *decks.GetDeckHandler
+	Update     *decks.UpdateDeckHandler
+	Delete     *decks.DeleteDeckHandler
+	Add        *decks.AddCardsHandler
+	Cards      *decks.ListCardsHandler
+	GetCard    *decks.GetCardHandler
+	UpdateCard *decks.UpdateCardHandler
+	DeleteCard *decks.DeleteCardHandler
+}
+
+func deckUseCases(p deckUseCaseParams) httpapi.DeckUseCases {
+	return httpapi.DeckUseCases{
+		Create: p.Create, List: p.List, Get: p.Get, Update: p.Update, Delete: p.Delete, Add: p.Add,
+		Cards: p.Cards, GetCard: p.GetCard, UpdateCard: p.UpdateCard, DeleteCard: p.DeleteCard,
+	}
+}
+
+func profileUseCases(get *profile.GetProfileHandler, update *profile.UpdateProfileHandler,
+	changePassword *auth.ChangePasswordHandler, deleteAccount *auth.DeleteAccountHandler,
+) httpapi.ProfileUseCases {
+	return httpapi.ProfileUseCases{Get: get, Update: update, ChangePassword: changePassword, DeleteAccount: deleteAccount}
 }
 
 func reviewCardDeps(sessions ports.StudySessionStore, deckRepo ports.DeckRepo, profiles ports.ProfileRepo,
@@ -115,10 +150,21 @@ func reviewCardDeps(sessions ports.StudySessionStore, deckRepo ports.DeckRepo, p
 	return study.ReviewCardDeps{Sessions: sessions, Decks: deckRepo, Profiles: profiles, Progress: progressRepo, Reviews: reviews, Clock: clock}
 }
 
-func studyUseCases(start *study.StartStudySessionHandler, get *study.GetStudySessionHandler, review *study.ReviewCardHandler,
-	undo *study.UndoAnswerHandler, finish *study.FinishStudySessionHandler,
-) httpapi.StudyUseCases {
-	return httpapi.StudyUseCases{Start: start, Get: get, Review: review, Undo: undo, Finish: finish}
+type studyUseCaseParams struct {
+	fx.In
+	Start   *study.StartStudySessionHandler
+	Get     *study.GetStudySessionHandler
+	List    *study.ListStudySessionsHandler
+	Review  *study.ReviewCardHandler
+	Undo    *study.UndoAnswerHandler
+	Finish  *study.FinishStudySessionHandler
+	Summary *decks.SummaryHandler
+}
+
+func studyUseCases(p studyUseCaseParams) httpapi.StudyUseCases {
+	return httpapi.StudyUseCases{
+		Start: p.Start, Get: p.Get, List: p.List, Review: p.Review, Undo: p.Undo, Finish: p.Finish, Summary: p.Summary,
+	}
 }
 
 // newVerifyProgress checks the database's own progress, never a cached copy.

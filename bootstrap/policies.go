@@ -80,3 +80,13 @@ func changePasswordDeps(users ports.UserRepo, sessions ports.SessionStore, hashe
 		Users: users, Sessions: sessions, Hasher: hasher, Blocklist: blocklist, Limiter: limiter, Clock: clock,
 	}
 }
+
+func deleteAccountDeps(users ports.UserRepo, profiles ports.ProfileRepo, progress ports.ProgressRepo,
+	copies ports.ProgressCache, sessions ports.SessionStore, studySessions ports.StudySessionStore,
+	hasher ports.PasswordHasher, limiter ports.RateLimiter,
+) auth.DeleteAccountDeps {
+	return auth.DeleteAccountDeps{
+		Users: users, Profiles: profiles, Progress: progress, Copies: copies, Sessions: sessions,
+		StudySessions: studySessions, Hasher: hasher, Limiter: limiter,
+	}
+}

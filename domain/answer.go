@@ -80,6 +80,7 @@ func (p *Progress) grade(a Answer) {
 	p.IntervalDays = p.interval(interval, a.Options)
 	p.DueAt = a.Day.DueAt(a.At, p.IntervalDays)
 	p.LastReviewedAt = a.At
+	p.UpdatedAt = a.At
 	if lapse {
 		p.lapse(a.Options)
 	}
@@ -143,5 +144,6 @@ func (p *Progress) Undo(undone Review, at time.Time, day LearnerDay) (Review, er
 		Grade: undone.Grade, Kind: ReviewUndo, Before: p.CardState, After: restored, UndoneID: undone.ID,
 	}
 	p.CardState = restored
+	p.UpdatedAt = at
 	return r, nil
 }

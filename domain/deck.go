@@ -26,6 +26,7 @@ type Deck struct {
 	CardCount   int
 	Options     StudyOptions
 	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Card is one question/answer pair in a deck. Suspended and Leech are the deck owner's
@@ -38,6 +39,7 @@ type Card struct {
 	Suspended bool
 	Leech     bool
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // NewDeck validates and normalizes the fields of a deck about to be created: the name is
@@ -48,7 +50,10 @@ func NewDeck(id, userID, name, description string, now time.Time) (Deck, error) 
 	if err := errors.Join(nameErr, descriptionErr); err != nil {
 		return Deck{}, err
 	}
-	return Deck{ID: id, UserID: userID, Name: name, Description: description, Options: DefaultStudyOptions(), CreatedAt: now}, nil
+	return Deck{
+		ID: id, UserID: userID, Name: name, Description: description, Options: DefaultStudyOptions(),
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
 }
 
 // normalizeDeckName trims a deck name and checks it is one line of 1 to 200 readable
@@ -136,19 +141,49 @@ func setIfSent[T any](field, value *T) {
 
 // NewCard validates the sides of a card about to be added: readable text that may span
 // lines, line breaks stored as LF. field prefixes the error's field name (for example
-// "cards[3].").
+// "cards[3]."). Both sides' errors are reported at once (errors.Join).
 func NewCard(id, deckID, front, back, field string, now time.Time) (Card, error) {
 	sides := []*string{&front, &back}
+	var errs []error
 	for i, name := range []string{"front", "back"} {
 		text := *sides[i]
 		if strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) > MaxCardSideLength {
-			return Card{}, NewValidationError(field+name, "must be 1 to 10000 characters")
+			errs = append(errs, NewValidationError(field+name, "must be 1 to 10000 characters"))
+			continue
 		}
 		normalized, err := NormalizeText(field+name, text, MultiLineText)
 		if err != nil {
-			return Card{}, err
+			errs = append(errs, err)
+			continue
 		}
 		*sides[i] = normalized
 	}
-	return Card{ID: id, DeckID: deckID, Front: front, Back: back, CreatedAt: now}, nil
+	if err := errors.Join(errs...); err != nil {
+		return Card{}, err
+	}
+	return Card{ID: id, DeckID: deckID, Front: front, Back: back, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// CardChange is a change to a card's sides: each side that is set replaces the card's.
+type CardChange struct {
+	Front *string
+	Back  *string
+}
+
+// Change applies ch to c at now, by the rules of NewCard. Every bad side is reported at
+// once (errors.Join of ValidationErrors) and leaves c unchanged.
+func (c *Card) Change(ch CardChange, now time.Time) error {
+	front, back := c.Front, c.Back
+	if ch.Front != nil {
+		front = *ch.Front
+	}
+	if ch.Back != nil {
+		back = *ch.Back
+	}
+	next, err := NewCard(c.ID, c.DeckID, front, back, "", c.CreatedAt)
+	if err != nil {
+		return err
+	}
+	c.Front, c.Back, c.UpdatedAt = next.Front, next.Back, now
+	return nil
 }

@@ -25,6 +25,10 @@ var (
 	ErrStoreUnavailable = errors.New("store unavailable")
 	// ErrCacheMiss reports that a cache key holds no value.
 	ErrCacheMiss = errors.New("cache miss")
+	// ErrPreconditionFailed reports a write whose precondition (the client's If-Match)
+	// does not hold for the resource as stored: someone changed it since the client read
+	// it.
+	ErrPreconditionFailed = errors.New("precondition failed")
 	// ErrNothingToUndo reports an undo in a study session that has no answer to take back.
 	ErrNothingToUndo = errors.New("nothing to undo")
 )

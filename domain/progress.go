@@ -64,6 +64,8 @@ type Progress struct {
 	DeckID string
 	CardState
 	Version int64
+	// UpdatedAt is when the row last changed (an answer, an undo, a suspension).
+	UpdatedAt time.Time
 }
 
 // NewProgress returns the progress of a card the user has never studied.

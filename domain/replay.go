@@ -39,6 +39,9 @@ func Replay(reviews []Review) ([]Progress, error) {
 		}
 		out[pos].CardState = next
 		out[pos].DeckID = r.DeckID
+		if r.Kind.Graded() || r.Kind == ReviewUndo {
+			out[pos].UpdatedAt = r.ReviewedAt
+		}
 	}
 	return out, nil
 }

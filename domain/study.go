@@ -221,3 +221,25 @@ func retrievability(w FSRSWeights, c DueCard, now time.Time) float64 {
 	}
 	return w.Retrievability(now.Sub(c.LastReviewedAt).Hours()/24, c.Stability)
 }
+
+// DeckCounts is what a learner day holds for one deck, before its daily limits: the
+// studied cards due by the day's end (not suspended), the cards never studied (not
+// suspended), and the graded answers given since the day started (new cards and
+// reviews; answers taken back not counted).
+type DeckCounts struct {
+	Due, Unstudied         int
+	NewToday, ReviewsToday int
+}
+
+// Today applies the deck's daily limits: the reviews and the new cards a session may
+// still bring today.
+func (c DeckCounts) Today(o StudyOptions) (dueToday, newToday int) {
+	return min(c.Due, max(o.ReviewsPerDay-c.ReviewsToday, 0)), min(c.Unstudied, max(o.NewCardsPerDay-c.NewToday, 0))
+}
+
+// Page asks for a page of a list: at most Limit items after the position After, an
+// opaque token a previous page returned ("" for the first page).
+type Page struct {
+	Limit int
+	After string
+}

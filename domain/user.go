@@ -66,6 +66,15 @@ type Profile struct {
 	UpdatedAt        time.Time
 }
 
+// Profile returns u as they see themself, in an organization of type orgType.
+func (u *User) Profile(orgType OrganizationType) Profile {
+	return Profile{
+		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, OrganizationID: u.OrganizationID,
+		OrganizationType: orgType, Permissions: u.Permissions,
+		TimeZone: u.TimeZone, DayStartHour: u.DayStartHour, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+	}
+}
+
 // LearnerDay returns the learner's day of p. A stored time zone that no longer resolves
 // (dropped from the time-zone database) falls back to UTC rather than failing a review.
 func (p *Profile) LearnerDay() LearnerDay {

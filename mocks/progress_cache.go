@@ -22,6 +22,54 @@ func (_m *ProgressCache) EXPECT() *ProgressCache_Expecter {
 	return &ProgressCache_Expecter{mock: &_m.Mock}
 }
 
+// DeleteMany provides a mock function with given fields: ctx, userID, cardIDs
+func (_m *ProgressCache) DeleteMany(ctx context.Context, userID string, cardIDs []string) error {
+	ret := _m.Called(ctx, userID, cardIDs)
+
+	if len(ret) == 0 {
+		panic("no return value specified for DeleteMany")
+	}
+
+	var r0 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, []string) error); ok {
+		r0 = rf(ctx, userID, cardIDs)
+	} else {
+		r0 = ret.Error(0)
+	}
+
+	return r0
+}
+
+// ProgressCache_DeleteMany_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'DeleteMany'
+type ProgressCache_DeleteMany_Call struct {
+	*mock.Call
+}
+
+// DeleteMany is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+//   - cardIDs []string
+func (_e *ProgressCache_Expecter) DeleteMany(ctx interface{}, userID interface{}, cardIDs interface{}) *ProgressCache_DeleteMany_Call {
+	return &ProgressCache_DeleteMany_Call{Call: _e.mock.On("DeleteMany", ctx, userID, cardIDs)}
+}
+
+func (_c *ProgressCache_DeleteMany_Call) Run(run func(ctx context.Context, userID string, cardIDs []string)) *ProgressCache_DeleteMany_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].([]string))
+	})
+	return _c
+}
+
+func (_c *ProgressCache_DeleteMany_Call) Return(_a0 error) *ProgressCache_DeleteMany_Call {
+	_c.Call.Return(_a0)
+	return _c
+}
+
+func (_c *ProgressCache_DeleteMany_Call) RunAndReturn(run func(context.Context, string, []string) error) *ProgressCache_DeleteMany_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // Get provides a mock function with given fields: ctx, userID, cardID
 func (_m *ProgressCache) Get(ctx context.Context, userID string, cardID string) (*domain.Progress, error) {
 	ret := _m.Called(ctx, userID, cardID)

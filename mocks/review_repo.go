@@ -318,6 +318,74 @@ func (_c *ReviewRepo_ListByUser_Call) RunAndReturn(run func(context.Context, str
 	return _c
 }
 
+// Page provides a mock function with given fields: ctx, userID, deckID, page
+func (_m *ReviewRepo) Page(ctx context.Context, userID string, deckID string, page domain.Page) ([]domain.Review, string, error) {
+	ret := _m.Called(ctx, userID, deckID, page)
+
+	if len(ret) == 0 {
+		panic("no return value specified for Page")
+	}
+
+	var r0 []domain.Review
+	var r1 string
+	var r2 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, string, domain.Page) ([]domain.Review, string, error)); ok {
+		return rf(ctx, userID, deckID, page)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, string, domain.Page) []domain.Review); ok {
+		r0 = rf(ctx, userID, deckID, page)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]domain.Review)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, string, domain.Page) string); ok {
+		r1 = rf(ctx, userID, deckID, page)
+	} else {
+		r1 = ret.Get(1).(string)
+	}
+
+	if rf, ok := ret.Get(2).(func(context.Context, string, string, domain.Page) error); ok {
+		r2 = rf(ctx, userID, deckID, page)
+	} else {
+		r2 = ret.Error(2)
+	}
+
+	return r0, r1, r2
+}
+
+// ReviewRepo_Page_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'Page'
+type ReviewRepo_Page_Call struct {
+	*mock.Call
+}
+
+// Page is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+//   - deckID string
+//   - page domain.Page
+func (_e *ReviewRepo_Expecter) Page(ctx interface{}, userID interface{}, deckID interface{}, page interface{}) *ReviewRepo_Page_Call {
+	return &ReviewRepo_Page_Call{Call: _e.mock.On("Page", ctx, userID, deckID, page)}
+}
+
+func (_c *ReviewRepo_Page_Call) Run(run func(ctx context.Context, userID string, deckID string, page domain.Page)) *ReviewRepo_Page_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(string), args[3].(domain.Page))
+	})
+	return _c
+}
+
+func (_c *ReviewRepo_Page_Call) Return(_a0 []domain.Review, _a1 string, _a2 error) *ReviewRepo_Page_Call {
+	_c.Call.Return(_a0, _a1, _a2)
+	return _c
+}
+
+func (_c *ReviewRepo_Page_Call) RunAndReturn(run func(context.Context, string, string, domain.Page) ([]domain.Review, string, error)) *ReviewRepo_Page_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // NewReviewRepo creates a new instance of ReviewRepo. It also registers a testing interface on the mock and a cleanup function to assert the mocks expectations.
 // The first argument is typically a *testing.T value.
 func NewReviewRepo(t interface {

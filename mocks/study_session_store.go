@@ -117,6 +117,53 @@ func (_c *StudySessionStore_Delete_Call) RunAndReturn(run func(context.Context, 
 	return _c
 }
 
+// DeleteUser provides a mock function with given fields: ctx, userID
+func (_m *StudySessionStore) DeleteUser(ctx context.Context, userID string) error {
+	ret := _m.Called(ctx, userID)
+
+	if len(ret) == 0 {
+		panic("no return value specified for DeleteUser")
+	}
+
+	var r0 error
+	if rf, ok := ret.Get(0).(func(context.Context, string) error); ok {
+		r0 = rf(ctx, userID)
+	} else {
+		r0 = ret.Error(0)
+	}
+
+	return r0
+}
+
+// StudySessionStore_DeleteUser_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'DeleteUser'
+type StudySessionStore_DeleteUser_Call struct {
+	*mock.Call
+}
+
+// DeleteUser is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+func (_e *StudySessionStore_Expecter) DeleteUser(ctx interface{}, userID interface{}) *StudySessionStore_DeleteUser_Call {
+	return &StudySessionStore_DeleteUser_Call{Call: _e.mock.On("DeleteUser", ctx, userID)}
+}
+
+func (_c *StudySessionStore_DeleteUser_Call) Run(run func(ctx context.Context, userID string)) *StudySessionStore_DeleteUser_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string))
+	})
+	return _c
+}
+
+func (_c *StudySessionStore_DeleteUser_Call) Return(_a0 error) *StudySessionStore_DeleteUser_Call {
+	_c.Call.Return(_a0)
+	return _c
+}
+
+func (_c *StudySessionStore_DeleteUser_Call) RunAndReturn(run func(context.Context, string) error) *StudySessionStore_DeleteUser_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // Get provides a mock function with given fields: ctx, userID, id
 func (_m *StudySessionStore) Get(ctx context.Context, userID string, id string) (*domain.StudySession, error) {
 	ret := _m.Called(ctx, userID, id)
@@ -173,6 +220,65 @@ func (_c *StudySessionStore_Get_Call) Return(_a0 *domain.StudySession, _a1 error
 }
 
 func (_c *StudySessionStore_Get_Call) RunAndReturn(run func(context.Context, string, string) (*domain.StudySession, error)) *StudySessionStore_Get_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
+// List provides a mock function with given fields: ctx, userID
+func (_m *StudySessionStore) List(ctx context.Context, userID string) ([]*domain.StudySession, error) {
+	ret := _m.Called(ctx, userID)
+
+	if len(ret) == 0 {
+		panic("no return value specified for List")
+	}
+
+	var r0 []*domain.StudySession
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string) ([]*domain.StudySession, error)); ok {
+		return rf(ctx, userID)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string) []*domain.StudySession); ok {
+		r0 = rf(ctx, userID)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]*domain.StudySession)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string) error); ok {
+		r1 = rf(ctx, userID)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// StudySessionStore_List_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'List'
+type StudySessionStore_List_Call struct {
+	*mock.Call
+}
+
+// List is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+func (_e *StudySessionStore_Expecter) List(ctx interface{}, userID interface{}) *StudySessionStore_List_Call {
+	return &StudySessionStore_List_Call{Call: _e.mock.On("List", ctx, userID)}
+}
+
+func (_c *StudySessionStore_List_Call) Run(run func(ctx context.Context, userID string)) *StudySessionStore_List_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string))
+	})
+	return _c
+}
+
+func (_c *StudySessionStore_List_Call) Return(_a0 []*domain.StudySession, _a1 error) *StudySessionStore_List_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *StudySessionStore_List_Call) RunAndReturn(run func(context.Context, string) ([]*domain.StudySession, error)) *StudySessionStore_List_Call {
 	_c.Call.Return(run)
 	return _c
 }

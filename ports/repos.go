@@ -17,6 +17,9 @@ type UserRepo interface {
 	GetByEmail(ctx context.Context, email string) (*domain.User, error)
 	// Update loads user id, applies fn and saves the result in one transaction.
 	Update(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error)
+	// Delete erases user id and everything of theirs in the database (decks, cards,
+	// progress, the review log, the change log); domain.ErrNotFound when there is none.
+	Delete(ctx context.Context, id string) error
 }
 
 // ProfileRepo reads users as they see themselves (domain.Profile): what the profile
@@ -51,10 +54,31 @@ type DeckRepo interface {
 	GetCards(ctx context.Context, userID, deckID string, cardIDs []string) ([]domain.Card, error)
 	// UpdateDeck loads userID's deck, applies fn and saves the result in one transaction.
 	UpdateDeck(ctx context.Context, userID, deckID string, fn func(*domain.Deck) error) (*domain.Deck, error)
+	// DeleteDeck deletes userID's deck with its cards and their progress at at, in one
+	// transaction, once check accepts the deck as stored (a precondition; its error is
+	// returned and nothing is deleted). It returns the ids of the cards that had progress.
+	DeleteDeck(ctx context.Context, userID, deckID string, at time.Time, check func(*domain.Deck) error) ([]string, error)
+	// PageCards returns up to page.Limit cards of userID's deck after page.After, in the
+	// order they were added, and the position to ask from next ("" after the last).
+	PageCards(ctx context.Context, userID, deckID string, page domain.Page) ([]domain.Card, string, error)
+	// GetCard returns userID's card cardID, of whichever of their decks, or
+	// domain.ErrNotFound.
+	GetCard(ctx context.Context, userID, cardID string) (*domain.Card, error)
+	// UpdateCard loads userID's card of deckID, applies fn and saves its sides and
+	// UpdatedAt (fn sets both) in one transaction.
+	UpdateCard(ctx context.Context, userID, deckID, cardID string, fn func(*domain.Card) error) (*domain.Card, error)
+	// DeleteCard deletes userID's card of deckID with its progress at at, once check
+	// accepts the card as stored.
+	DeleteCard(ctx context.Context, userID, deckID, cardID string, at time.Time, check func(*domain.Card) error) error
 }
 
 // ProgressRepo persists learning progress, the data of record for scheduling.
 type ProgressRepo interface {
+	// CountsByDeck counts, for every deck of userID, what the learner day from dayStart to
+	// nextDayStart holds: cards due, cards never studied, and the graded answers given.
+	CountsByDeck(ctx context.Context, userID string, dayStart, nextDayStart time.Time) (map[string]domain.DeckCounts, error)
+	// StudiedCards lists the cards userID has a progress row of.
+	StudiedCards(ctx context.Context, userID string) ([]string, error)
 	// Get returns userID's progress on cardID or domain.ErrNotFound when never studied.
 	Get(ctx context.Context, userID, cardID string) (*domain.Progress, error)
 	// ListByDeck returns userID's progress rows for the cards of deckID.
@@ -72,9 +96,9 @@ type ProgressRepo interface {
 	// or it was undone already); otherwise it hands the progress and the review to fn and
 	// commits the changed progress with the undo row fn returns.
 	UndoReview(ctx context.Context, userID, cardID, reviewID string, fn func(p *domain.Progress, undone *domain.Review) (*domain.Review, error)) (*domain.Progress, error)
-	// SetSuspended suspends or resumes userID's card cardID of deckID (a card never
+	// SetSuspended suspends or resumes userID's card cardID of deckID at at (a card never
 	// studied gets a progress row to hold the flag) and returns the progress.
-	SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error)
+	SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool, at time.Time) (*domain.Progress, error)
 	// Due lists up to q.Limit of userID's studied cards of deckID due before q.Before and
 	// not suspended, in q's order (domain.DueQuery).
 	Due(ctx context.Context, userID, deckID string, q domain.DueQuery) ([]domain.DueCard, error)
@@ -107,6 +131,18 @@ type ReviewRepo interface {
 	// (answers and undos; none for an unknown session), so an answer can be found after
 	// the session itself is gone.
 	InSession(ctx context.Context, userID, sessionID string) ([]domain.Review, error)
+	// Page returns up to page.Limit of userID's reviews (of deckID only, when not "")
+	// after page.After, in commit order, and the position to ask from next ("" after the
+	// last).
+	Page(ctx context.Context, userID, deckID string, page domain.Page) ([]domain.Review, string, error)
+}
+
+// ChangeLog reads a user's change log, what syncing clients converge from.
+type ChangeLog interface {
+	// Changes returns what changed for userID after change number after: the current
+	// state of what was written and the tombstones of what was deleted, covering at most
+	// limit changes.
+	Changes(ctx context.Context, userID string, after int64, limit int) (*domain.ChangeSet, error)
 }
 
 // ProgressCache is the Redis copy of progress (write-through after the database commit).
@@ -118,6 +154,9 @@ type ProgressCache interface {
 	// SetMany writes every progress of ps, as Set does each, in few round trips (a
 	// deck's copies after it was rescheduled).
 	SetMany(ctx context.Context, ps []domain.Progress) error
+	// DeleteMany removes the copies of userID's progress on cardIDs (a deleted deck's,
+	// or an erased account's).
+	DeleteMany(ctx context.Context, userID string, cardIDs []string) error
 }
 
 // StudySessionStore keeps in-flight study sessions under a TTL.
@@ -131,6 +170,10 @@ type StudySessionStore interface {
 	Update(ctx context.Context, userID, id string, fn func(*domain.StudySession) error) (*domain.StudySession, error)
 	// Delete removes the study session (a no-op when absent).
 	Delete(ctx context.Context, userID, id string) error
+	// List returns userID's open study sessions, the most recently started first.
+	List(ctx context.Context, userID string) ([]*domain.StudySession, error)
+	// DeleteUser removes every study session of userID.
+	DeleteUser(ctx context.Context, userID string) error
 }
 
 // Pinger is a dependency whose health /readyz reports.

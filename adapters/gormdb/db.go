@@ -288,3 +288,11 @@ func (d *DB) Close() error {
 // dbTime is the form every timestamp is written in: UTC, truncated to the microsecond
 // PostgreSQL keeps, so both dialects return exactly what was stored.
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// orTime returns t, or fallback when t is the zero time.
+func orTime(t, fallback time.Time) time.Time {
+	if t.IsZero() {
+		return fallback
+	}
+	return t
+}

@@ -33,6 +33,7 @@ type deckRow struct {
 	DesiredRetention float64   `gorm:"column:desired_retention"`
 	FSRSWeights      string    `gorm:"column:fsrs_weights"`
 	CreatedAt        time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt        time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func newDeckRow(d *domain.Deck) (deckRow, error) {
@@ -50,6 +51,7 @@ func newDeckRow(d *domain.Deck) (deckRow, error) {
 		NewCardsPerDay: o.NewCardsPerDay, ReviewsPerDay: o.ReviewsPerDay, LeechThreshold: o.LeechThreshold,
 		LeechAction: string(o.LeechAction), Fuzz: o.Fuzz, Scheduler: string(o.Scheduler),
 		DesiredRetention: o.DesiredRetention, FSRSWeights: weights, CreatedAt: dbTime(d.CreatedAt),
+		UpdatedAt: dbTime(orTime(d.UpdatedAt, d.CreatedAt)),
 	}, nil
 }
 
@@ -89,6 +91,7 @@ func (r *deckWithCount) toDomain() (domain.Deck, error) {
 		CardCount:   r.CardCount,
 		Options:     options,
 		CreatedAt:   r.Deck.CreatedAt.UTC(),
+		UpdatedAt:   r.Deck.UpdatedAt.UTC(),
 	}, nil
 }
 
@@ -99,17 +102,23 @@ type cardRow struct {
 	DeckID string `gorm:"column:deck_id"`
 	Front  string `gorm:"column:front"`
 	Back   string `gorm:"column:back"`
+	// Seq is the deck's insertion order, assigned by the database (read only).
+	Seq int64 `gorm:"column:seq;->"`
 	// Suspended and Leech copy the deck owner's progress flags (see saveProgress); they
 	// are only ever written with it.
 	Suspended bool      `gorm:"column:suspended;->"`
 	Leech     bool      `gorm:"column:leech;->"`
 	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func (cardRow) TableName() string { return "cards" }
 
 func (r *cardRow) toDomain() domain.Card {
-	return domain.Card{ID: r.ID, DeckID: r.DeckID, Front: r.Front, Back: r.Back, Suspended: r.Suspended, Leech: r.Leech, CreatedAt: r.CreatedAt.UTC()}
+	return domain.Card{
+		ID: r.ID, DeckID: r.DeckID, Front: r.Front, Back: r.Back, Suspended: r.Suspended, Leech: r.Leech,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
 }
 
 // DeckRepo stores decks and cards. Every read and write is scoped to the deck's owner:
@@ -130,7 +139,14 @@ func (r *DeckRepo) CreateDeck(ctx context.Context, d *domain.Deck) error {
 	if err != nil {
 		return fmt.Errorf("deck repo: create %s: %w", d.ID, err)
 	}
-	err = r.db.run(ctx, budgetContent, func(db *gorm.DB) error { return db.Create(&row).Error })
+	err = r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			return logChanges(tx, d.UserID, row.UpdatedAt, deckChanged(d.ID))
+		})
+	})
 	if err != nil {
 		return fmt.Errorf("deck repo: create %s: %w", d.ID, translate(err))
 	}
@@ -161,8 +177,10 @@ func (r *DeckRepo) UpdateDeck(ctx context.Context, userID, deckID string, fn fun
 	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
 		return db.Transaction(func(tx *gorm.DB) error {
 			var err error
-			updated, err = updateDeck(tx, userID, deckID, fn)
-			return err
+			if updated, err = updateDeck(tx, userID, deckID, fn); err != nil {
+				return err
+			}
+			return logChanges(tx, userID, updated.UpdatedAt, deckChanged(deckID))
 		})
 	})
 	if err != nil {
@@ -171,8 +189,8 @@ func (r *DeckRepo) UpdateDeck(ctx context.Context, userID, deckID string, fn fun
 	return &updated, nil
 }
 
-// updateDeck locks userID's deckID in tx, applies fn and saves the name, description and
-// options it leaves.
+// updateDeck locks userID's deckID in tx, applies fn and saves the name, description,
+// options and UpdatedAt it leaves.
 func updateDeck(tx *gorm.DB, userID, deckID string, fn func(*domain.Deck) error) (domain.Deck, error) {
 	var row deckWithCount
 	err := decksWithCount(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "decks"}}), userID).
@@ -196,8 +214,9 @@ func updateDeck(tx *gorm.DB, userID, deckID string, fn func(*domain.Deck) error)
 		"name": next.Name, "description": next.Description, "new_cards_per_day": next.NewCardsPerDay,
 		"reviews_per_day": next.ReviewsPerDay, "leech_threshold": next.LeechThreshold,
 		"leech_action": next.LeechAction, "fuzz": next.Fuzz, "scheduler": next.Scheduler,
-		"desired_retention": next.DesiredRetention, "fsrs_weights": next.FSRSWeights,
+		"desired_retention": next.DesiredRetention, "fsrs_weights": next.FSRSWeights, "updated_at": next.UpdatedAt,
 	}).Error
+	d.UpdatedAt = next.UpdatedAt.UTC()
 	return d, err
 }
 
@@ -232,24 +251,36 @@ func decksWithCount(q *gorm.DB, userID string) *gorm.DB {
 func (r *DeckRepo) AddCards(ctx context.Context, userID, deckID string, cards []domain.Card) error {
 	rows := make([]cardRow, len(cards))
 	for i, c := range cards {
-		rows[i] = cardRow{ID: c.ID, DeckID: deckID, Front: c.Front, Back: c.Back, CreatedAt: dbTime(c.CreatedAt)}
+		rows[i] = cardRow{
+			ID: c.ID, DeckID: deckID, Front: c.Front, Back: c.Back,
+			CreatedAt: dbTime(c.CreatedAt), UpdatedAt: dbTime(orTime(c.UpdatedAt, c.CreatedAt)),
+		}
 	}
 	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
 		return db.Transaction(func(tx *gorm.DB) error {
 			// Counting the cards in first checks the owner and locks the deck, so
 			// concurrent batches count right.
+			if len(rows) == 0 {
+				return checkOwner(tx, userID, deckID)
+			}
+			at := rows[0].CreatedAt
 			counted := tx.Model(&deckRow{}).Where("id = ? AND user_id = ?", deckID, userID).
-				UpdateColumn("card_count", gorm.Expr("card_count + ?", len(rows)))
+				UpdateColumns(map[string]any{"card_count": gorm.Expr("card_count + ?", len(rows)), "updated_at": at})
 			if counted.Error != nil {
 				return counted.Error
 			}
 			if counted.RowsAffected == 0 {
 				return gorm.ErrRecordNotFound
 			}
-			if len(rows) == 0 {
-				return nil
+			if err := tx.CreateInBatches(rows, cardInsertBatch).Error; err != nil {
+				return err
 			}
-			return tx.CreateInBatches(rows, cardInsertBatch).Error
+			changes := make([]domain.Change, 0, len(rows)+1)
+			changes = append(changes, deckChanged(deckID))
+			for _, c := range rows {
+				changes = append(changes, cardChanged(deckID, c.ID))
+			}
+			return logChanges(tx, userID, at, changes...)
 		})
 	})
 	if err != nil {

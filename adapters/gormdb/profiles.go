@@ -44,9 +44,6 @@ func (r *ProfileRepo) GetProfile(ctx context.Context, userID string) (*domain.Pr
 	if err != nil {
 		return nil, fmt.Errorf("profile repo: get %s: %w", userID, err)
 	}
-	return &domain.Profile{
-		ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, OrganizationID: u.OrganizationID,
-		OrganizationType: domain.OrganizationType(row.OrganizationType), Permissions: u.Permissions,
-		TimeZone: u.TimeZone, DayStartHour: u.DayStartHour, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
-	}, nil
+	p := u.Profile(domain.OrganizationType(row.OrganizationType))
+	return &p, nil
 }

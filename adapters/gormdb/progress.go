@@ -44,6 +44,7 @@ type progressRow struct {
 	Suspended      bool       `gorm:"column:suspended"`
 	Leech          bool       `gorm:"column:leech"`
 	Version        int64      `gorm:"column:version"`
+	UpdatedAt      time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func (progressRow) TableName() string { return "progress" }
@@ -66,6 +67,7 @@ func newProgressRow(p *domain.Progress) progressRow {
 		Suspended:      p.Suspended,
 		Leech:          p.Leech,
 		Version:        p.Version,
+		UpdatedAt:      dbTime(p.UpdatedAt),
 	}
 }
 
@@ -85,14 +87,15 @@ func (r *progressRow) toDomain() domain.Progress {
 			Suspended:      r.Suspended,
 			Leech:          r.Leech,
 		},
-		Version: r.Version,
+		Version:   r.Version,
+		UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
 // progressColumns are the columns a change of progress writes.
 var progressColumns = []string{
 	"repetitions", "ef", "interval_days", "scheduled_days", "stability", "difficulty",
-	"due_at", "last_reviewed_at", "lapses", "reviews", "suspended", "leech", "version",
+	"due_at", "last_reviewed_at", "lapses", "reviews", "suspended", "leech", "version", "updated_at",
 }
 
 // columns returns the values of progressColumns.
@@ -102,6 +105,7 @@ func (r *progressRow) columns() map[string]any {
 		"scheduled_days": r.ScheduledDays, "stability": r.Stability, "difficulty": r.Difficulty,
 		"due_at": r.DueAt, "last_reviewed_at": r.LastReviewedAt, "lapses": r.Lapses,
 		"reviews": r.Reviews, "suspended": r.Suspended, "leech": r.Leech, "version": r.Version,
+		"updated_at": r.UpdatedAt,
 	}
 }
 
@@ -225,14 +229,15 @@ func recordOnce(db *gorm.DB, userID, cardID, deckID string, fn func(*domain.Prog
 		}
 		p.Version = loaded.Version + 1
 		row := newProgressRow(&p)
-		if err := saveProgress(tx, &row, &loaded, exists); err != nil {
+		changes, err := saveProgress(tx, &row, &loaded, exists)
+		if err != nil {
 			return err
 		}
 		if err := insertReview(tx, review, &p); err != nil {
 			return err
 		}
 		committed = row.toDomain() // as stored: UTC, microseconds
-		return nil
+		return logChanges(tx, userID, review.ReviewedAt, changes...)
 	})
 	if err != nil {
 		return nil, err
@@ -256,31 +261,42 @@ func loadProgress(tx *gorm.DB, userID, cardID, deckID string) (p domain.Progress
 // saveProgress writes row over loaded, the progress read in the same transaction: an
 // update if the stored version is still loaded's (an insert when the row did not exist),
 // otherwise errStaleProgress. When the card's suspended or leech flag changed, the card
-// row's copy of it (what card listings read) is written too.
-func saveProgress(tx *gorm.DB, row *progressRow, loaded *domain.Progress, exists bool) error {
+// row's copy of it (what card listings read) is written too. It returns the changes a
+// syncing client must hear of (none for an answer that changed nothing, such as a
+// drill), for the caller to log last in its transaction.
+func saveProgress(tx *gorm.DB, row *progressRow, loaded *domain.Progress, exists bool) ([]domain.Change, error) {
 	if !exists {
 		if err := tx.Create(row).Error; err != nil {
 			if classify(err) == errUnique {
-				return errStaleProgress
+				return nil, errStaleProgress
 			}
-			return err
+			return nil, err
 		}
 	} else {
 		res := tx.Model(&progressRow{}).
 			Where("user_id = ? AND card_id = ? AND version = ?", row.UserID, row.CardID, loaded.Version).
 			Updates(row.columns())
 		if res.Error != nil {
-			return res.Error
+			return nil, res.Error
 		}
 		if res.RowsAffected == 0 {
-			return errStaleProgress
+			return nil, errStaleProgress
 		}
 	}
-	if row.Suspended == loaded.Suspended && row.Leech == loaded.Leech {
-		return nil
+	saved := row.toDomain()
+	var changes []domain.Change
+	if !exists || !domain.SameCardState(saved.CardState, loaded.CardState) || saved.Suspended != loaded.Suspended {
+		changes = append(changes, progressChanged(row.DeckID, row.CardID))
 	}
-	return tx.Table("cards").Where("id = ?", row.CardID).
-		Updates(map[string]any{"suspended": row.Suspended, "leech": row.Leech}).Error
+	if row.Suspended == loaded.Suspended && row.Leech == loaded.Leech {
+		return changes, nil
+	}
+	err := tx.Table("cards").Where("id = ?", row.CardID).
+		Updates(map[string]any{"suspended": row.Suspended, "leech": row.Leech, "updated_at": row.UpdatedAt}).Error
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, cardChanged(row.DeckID, row.CardID)), nil
 }
 
 // insertReview completes review from p and appends it to the log.

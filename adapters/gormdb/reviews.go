@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -288,4 +289,31 @@ func (r *ReviewRepo) InSession(ctx context.Context, userID, sessionID string) ([
 		return nil, fmt.Errorf("review repo: session %s: %w", sessionID, translate(err))
 	}
 	return toReviews(rows)
+}
+
+// Page returns up to page.Limit of userID's reviews (of deckID, when not "") after
+// page.After, by commit order (the seq column).
+func (r *ReviewRepo) Page(ctx context.Context, userID, deckID string, page domain.Page) ([]domain.Review, string, error) {
+	after, err := parsePosition(page.After)
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []reviewRow
+	err = r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
+		q := db.Where("user_id = ? AND seq > ?", userID, after)
+		if deckID != "" {
+			q = q.Where("deck_id = ?", deckID)
+		}
+		return q.Order("seq").Limit(page.Limit + 1).Find(&rows).Error
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("review repo: page %s: %w", userID, translate(err))
+	}
+	next := ""
+	if len(rows) > page.Limit {
+		rows = rows[:page.Limit]
+		next = strconv.FormatInt(rows[len(rows)-1].Seq, 10)
+	}
+	reviews, err := toReviews(rows)
+	return reviews, next, err
 }

@@ -59,13 +59,14 @@ func undoReview(tx *gorm.DB, userID, cardID, reviewID string,
 	}
 	p.Version = loaded.Version + 1
 	row := newProgressRow(&p)
-	if err := saveProgress(tx, &row, &loaded, true); err != nil {
+	changes, err := saveProgress(tx, &row, &loaded, true)
+	if err != nil {
 		return domain.Progress{}, err
 	}
 	if err := insertReview(tx, undo, &p); err != nil {
 		return domain.Progress{}, err
 	}
-	return row.toDomain(), nil
+	return row.toDomain(), logChanges(tx, userID, undo.ReviewedAt, changes...)
 }
 
 // latestAnswer returns review reviewID of (userID, cardID), or domain.ErrNotFound. It is
@@ -110,7 +111,7 @@ func latestAnswer(tx *gorm.DB, userID, cardID, reviewID string) (*domain.Review,
 
 // SetSuspended suspends or resumes userID's card; a card never studied gets a progress
 // row (new, not due) to hold the flag. The card must be in userID's deckID.
-func (r *ProgressRepo) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error) {
+func (r *ProgressRepo) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool, at time.Time) (*domain.Progress, error) {
 	var committed domain.Progress
 	err := r.db.run(ctx, budgetStudy, func(db *gorm.DB) error {
 		return db.Transaction(func(tx *gorm.DB) error {
@@ -122,13 +123,14 @@ func (r *ProgressRepo) SetSuspended(ctx context.Context, userID, cardID, deckID 
 				return err
 			}
 			loaded := p
-			p.Suspended, p.Version = suspended, loaded.Version+1
+			p.Suspended, p.Version, p.UpdatedAt = suspended, loaded.Version+1, at
 			row := newProgressRow(&p)
-			if err := saveProgress(tx, &row, &loaded, exists); err != nil {
+			changes, err := saveProgress(tx, &row, &loaded, exists)
+			if err != nil {
 				return err
 			}
 			committed = row.toDomain()
-			return nil
+			return logChanges(tx, userID, at, changes...)
 		})
 	})
 	if err != nil {
@@ -282,7 +284,11 @@ func reschedule(tx *gorm.DB, userID, deckID string, deckFn func(*domain.Deck) er
 		p.UserID, p.CardID, p.DeckID, p.Version = loaded[i].UserID, loaded[i].CardID, loaded[i].DeckID, loaded[i].Version+1
 		next[i] = newProgressRow(&p)
 	}
-	if err := saveProgressBatch(tx, next, loaded); err != nil {
+	changes, err := saveProgressBatch(tx, next, loaded)
+	if err != nil {
+		return domain.Deck{}, nil, err
+	}
+	if err := logChanges(tx, userID, deck.UpdatedAt, append(changes, deckChanged(deckID))...); err != nil {
 		return domain.Deck{}, nil, err
 	}
 	out := make([]domain.Progress, len(next))
@@ -298,10 +304,11 @@ const rescheduleBatch = 500
 // saveProgressBatch writes rows, each over the progress loaded at the same index in the
 // same transaction, a batch of rows per statement (an upsert whose update applies only
 // where the stored version is still the loaded one): errStaleProgress when any row
-// changed meanwhile. Changed card flags are copied to the card rows, as saveProgress does.
-func saveProgressBatch(tx *gorm.DB, rows []progressRow, loaded []domain.Progress) error {
+// changed meanwhile. Changed card flags are copied to the card rows, as saveProgress does;
+// the changes to log are returned.
+func saveProgressBatch(tx *gorm.DB, rows []progressRow, loaded []domain.Progress) ([]domain.Change, error) {
 	if len(rows) == 0 {
-		return nil
+		return nil, nil
 	}
 	columns := make([]string, 0, len(progressColumns))
 	columns = append(columns, progressColumns...)
@@ -311,21 +318,26 @@ func saveProgressBatch(tx *gorm.DB, rows []progressRow, loaded []domain.Progress
 		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "progress.version = excluded.version - 1"}}},
 	}).CreateInBatches(rows, rescheduleBatch)
 	if res.Error != nil {
-		return res.Error
+		return nil, res.Error
 	}
 	if res.RowsAffected != int64(len(rows)) {
-		return errStaleProgress
+		return nil, errStaleProgress
 	}
+	var changes []domain.Change
 	for i := range rows {
+		if saved := rows[i].toDomain(); !domain.SameCardState(saved.CardState, loaded[i].CardState) {
+			changes = append(changes, progressChanged(rows[i].DeckID, rows[i].CardID))
+		}
 		if rows[i].Suspended != loaded[i].Suspended || rows[i].Leech != loaded[i].Leech {
 			err := tx.Table("cards").Where("id = ?", rows[i].CardID).
-				Updates(map[string]any{"suspended": rows[i].Suspended, "leech": rows[i].Leech}).Error
+				Updates(map[string]any{"suspended": rows[i].Suspended, "leech": rows[i].Leech, "updated_at": rows[i].UpdatedAt}).Error
 			if err != nil {
-				return err
+				return nil, err
 			}
+			changes = append(changes, cardChanged(rows[i].DeckID, rows[i].CardID))
 		}
 	}
-	return nil
+	return changes, nil
 }
 
 // deckLog returns the review log of userID's deckID per card, in commit order.

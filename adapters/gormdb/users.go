@@ -134,6 +134,31 @@ func (r *UserRepo) Update(ctx context.Context, id string, fn func(*domain.User) 
 	return updated, nil
 }
 
+// Delete erases user id; the foreign keys cascade to everything of theirs (decks, cards,
+// progress, the review log, the change log). An account with a long history may take a
+// while: the operation has the long bound.
+func (r *UserRepo) Delete(ctx context.Context, id string) error {
+	err := r.db.runLong(ctx, budgetContent, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			if err := r.db.extendStatementBounds(tx, longOperationFactor); err != nil {
+				return err
+			}
+			res := tx.Where("id = ?", id).Delete(&userRow{})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return gorm.ErrRecordNotFound
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("user repo: delete %s: %w", id, translate(err))
+	}
+	return nil
+}
+
 // updateUser is Update's transaction.
 func updateUser(tx *gorm.DB, id string, fn func(*domain.User) error) (*domain.User, error) {
 	u, err := first(tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}), "id = ?", id)

@@ -178,20 +178,23 @@ type sessionListItem struct {
 }
 
 func (h *AuthHandlers) listSessions(c *gin.Context) {
-	current := mustSession(c)
-	list, err := h.sessionList.Handle(c.Request.Context(), current.UserID)
+	page, err := pageOf(c, "sessions")
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	items := make([]sessionListItem, 0, len(list))
-	for _, s := range list {
-		items = append(items, sessionListItem{
-			ID: s.ID, CreatedAt: s.CreatedAt, LastActivity: s.LastActivity, ExpiresAt: s.ExpiresAt,
-			IPAddress: s.IPAddress, UserAgent: s.UserAgent, Current: s.ID == current.ID,
-		})
+	current := mustSession(c)
+	list, next, err := h.sessionList.Handle(c.Request.Context(), auth.ListSessions{UserID: current.UserID, Page: page})
+	if err != nil {
+		WriteError(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, gin.H{"sessions": items})
+	writeJSON(c, http.StatusOK, newListResponse("sessions", list, next, func(s *domain.Session) sessionListItem {
+		return sessionListItem{
+			ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastActivity: s.LastActivity.UTC(), ExpiresAt: s.ExpiresAt.UTC(),
+			IPAddress: s.IPAddress, UserAgent: s.UserAgent, Current: s.ID == current.ID,
+		}
+	}))
 }
 
 func (h *AuthHandlers) revoke(c *gin.Context) {

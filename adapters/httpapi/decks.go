@@ -8,41 +8,34 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/studytool/studytool/application/decks"
-	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/domain"
 )
 
 // DeckHandlers serves the caller's decks and cards.
 type DeckHandlers struct {
-	authn   *Authenticator
-	create  *decks.CreateDeckHandler
-	list    *decks.ListDecksHandler
-	get     *decks.GetDeckHandler
-	update  *decks.UpdateDeckHandler
-	add     *decks.AddCardsHandler
-	cards   *decks.ListCardsHandler
-	suspend *progress.SuspendCardHandler
+	authn *Authenticator
+	uc    DeckUseCases
 }
 
 var _ RouteRegistrar = (*DeckHandlers)(nil)
 
 // DeckUseCases are the use-cases behind the deck and card endpoints.
 type DeckUseCases struct {
-	Create  *decks.CreateDeckHandler
-	List    *decks.ListDecksHandler
-	Get     *decks.GetDeckHandler
-	Update  *decks.UpdateDeckHandler
-	Add     *decks.AddCardsHandler
-	Cards   *decks.ListCardsHandler
-	Suspend *progress.SuspendCardHandler
+	Create     *decks.CreateDeckHandler
+	List       *decks.ListDecksHandler
+	Get        *decks.GetDeckHandler
+	Update     *decks.UpdateDeckHandler
+	Delete     *decks.DeleteDeckHandler
+	Add        *decks.AddCardsHandler
+	Cards      *decks.ListCardsHandler
+	GetCard    *decks.GetCardHandler
+	UpdateCard *decks.UpdateCardHandler
+	DeleteCard *decks.DeleteCardHandler
 }
 
 // NewDeckHandlers builds the deck and card endpoints.
 func NewDeckHandlers(authn *Authenticator, uc DeckUseCases) *DeckHandlers {
-	return &DeckHandlers{
-		authn: authn, create: uc.Create, list: uc.List, get: uc.Get, update: uc.Update,
-		add: uc.Add, cards: uc.Cards, suspend: uc.Suspend,
-	}
+	return &DeckHandlers{authn: authn, uc: uc}
 }
 
 // Register implements RouteRegistrar.
@@ -52,9 +45,12 @@ func (h *DeckHandlers) Register(r gin.IRouter) {
 	g.GET("", h.listDecks)
 	g.GET("/:deckId", h.getDeck)
 	g.PATCH("/:deckId", h.updateDeck)
+	g.DELETE("/:deckId", h.deleteDeck)
 	g.POST("/:deckId/cards", h.addCards)
 	g.GET("/:deckId/cards", h.listCards)
+	g.GET("/:deckId/cards/:cardId", h.getCard)
 	g.PATCH("/:deckId/cards/:cardId", h.updateCard)
+	g.DELETE("/:deckId/cards/:cardId", h.deleteCard)
 }
 
 type createDeckRequest struct {
@@ -69,7 +65,19 @@ type deckResponse struct {
 	Description string    `json:"description"`
 	CardCount   int       `json:"cardCount"`
 	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 	studyOptions
+}
+
+// deckListItem is a deck as lists show it: with what today still holds for it.
+type deckListItem struct {
+	deckResponse
+	DueToday int `json:"dueToday"`
+	NewToday int `json:"newToday"`
+}
+
+func newDeckListItem(d *decks.DeckToday) deckListItem {
+	return deckListItem{deckResponse: newDeckResponse(&d.Deck), DueToday: d.DueToday, NewToday: d.NewToday}
 }
 
 // studyOptions are a deck's study options as the API reads and writes them.
@@ -87,7 +95,8 @@ type studyOptions struct {
 func newDeckResponse(d *domain.Deck) deckResponse {
 	o := d.Options
 	return deckResponse{
-		ID: d.ID, Name: d.Name, Description: d.Description, CardCount: d.CardCount, CreatedAt: d.CreatedAt.UTC(),
+		ID: d.ID, Name: d.Name, Description: d.Description, CardCount: d.CardCount,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 		studyOptions: studyOptions{
 			NewCardsPerDay: o.NewCardsPerDay, ReviewsPerDay: o.ReviewsPerDay, LeechThreshold: o.LeechThreshold,
 			LeechAction: o.LeechAction, Fuzz: o.Fuzz, Scheduler: o.Scheduler, DesiredRetention: o.DesiredRetention,
@@ -116,20 +125,33 @@ func (h *DeckHandlers) updateDeck(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	deck, err := h.update.Handle(c.Request.Context(), decks.UpdateDeck{
+	deck, err := h.uc.Update.Handle(c.Request.Context(), decks.UpdateDeck{
 		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"),
-		Change: domain.DeckChange(req),
+		Change: domain.DeckChange(req), Check: precondition(c, newDeckResponse),
 	})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newDeckResponse(deck))
+	writeJSON(c, http.StatusOK, newDeckResponse(deck))
 }
 
-// updateCardRequest changes a card's flags.
+func (h *DeckHandlers) deleteDeck(c *gin.Context) {
+	err := h.uc.Delete.Handle(c.Request.Context(), decks.DeleteDeck{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), Check: precondition(c, newDeckResponse),
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// updateCardRequest changes the sides and the flag it sends.
 type updateCardRequest struct {
-	Suspended *bool `json:"suspended" binding:"required"`
+	Front     *string `json:"front"`
+	Back      *string `json:"back"`
+	Suspended *bool   `json:"suspended"`
 }
 
 func (h *DeckHandlers) updateCard(c *gin.Context) {
@@ -138,14 +160,39 @@ func (h *DeckHandlers) updateCard(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	card, err := h.suspend.Handle(c.Request.Context(), progress.SuspendCard{
-		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), CardID: c.Param("cardId"), Suspended: *req.Suspended,
+	card, err := h.uc.UpdateCard.Handle(c.Request.Context(), decks.UpdateCard{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), CardID: c.Param("cardId"),
+		Change:    domain.CardChange{Front: req.Front, Back: req.Back},
+		Suspended: req.Suspended, Check: precondition(c, newCardResponse),
 	})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newCardResponse(card))
+	writeJSON(c, http.StatusOK, newCardResponse(card))
+}
+
+func (h *DeckHandlers) getCard(c *gin.Context) {
+	card, err := h.uc.GetCard.Handle(c.Request.Context(), decks.GetCard{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), CardID: c.Param("cardId"),
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, newCardResponse(card))
+}
+
+func (h *DeckHandlers) deleteCard(c *gin.Context) {
+	err := h.uc.DeleteCard.Handle(c.Request.Context(), decks.DeleteCard{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), CardID: c.Param("cardId"),
+		Check: precondition(c, newCardResponse),
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (h *DeckHandlers) createDeck(c *gin.Context) {
@@ -154,7 +201,7 @@ func (h *DeckHandlers) createDeck(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	deck, err := h.create.Handle(c.Request.Context(), decks.CreateDeck{
+	deck, err := h.uc.Create.Handle(c.Request.Context(), decks.CreateDeck{
 		UserID: mustSession(c).UserID, Name: req.Name, Description: req.Description,
 	})
 	if err != nil {
@@ -162,29 +209,30 @@ func (h *DeckHandlers) createDeck(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/decks/"+url.PathEscape(deck.ID))
-	c.JSON(http.StatusCreated, newDeckResponse(deck))
+	writeJSON(c, http.StatusCreated, newDeckResponse(deck))
 }
 
 func (h *DeckHandlers) listDecks(c *gin.Context) {
-	list, err := h.list.Handle(c.Request.Context(), decks.ListDecks{UserID: mustSession(c).UserID})
+	page, err := pageOf(c, "decks")
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	out := make([]deckResponse, len(list))
-	for i := range list {
-		out[i] = newDeckResponse(&list[i])
+	list, next, err := h.uc.List.Handle(c.Request.Context(), decks.ListDecks{UserID: mustSession(c).UserID, Page: page})
+	if err != nil {
+		WriteError(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, gin.H{"decks": out})
+	writeJSON(c, http.StatusOK, newListResponse("decks", list, next, newDeckListItem))
 }
 
 func (h *DeckHandlers) getDeck(c *gin.Context) {
-	deck, err := h.get.Handle(c.Request.Context(), decks.GetDeck{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	deck, err := h.uc.Get.Handle(c.Request.Context(), decks.GetDeck{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newDeckResponse(deck))
+	writeJSON(c, http.StatusOK, newDeckResponse(deck))
 }
 
 // cardRequest is one card to add.
@@ -240,12 +288,13 @@ type cardResponse struct {
 	Suspended bool      `json:"suspended"`
 	Leech     bool      `json:"leech"`
 	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 func newCardResponse(c *domain.Card) cardResponse {
 	return cardResponse{
 		ID: c.ID, DeckID: c.DeckID, Front: c.Front, Back: c.Back, Suspended: c.Suspended, Leech: c.Leech,
-		CreatedAt: c.CreatedAt.UTC(),
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }
 
@@ -268,19 +317,26 @@ func (h *DeckHandlers) addCards(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	cards, err := h.add.Handle(c.Request.Context(), cmd)
+	cards, err := h.uc.Add.Handle(c.Request.Context(), cmd)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, newCardsResponse(cards))
+	writeJSON(c, http.StatusCreated, newCardsResponse(cards))
 }
 
 func (h *DeckHandlers) listCards(c *gin.Context) {
-	cards, err := h.cards.Handle(c.Request.Context(), decks.ListCards{UserID: mustSession(c).UserID, DeckID: c.Param("deckId")})
+	page, err := pageOf(c, "cards")
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newCardsResponse(cards))
+	cards, next, err := h.uc.Cards.Handle(c.Request.Context(), decks.ListCards{
+		UserID: mustSession(c).UserID, DeckID: c.Param("deckId"), Page: page,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, newListResponse("cards", cards, next, newCardResponse))
 }

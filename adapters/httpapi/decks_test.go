@@ -54,10 +54,12 @@ func newDeckStack(t *testing.T) *deckStack {
 		profile.NewGetPermissionsHandler(gormdb.NewProfileRepo(db)), httpapi.CookieConfig{})
 	profileRepo := gormdb.NewProfileRepo(db)
 	deckRoutes := httpapi.NewDeckHandlers(authn, httpapi.DeckUseCases{
-		Create: decks.NewCreateDeckHandler(deckRepo, clk), List: decks.NewListDecksHandler(deckRepo),
-		Get: decks.NewGetDeckHandler(deckRepo), Update: decks.NewUpdateDeckHandler(deckRepo, profileRepo, progressRepo),
-		Add: decks.NewAddCardsHandler(deckRepo, clk), Cards: decks.NewListCardsHandler(deckRepo),
-		Suspend: progress.NewSuspendCardHandler(deckRepo, progressRepo),
+		Create: decks.NewCreateDeckHandler(deckRepo, clk), List: decks.NewListDecksHandler(deckRepo, profileRepo, progressRepo, clk),
+		Get: decks.NewGetDeckHandler(deckRepo), Update: decks.NewUpdateDeckHandler(deckRepo, profileRepo, progressRepo, clk),
+		Delete: decks.NewDeleteDeckHandler(deckRepo, memory.NewStudySessionStore(time.Hour, clk), clk),
+		Add:    decks.NewAddCardsHandler(deckRepo, clk), Cards: decks.NewListCardsHandler(deckRepo),
+		GetCard: decks.NewGetCardHandler(deckRepo), UpdateCard: decks.NewUpdateCardHandler(deckRepo, progressRepo, clk),
+		DeleteCard: decks.NewDeleteCardHandler(deckRepo, clk),
 	})
 	progressRoutes := httpapi.NewProgressHandlers(authn,
 		progress.NewDeckProgressHandler(deckRepo, profileRepo, progressRepo, clk),
@@ -125,6 +127,14 @@ func (s *deckStack) addCards(t *testing.T, u user, deckID string, n int) []cardJ
 	return decodeInto[cardListJSON](t, rec).Cards
 }
 
+// listCards reads the first page (of up to 500) of the deck's cards.
+func (s *deckStack) listCards(t *testing.T, u user, deckID string) []cardJSON {
+	t.Helper()
+	rec := s.call(u, http.MethodGet, "/v1/decks/"+deckID+"/cards?limit=500", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	return decodeInto[cardPageJSON](t, rec).Items
+}
+
 func batchBody(n int) string {
 	cards := make([]string, n)
 	for i := range cards {
@@ -140,6 +150,7 @@ type deckJSON struct {
 	Description      string    `json:"description"`
 	CardCount        int       `json:"cardCount"`
 	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
 	NewCardsPerDay   int       `json:"newCardsPerDay"`
 	ReviewsPerDay    int       `json:"reviewsPerDay"`
 	LeechThreshold   int       `json:"leechThreshold"`
@@ -158,6 +169,23 @@ type cardJSON struct {
 	Suspended bool      `json:"suspended"`
 	Leech     bool      `json:"leech"`
 	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// deckListJSON is a page of decks: each deck with today's counts.
+type deckListJSON struct {
+	Items []struct {
+		deckJSON
+		DueToday int `json:"dueToday"`
+		NewToday int `json:"newToday"`
+	} `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+// cardPageJSON is a page of cards.
+type cardPageJSON struct {
+	Items      []cardJSON `json:"items"`
+	NextCursor *string    `json:"nextCursor"`
 }
 
 type cardListJSON struct {
@@ -195,11 +223,11 @@ func TestDecks_CreateGetList(t *testing.T) {
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	assert.Equal(t, []string{
 		"cardCount", "createdAt", "description", "desiredRetention", "fsrsWeights", "fuzz", "id", "leechAction",
-		"leechThreshold", "name", "newCardsPerDay", "reviewsPerDay", "scheduler",
+		"leechThreshold", "name", "newCardsPerDay", "reviewsPerDay", "scheduler", "updatedAt",
 	}, keysOf(t, rec.Body.Bytes()))
 	created := decodeInto[deckJSON](t, rec)
 	assert.Equal(t, deckJSON{
-		ID: created.ID, Name: "French", Description: "A1 words", CreatedAt: created.CreatedAt,
+		ID: created.ID, Name: "French", Description: "A1 words", CreatedAt: created.CreatedAt, UpdatedAt: created.CreatedAt,
 		NewCardsPerDay: 20, ReviewsPerDay: 200, LeechThreshold: 8, LeechAction: "suspend", Scheduler: "sm2",
 		DesiredRetention: 0.9, FSRSWeights: domain.DefaultFSRSWeights[:],
 	}, created, "a new deck has the default study options")
@@ -222,16 +250,17 @@ func TestDecks_CreateGetList(t *testing.T) {
 
 	rec = s.call(ada, http.MethodGet, "/v1/decks", "")
 	require.Equal(t, http.StatusOK, rec.Code)
-	list := decodeInto[struct {
-		Decks []deckJSON `json:"decks"`
-	}](t, rec)
-	require.Len(t, list.Decks, 2)
-	assert.Equal(t, "Spanish", list.Decks[0].Name, "newest first")
-	assert.Equal(t, 3, list.Decks[1].CardCount)
+	list := decodeInto[deckListJSON](t, rec)
+	require.Len(t, list.Items, 2)
+	assert.Equal(t, "Spanish", list.Items[0].Name, "newest first")
+	assert.Equal(t, 3, list.Items[1].CardCount)
+	assert.Equal(t, 3, list.Items[1].NewToday, "three new cards, within the deck's daily limit")
+	assert.Zero(t, list.Items[1].DueToday)
+	assert.Nil(t, list.NextCursor, "one page holds them")
 
 	rec = s.call(s.newUser(t), http.MethodGet, "/v1/decks", "")
 	require.Equal(t, http.StatusOK, rec.Code)
-	assert.JSONEq(t, `{"decks":[]}`, rec.Body.String(), "a user without decks gets an empty list")
+	assert.JSONEq(t, `{"items":[],"nextCursor":null}`, rec.Body.String(), "a user without decks gets an empty list")
 }
 
 func TestDecks_AnotherUsersDeckIsNotFound(t *testing.T) {
@@ -260,9 +289,8 @@ func TestDecks_AnotherUsersDeckIsNotFound(t *testing.T) {
 	}
 
 	rec := s.call(other, http.MethodGet, "/v1/decks", "")
-	assert.JSONEq(t, `{"decks":[]}`, rec.Body.String(), "the owner's deck is not listed for others")
-	rec = s.call(owner, http.MethodGet, "/v1/decks/"+deckID+"/cards", "")
-	assert.Len(t, decodeInto[cardListJSON](t, rec).Cards, len(cards), "the other user added nothing")
+	assert.JSONEq(t, `{"items":[],"nextCursor":null}`, rec.Body.String(), "the owner's deck is not listed for others")
+	assert.Len(t, s.listCards(t, owner, deckID), len(cards), "the other user added nothing")
 }
 
 func TestDecks_AddCards(t *testing.T) {
@@ -279,7 +307,7 @@ func TestDecks_AddCards(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &raw))
 		require.NotEmpty(t, raw.Cards)
-		assert.Equal(t, []string{"back", "createdAt", "deckId", "front", "id", "leech", "suspended"}, keysOf(t, raw.Cards[0]))
+		assert.Equal(t, []string{"back", "createdAt", "deckId", "front", "id", "leech", "suspended", "updatedAt"}, keysOf(t, raw.Cards[0]))
 
 		cards := decodeInto[cardListJSON](t, rec)
 		require.Len(t, cards.Cards, 25)
@@ -300,9 +328,7 @@ func TestDecks_AddCards(t *testing.T) {
 	})
 
 	t.Run("the deck lists every card in insertion order", func(t *testing.T) {
-		rec := s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/cards", "")
-		require.Equal(t, http.StatusOK, rec.Code)
-		cards := decodeInto[cardListJSON](t, rec).Cards
+		cards := s.listCards(t, ada, deckID)
 		require.Len(t, cards, 26)
 		for i := range 25 {
 			assert.Equal(t, fmt.Sprintf("front %d", i), cards[i].Front)
@@ -354,19 +380,15 @@ func TestDecks_MalformedBodiesAreClientErrors(t *testing.T) {
 			require.Equal(t, tt.status, rec.Code, rec.Body.String())
 			p := problemOf(t, rec)
 			if tt.field != "" {
-				require.Len(t, p.Errors, 1, rec.Body.String())
+				require.NotEmpty(t, p.Errors, rec.Body.String())
 				assert.Equal(t, tt.field, p.Errors[0].Field)
 			}
 		})
 	}
 
-	rec := s.call(ada, http.MethodGet, cardsPath, "")
-	require.Equal(t, http.StatusOK, rec.Code)
-	assert.Empty(t, decodeInto[cardListJSON](t, rec).Cards, "no refused request stored a card")
-	rec = s.call(ada, http.MethodGet, "/v1/decks", "")
-	assert.Len(t, decodeInto[struct {
-		Decks []deckJSON `json:"decks"`
-	}](t, rec).Decks, 1, "no refused request created a deck")
+	assert.Empty(t, s.listCards(t, ada, deckID), "no refused request stored a card")
+	rec := s.call(ada, http.MethodGet, "/v1/decks", "")
+	assert.Len(t, decodeInto[deckListJSON](t, rec).Items, 1, "no refused request created a deck")
 }
 
 func TestDecks_Progress(t *testing.T) {
@@ -377,8 +399,11 @@ func TestDecks_Progress(t *testing.T) {
 	cards := s.addCards(t, ada, deckID, 4)
 
 	rec := s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
-	require.Equal(t, http.StatusNotFound, rec.Code, "never studied")
-	assert.Equal(t, "not_found", problemOf(t, rec).Code)
+	require.Equal(t, http.StatusOK, rec.Code, "never studied: the new-card state")
+	added := cards[0].CreatedAt.UTC().Format(time.RFC3339Nano)
+	assert.JSONEq(t, fmt.Sprintf(`{"cardId":%q,"repetitions":0,"easinessFactor":2.5,"intervalDays":0,"dueAt":%q,
+		"lastReviewedAt":null,"lapses":0,"reviews":0,"suspended":false,"leech":false,"updatedAt":%q}`,
+		cards[0].ID, added, added), rec.Body.String())
 
 	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/progress", "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -397,8 +422,9 @@ func TestDecks_Progress(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	y, m, d := reviewed.Date()
 	want := fmt.Sprintf(`{"cardId":%q,"repetitions":3,"easinessFactor":2.8,"intervalDays":17,"dueAt":%q,
-		"lastReviewedAt":%q,"lapses":0,"reviews":3,"suspended":false,"leech":false}`,
-		cards[0].ID, time.Date(y, m, d+17, 0, 0, 0, 0, time.UTC).Format(time.RFC3339), reviewed.Format(time.RFC3339))
+		"lastReviewedAt":%q,"lapses":0,"reviews":3,"suspended":false,"leech":false,"updatedAt":%q}`,
+		cards[0].ID, time.Date(y, m, d+17, 0, 0, 0, 0, time.UTC).Format(time.RFC3339), reviewed.Format(time.RFC3339),
+		reviewed.Format(time.RFC3339))
 	assert.JSONEq(t, want, rec.Body.String())
 	again := s.call(ada, http.MethodGet, "/v1/progress/"+cards[0].ID, "")
 	assert.JSONEq(t, want, again.Body.String(), "a read served from the cache answers the same")
@@ -490,8 +516,7 @@ func TestDecks_SuspendACard(t *testing.T) {
 	got := decodeInto[cardJSON](t, rec)
 	assert.True(t, got.Suspended)
 	assert.False(t, got.Leech)
-	rec = s.call(ada, http.MethodGet, "/v1/decks/"+deckID+"/cards", "")
-	list := decodeInto[cardListJSON](t, rec).Cards
+	list := s.listCards(t, ada, deckID)
 	assert.Equal(t, []bool{false, true}, []bool{list[0].Suspended, list[1].Suspended})
 
 	rec = s.call(ada, http.MethodPatch, path, `{"suspended":false}`)
@@ -501,5 +526,9 @@ func TestDecks_SuspendACard(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, s.call(bob, http.MethodPatch, path, `{"suspended":true}`).Code, "another user's card")
 	assert.Equal(t, http.StatusNotFound, s.call(ada, http.MethodPatch, "/v1/decks/"+deckID+"/cards/"+uuid.NewString(), `{"suspended":true}`).Code)
 	assert.Equal(t, http.StatusNotFound, s.call(ada, http.MethodPatch, "/v1/decks/"+deckID+"/cards/not-a-uuid", `{"suspended":true}`).Code)
-	assert.Equal(t, http.StatusUnprocessableEntity, s.call(ada, http.MethodPatch, path, `{}`).Code, "suspended is required")
+	rec = s.call(ada, http.MethodPatch, path, `{}`)
+	require.Equal(t, http.StatusOK, rec.Code, "an empty change changes nothing")
+	assert.Equal(t, cards[1].Front, decodeInto[cardJSON](t, rec).Front)
+	assert.Equal(t, http.StatusUnprocessableEntity, s.call(ada, http.MethodPatch, path, `{"hint":"x"}`).Code, "an unknown field")
+	assert.Equal(t, http.StatusUnprocessableEntity, s.call(ada, http.MethodPatch, path, `{"suspended":null}`).Code, "a null field")
 }

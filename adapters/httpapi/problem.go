@@ -66,6 +66,7 @@ var (
 	kindMethodNotAllowed   = kind{http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"}
 	kindConflict           = kind{http.StatusConflict, "conflict", "Conflict"}
 	kindEmailTaken         = kind{http.StatusConflict, "email_taken", "Email taken"}
+	kindPrecondition       = kind{http.StatusPreconditionFailed, "precondition_failed", "Precondition failed"}
 	kindPayloadTooLarge    = kind{http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"}
 	kindValidation         = kind{http.StatusUnprocessableEntity, "validation_failed", "Validation failed"}
 	kindRateLimited        = kind{http.StatusTooManyRequests, "rate_limited", "Rate limited"}
@@ -85,6 +86,7 @@ var sentinels = []struct {
 	{domain.ErrEmailTaken, kindEmailTaken, "An account with this email already exists."},
 	{domain.ErrNothingToUndo, kindNothingToUndo, "This study session has no answer left to undo."},
 	{domain.ErrConflict, kindConflict, "The request conflicts with the current state of the resource."},
+	{domain.ErrPreconditionFailed, kindPrecondition, "The resource changed since the version named in If-Match; read it again."},
 	{domain.ErrNotFound, kindNotFound, "The requested resource was not found."},
 	{domain.ErrInvalidCredentials, kindInvalidCredentials, "The email or password is incorrect."},
 	{domain.ErrSessionInvalid, kindSessionInvalid, "The session is missing, expired or revoked."},

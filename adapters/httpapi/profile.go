@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,19 +11,25 @@ import (
 	"github.com/studytool/studytool/domain"
 )
 
-// ProfileHandlers serves the caller's own profile.
+// ProfileHandlers serves the caller's own profile and account.
 type ProfileHandlers struct {
-	authn         *Authenticator
-	getProfile    *profile.GetProfileHandler
-	updateProfile *profile.UpdateProfileHandler
-	passwords     *auth.ChangePasswordHandler
+	authn *Authenticator
+	uc    ProfileUseCases
 }
 
 var _ RouteRegistrar = (*ProfileHandlers)(nil)
 
+// ProfileUseCases are the use-cases behind the profile endpoints.
+type ProfileUseCases struct {
+	Get            *profile.GetProfileHandler
+	Update         *profile.UpdateProfileHandler
+	ChangePassword *auth.ChangePasswordHandler
+	DeleteAccount  *auth.DeleteAccountHandler
+}
+
 // NewProfileHandlers builds the profile endpoints.
-func NewProfileHandlers(authn *Authenticator, getProfile *profile.GetProfileHandler, updateProfile *profile.UpdateProfileHandler, passwords *auth.ChangePasswordHandler) *ProfileHandlers {
-	return &ProfileHandlers{authn: authn, getProfile: getProfile, updateProfile: updateProfile, passwords: passwords}
+func NewProfileHandlers(authn *Authenticator, uc ProfileUseCases) *ProfileHandlers {
+	return &ProfileHandlers{authn: authn, uc: uc}
 }
 
 // Register implements RouteRegistrar.
@@ -30,7 +37,30 @@ func (h *ProfileHandlers) Register(r gin.IRouter) {
 	g := r.Group("/v1/me", h.authn.Required())
 	g.GET("", h.get)
 	g.PATCH("", h.update)
+	g.DELETE("", h.deleteAccount)
 	g.POST("/password", h.changePassword)
+}
+
+type deleteAccountRequest struct {
+	Password string `json:"password" binding:"required"`
+}
+
+// deleteAccount erases the caller's account; the session cookie goes with it.
+func (h *ProfileHandlers) deleteAccount(c *gin.Context) {
+	var req deleteAccountRequest
+	if err := BindJSON(c, &req); err != nil {
+		WriteError(c, err)
+		return
+	}
+	err := h.uc.DeleteAccount.Handle(c.Request.Context(), auth.DeleteAccount{
+		UserID: mustSession(c).UserID, Password: req.Password, Check: precondition(c, newProfileResponse),
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	h.authn.cookies.setSession(c, "", time.Time{})
+	c.Status(http.StatusNoContent)
 }
 
 type changePasswordRequest struct {
@@ -45,7 +75,7 @@ func (h *ProfileHandlers) changePassword(c *gin.Context) {
 		return
 	}
 	s := mustSession(c)
-	err := h.passwords.Handle(c.Request.Context(), auth.ChangePassword{
+	err := h.uc.ChangePassword.Handle(c.Request.Context(), auth.ChangePassword{
 		UserID: s.UserID, SessionID: s.ID, CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword,
 	})
 	if err != nil {
@@ -56,12 +86,12 @@ func (h *ProfileHandlers) changePassword(c *gin.Context) {
 }
 
 func (h *ProfileHandlers) get(c *gin.Context) {
-	p, err := h.getProfile.Handle(c.Request.Context(), mustSession(c).UserID)
+	p, err := h.uc.Get.Handle(c.Request.Context(), mustSession(c).UserID)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newProfileResponse(p))
+	writeJSON(c, http.StatusOK, newProfileResponse(p))
 }
 
 // updateProfileRequest changes the fields it sends.
@@ -77,14 +107,15 @@ func (h *ProfileHandlers) update(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	p, err := h.updateProfile.Handle(c.Request.Context(), profile.UpdateProfile{
+	p, err := h.uc.Update.Handle(c.Request.Context(), profile.UpdateProfile{
 		UserID: mustSession(c).UserID, DisplayName: req.DisplayName, TimeZone: req.TimeZone, DayStartHour: req.DayStartHour,
+		Check: precondition(c, newProfileResponse),
 	})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newProfileResponse(p))
+	writeJSON(c, http.StatusOK, newProfileResponse(p))
 }
 
 // newProfileResponse renders a profile in the user shape the auth endpoints use too.

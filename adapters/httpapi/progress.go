@@ -55,7 +55,7 @@ func (h *ProgressHandlers) deckProgress(c *gin.Context) {
 	for i := range sum.Cards {
 		resp.Cards[i] = newProgressResponse(&sum.Cards[i])
 	}
-	c.JSON(http.StatusOK, resp)
+	writeJSON(c, http.StatusOK, resp)
 }
 
 func (h *ProgressHandlers) cardProgress(c *gin.Context) {
@@ -64,5 +64,5 @@ func (h *ProgressHandlers) cardProgress(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newProgressResponse(p))
+	writeJSON(c, http.StatusOK, newProgressResponse(p))
 }

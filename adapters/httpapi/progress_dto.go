@@ -24,6 +24,7 @@ type progressResponse struct {
 	Reviews        int        `json:"reviews"`
 	Suspended      bool       `json:"suspended"`
 	Leech          bool       `json:"leech"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
 	// Stability, Difficulty and Retrievability (now) are sent for reviewed cards of a
 	// deck that schedules with FSRS.
 	Stability      *float64 `json:"stability,omitempty"`
@@ -43,6 +44,7 @@ func newProgressResponse(v *domain.ProgressView) progressResponse {
 		Reviews:        p.Reviews,
 		Suspended:      p.Suspended,
 		Leech:          p.Leech,
+		UpdatedAt:      p.UpdatedAt.UTC(),
 	}
 	if !p.LastReviewedAt.IsZero() {
 		last := p.LastReviewedAt.UTC()

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,18 +21,68 @@ import (
 type ReviewLogHandlers struct {
 	authn  *Authenticator
 	export *progress.ExportReviewsHandler
+	list   *progress.ListReviewsHandler
 }
 
 var _ RouteRegistrar = (*ReviewLogHandlers)(nil)
 
 // NewReviewLogHandlers builds the review-log endpoints.
-func NewReviewLogHandlers(authn *Authenticator, export *progress.ExportReviewsHandler) *ReviewLogHandlers {
-	return &ReviewLogHandlers{authn: authn, export: export}
+func NewReviewLogHandlers(authn *Authenticator, export *progress.ExportReviewsHandler, list *progress.ListReviewsHandler) *ReviewLogHandlers {
+	return &ReviewLogHandlers{authn: authn, export: export, list: list}
 }
 
 // Register implements RouteRegistrar.
 func (h *ReviewLogHandlers) Register(r gin.IRouter) {
+	r.GET("/v1/reviews", h.authn.Required(), h.listReviews)
 	r.GET("/v1/reviews/export", h.authn.Required(), h.exportLog)
+}
+
+// reviewLogItem is one row of the review log: an answer, or an undo naming the answer
+// it took back.
+type reviewLogItem struct {
+	ID             string            `json:"id"`
+	CardID         string            `json:"cardId"`
+	DeckID         string            `json:"deckId"`
+	StudySessionID *string           `json:"studySessionId"`
+	ReviewedAt     time.Time         `json:"reviewedAt"`
+	Grade          domain.Grade      `json:"grade"`
+	Kind           domain.ReviewKind `json:"kind"`
+	DurationMs     int               `json:"durationMs"`
+	UndoneID       *string           `json:"undoneId"`
+}
+
+func newReviewLogItem(r *domain.Review) reviewLogItem {
+	optional := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	return reviewLogItem{
+		ID: r.ID, CardID: r.CardID, DeckID: r.DeckID, StudySessionID: optional(r.StudySessionID),
+		ReviewedAt: r.ReviewedAt.UTC(), Grade: r.Grade, Kind: r.Kind, DurationMs: r.DurationMs,
+		UndoneID: optional(r.UndoneID),
+	}
+}
+
+func (h *ReviewLogHandlers) listReviews(c *gin.Context) {
+	page, err := pageOf(c, "reviews")
+	deckID := c.Query("deckId")
+	if deckID != "" && !isUUID(deckID) {
+		err = errors.Join(err, domain.NewValidationError("deckId", "must be a deck id"))
+	}
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	reviews, next, err := h.list.Handle(c.Request.Context(), progress.ListReviews{
+		UserID: mustSession(c).UserID, DeckID: deckID, Page: page,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, newListResponse("reviews", reviews, next, newReviewLogItem))
 }
 
 // revlogColumns are the FSRS optimizer's revlog columns, the CSV header.

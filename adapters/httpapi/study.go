@@ -1,48 +1,48 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/study"
 	"github.com/studytool/studytool/domain"
 )
 
 // StudyHandlers serves the caller's study sessions and their answers.
 type StudyHandlers struct {
-	authn         *Authenticator
-	startSession  *study.StartStudySessionHandler
-	getSession    *study.GetStudySessionHandler
-	reviewCard    *study.ReviewCardHandler
-	undoAnswer    *study.UndoAnswerHandler
-	finishSession *study.FinishStudySessionHandler
+	authn *Authenticator
+	uc    StudyUseCases
 }
 
 var _ RouteRegistrar = (*StudyHandlers)(nil)
 
 // StudyUseCases are the use-cases behind the study endpoints.
 type StudyUseCases struct {
-	Start  *study.StartStudySessionHandler
-	Get    *study.GetStudySessionHandler
-	Review *study.ReviewCardHandler
-	Undo   *study.UndoAnswerHandler
-	Finish *study.FinishStudySessionHandler
+	Start   *study.StartStudySessionHandler
+	Get     *study.GetStudySessionHandler
+	List    *study.ListStudySessionsHandler
+	Review  *study.ReviewCardHandler
+	Undo    *study.UndoAnswerHandler
+	Finish  *study.FinishStudySessionHandler
+	Summary *decks.SummaryHandler
 }
 
 // NewStudyHandlers builds the study endpoints.
 func NewStudyHandlers(authn *Authenticator, uc StudyUseCases) *StudyHandlers {
-	return &StudyHandlers{
-		authn: authn, startSession: uc.Start, getSession: uc.Get, reviewCard: uc.Review, undoAnswer: uc.Undo, finishSession: uc.Finish,
-	}
+	return &StudyHandlers{authn: authn, uc: uc}
 }
 
 // Register implements RouteRegistrar.
 func (h *StudyHandlers) Register(r gin.IRouter) {
+	r.GET("/v1/study/summary", h.authn.Required(), h.summary)
 	g := r.Group("/v1/study/sessions", h.authn.Required(), requireUUIDs("id"))
 	g.POST("", h.start)
+	g.GET("", h.list)
 	g.GET("/:id", h.get)
 	g.POST("/:id/reviews", h.review)
 	g.POST("/:id/undo", h.undo)
@@ -120,7 +120,7 @@ func (h *StudyHandlers) start(c *gin.Context) {
 	if req.MaxCards != nil {
 		maxCards = *req.MaxCards
 	}
-	view, err := h.startSession.Handle(c.Request.Context(), study.StartStudySession{
+	view, err := h.uc.Start.Handle(c.Request.Context(), study.StartStudySession{
 		UserID: mustSession(c).UserID, DeckID: req.DeckID, MaxCards: maxCards,
 	})
 	if err != nil {
@@ -128,16 +128,51 @@ func (h *StudyHandlers) start(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/study/sessions/"+url.PathEscape(view.Session.ID))
-	c.JSON(http.StatusCreated, newStudySessionResponse(view))
+	writeJSON(c, http.StatusCreated, newStudySessionResponse(view))
 }
 
 func (h *StudyHandlers) get(c *gin.Context) {
-	view, err := h.getSession.Handle(c.Request.Context(), study.GetStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
+	view, err := h.uc.Get.Handle(c.Request.Context(), study.GetStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newStudySessionResponse(view))
+	writeJSON(c, http.StatusOK, newStudySessionResponse(view))
+}
+
+// list answers the open study sessions; `status` may only ask for the open ones (the
+// finished ones are gone).
+func (h *StudyHandlers) list(c *gin.Context) {
+	page, err := pageOf(c, "study-sessions")
+	if status, ok := c.GetQuery("status"); ok && status != "open" {
+		err = errors.Join(err, domain.NewValidationError("status", "must be open"))
+	}
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	views, next, err := h.uc.List.Handle(c.Request.Context(), study.ListStudySessions{UserID: mustSession(c).UserID, Page: page})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, newListResponse("study-sessions", views, next, newStudySessionResponse))
+}
+
+// todayResponse is what the caller's learner day still holds across their decks.
+type todayResponse struct {
+	DueToday int `json:"dueToday"`
+	NewToday int `json:"newToday"`
+	Decks    int `json:"decks"`
+}
+
+func (h *StudyHandlers) summary(c *gin.Context) {
+	sum, err := h.uc.Summary.Handle(c.Request.Context(), mustSession(c).UserID)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, todayResponse(sum))
 }
 
 func (h *StudyHandlers) review(c *gin.Context) {
@@ -146,7 +181,7 @@ func (h *StudyHandlers) review(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	res, err := h.reviewCard.Handle(c.Request.Context(), study.ReviewCard{
+	res, err := h.uc.Review.Handle(c.Request.Context(), study.ReviewCard{
 		UserID:     mustSession(c).UserID,
 		SessionID:  c.Param("id"),
 		CardID:     req.CardID,
@@ -157,7 +192,7 @@ func (h *StudyHandlers) review(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, reviewResponse{
+	writeJSON(c, http.StatusOK, reviewResponse{
 		Progress:  newProgressResponse(res.Progress),
 		Reviewed:  res.Session.Reviewed,
 		Remaining: res.Session.Remaining(),
@@ -166,21 +201,21 @@ func (h *StudyHandlers) review(c *gin.Context) {
 }
 
 func (h *StudyHandlers) undo(c *gin.Context) {
-	view, err := h.undoAnswer.Handle(c.Request.Context(), study.UndoAnswer{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
+	view, err := h.uc.Undo.Handle(c.Request.Context(), study.UndoAnswer{UserID: mustSession(c).UserID, SessionID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newStudySessionResponse(view))
+	writeJSON(c, http.StatusOK, newStudySessionResponse(view))
 }
 
 func (h *StudyHandlers) finish(c *gin.Context) {
-	sum, err := h.finishSession.Handle(c.Request.Context(), study.FinishStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
+	sum, err := h.uc.Finish.Handle(c.Request.Context(), study.FinishStudySession{UserID: mustSession(c).UserID, ID: c.Param("id")})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, studySummaryResponse{
+	writeJSON(c, http.StatusOK, studySummaryResponse{
 		Reviewed:        sum.Reviewed,
 		Correct:         sum.Correct,
 		DurationSeconds: int(sum.Duration / time.Second),

@@ -107,6 +107,16 @@ func (c *ProgressCache) SetMany(ctx context.Context, ps []domain.Progress) error
 	return nil
 }
 
+// DeleteMany removes the copies of userID's progress on cardIDs.
+func (c *ProgressCache) DeleteMany(_ context.Context, userID string, cardIDs []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range cardIDs {
+		delete(c.entries, progressKey{userID, id})
+	}
+	return nil
+}
+
 // sweepLocked drops expired entries among a random sample of the map.
 func (c *ProgressCache) sweepLocked(now time.Time) {
 	seen := 0

@@ -1,11 +1,13 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,6 +101,35 @@ func (s *StudySessionStore) Delete(_ context.Context, userID, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.sessions, studyKey{userID, id})
+	return nil
+}
+
+// List returns copies of userID's open study sessions, the most recently started first.
+func (s *StudySessionStore) List(_ context.Context, userID string) ([]*domain.StudySession, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	out := []*domain.StudySession{}
+	for key := range s.sessions {
+		if key.userID != userID {
+			continue
+		}
+		if e, ok := s.liveLocked(key, now); ok {
+			c := studyCopy(&e.session)
+			out = append(out, &c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.StudySession) int {
+		return cmp.Or(b.StartedAt.Compare(a.StartedAt), strings.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
+// DeleteUser removes every study session of userID.
+func (s *StudySessionStore) DeleteUser(_ context.Context, userID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	maps.DeleteFunc(s.sessions, func(k studyKey, _ studyEntry) bool { return k.userID == userID })
 	return nil
 }
 

@@ -190,3 +190,24 @@ func (c *ProgressCache) SetMany(ctx context.Context, ps []domain.Progress) error
 	}
 	return nil
 }
+
+// DeleteMany removes the copies of userID's progress on cardIDs in one pipeline (ids the
+// key schema refuses name no copy and are skipped).
+func (c *ProgressCache) DeleteMany(ctx context.Context, userID string, cardIDs []string) error {
+	keys := make([]string, 0, len(cardIDs))
+	for _, id := range cardIDs {
+		if key, err := c.ks.Progress(userID, id); err == nil {
+			keys = append(keys, key)
+		}
+	}
+	_, err := c.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, key := range keys {
+			p.Del(ctx, key) // one key per DEL: on a cluster the keys lie in many slots
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("progress cache: delete many: %w", storeerr.Unavailable("progress cache", err))
+	}
+	return nil
+}

@@ -145,6 +145,113 @@ func (s *StudySessionStore) Create(ctx context.Context, sess *domain.StudySessio
 	case err != nil:
 		return fmt.Errorf("study session store: create %s: %w", sess.ID, storeerr.Unavailable("redis", err))
 	}
+	if err := s.index(ctx, sess.UserID, sess.ID, sess.StartedAt); err != nil {
+		return fmt.Errorf("study session store: create %s: %w", sess.ID, err)
+	}
+	return nil
+}
+
+// index adds session id, started at startedAt, to userID's index and renews the index's
+// TTL, so it lives as long as the user's newest session. The index is a sorted set
+// scored by start time; on Redis Cluster it may sit on another node than the session
+// keys, so it is written after the session and read with care (see List).
+func (s *StudySessionStore) index(ctx context.Context, userID, id string, startedAt time.Time) error {
+	key, err := s.ks.StudySessionIndex(userID)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, key, redis.Z{Score: float64(startedAt.UnixMilli()), Member: id})
+		p.PExpire(ctx, key, s.ttl)
+		return nil
+	})
+	if err != nil {
+		return storeerr.Unavailable("redis", err)
+	}
+	return nil
+}
+
+// renewIndex keeps userID's index alive as long as the session an update just renewed.
+// It is best effort: the update is done whatever happens here, and an index that expires
+// early only leaves an open session out of List until the user's next study session.
+func (s *StudySessionStore) renewIndex(ctx context.Context, userID string) {
+	if key, err := s.ks.StudySessionIndex(userID); err == nil {
+		_ = s.client.PExpire(ctx, key, s.ttl).Err()
+	}
+}
+
+// List returns userID's open study sessions, the most recently started first: the ids in
+// their index, read back in one pipeline. Ids whose session expired or was deleted (the
+// index outlives them) are dropped from the index as they are found.
+func (s *StudySessionStore) List(ctx context.Context, userID string) ([]*domain.StudySession, error) {
+	indexKey, err := s.ks.StudySessionIndex(userID)
+	if errors.Is(err, keyspace.ErrInvalidKey) {
+		return []*domain.StudySession{}, nil // no user has an id outside the key schema
+	}
+	ids, err := s.client.ZRevRange(ctx, indexKey, 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("study session store: list: %w", storeerr.Unavailable("redis", err))
+	}
+	gets := make([]*redis.StringCmd, len(ids))
+	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			key, err := s.ks.StudySession(userID, id)
+			if err != nil {
+				return err
+			}
+			gets[i] = p.Get(ctx, key)
+		}
+		return nil
+	})
+	if err != nil && !isMiss(err) {
+		return nil, fmt.Errorf("study session store: list: %w", storeerr.Unavailable("redis", err))
+	}
+	out := make([]*domain.StudySession, 0, len(ids))
+	var gone []any
+	for i, get := range gets {
+		data, err := get.Bytes()
+		if isMiss(err) {
+			gone = append(gone, ids[i])
+			continue
+		}
+		sess, err := decodeStudySession(data)
+		if err != nil {
+			return nil, fmt.Errorf("study session store: list: %w", err)
+		}
+		out = append(out, sess)
+	}
+	if len(gone) > 0 {
+		if err := s.client.ZRem(ctx, indexKey, gone...).Err(); err != nil {
+			return nil, fmt.Errorf("study session store: list: %w", storeerr.Unavailable("redis", err))
+		}
+	}
+	return out, nil
+}
+
+// DeleteUser removes every study session of userID and their index.
+func (s *StudySessionStore) DeleteUser(ctx context.Context, userID string) error {
+	indexKey, err := s.ks.StudySessionIndex(userID)
+	if errors.Is(err, keyspace.ErrInvalidKey) {
+		return nil // no user has an id outside the key schema
+	}
+	ids, err := s.client.ZRange(ctx, indexKey, 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("study session store: delete user: %w", storeerr.Unavailable("redis", err))
+	}
+	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, id := range ids {
+			key, err := s.ks.StudySession(userID, id)
+			if err != nil {
+				return err
+			}
+			p.Del(ctx, key)
+		}
+		p.Del(ctx, indexKey)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("study session store: delete user: %w", storeerr.Unavailable("redis", err))
+	}
 	return nil
 }
 
@@ -181,6 +288,7 @@ func (s *StudySessionStore) Update(ctx context.Context, userID, id string, fn fu
 		sess, err := s.updateOnce(ctx, key, fn)
 		switch {
 		case err == nil:
+			s.renewIndex(ctx, userID)
 			return sess, nil
 		case !errors.Is(err, redis.TxFailedErr):
 			return nil, fmt.Errorf("study session store: update %s: %w", id, err)
@@ -242,7 +350,16 @@ func (s *StudySessionStore) Delete(ctx context.Context, userID, id string) error
 	if errors.Is(err, keyspace.ErrInvalidKey) {
 		return nil // no study session can have an id outside the key schema
 	}
-	if err := s.client.Del(ctx, key).Err(); err != nil {
+	indexKey, err := s.ks.StudySessionIndex(userID)
+	if errors.Is(err, keyspace.ErrInvalidKey) {
+		return nil
+	}
+	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, key)
+		p.ZRem(ctx, indexKey, id)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("study session store: delete %s: %w", id, storeerr.Unavailable("redis", err))
 	}
 	return nil

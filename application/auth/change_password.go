@@ -18,10 +18,6 @@ type ChangePassword struct {
 	NewPassword     string
 }
 
-// scopeFailedPasswordChange counts wrong current passwords per user, so a stolen session
-// cannot be used to guess the password.
-const scopeFailedPasswordChange = "password-change-failed"
-
 // ChangePasswordHandler replaces a user's password and ends every other session of the
 // user, so whoever knew the old password is logged out everywhere.
 type ChangePasswordHandler struct {
@@ -85,26 +81,9 @@ func (h *ChangePasswordHandler) Handle(ctx context.Context, cmd ChangePassword) 
 	return h.revokeOthers(ctx, user.ID, cmd.SessionID)
 }
 
-// checkCurrent verifies password against user's hash, holding one event of the user's
-// failure limit while it runs and keeping it only when the password is wrong.
+// checkCurrent verifies the caller's current password.
 func (h *ChangePasswordHandler) checkCurrent(ctx context.Context, user *domain.User, password string) error {
-	key := scopeFailedPasswordChange + ":" + user.ID
-	res, err := h.limiter.Allow(ctx, key, h.limit)
-	if err != nil {
-		return fmt.Errorf("change password: rate limit: %w", err)
-	}
-	if !res.Allowed {
-		return &domain.RateLimitedError{RetryAfter: res.RetryAfter}
-	}
-	ok, err := h.hasher.Verify(ctx, password, user.PasswordHash)
-	switch {
-	case err != nil:
-		_ = h.limiter.Refund(ctx, key, h.limit) // best effort: not a wrong password
-		return fmt.Errorf("change password: %w", err)
-	case !ok:
-		return domain.NewValidationError("currentPassword", "is incorrect")
-	}
-	if err := h.limiter.Refund(ctx, key, h.limit); err != nil {
+	if err := (passwordCheck{hasher: h.hasher, limiter: h.limiter, limit: h.limit}).verify(ctx, user, "currentPassword", password); err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
 	return nil

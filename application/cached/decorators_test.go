@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -120,7 +121,8 @@ func TestUsersKeepTheCacheWhenAnUpdateFails(t *testing.T) {
 func TestDecksCacheListsAndDropThemOnEveryChange(t *testing.T) {
 	t.Parallel()
 	repo := mocks.NewDeckRepo(t)
-	d := cached.NewDecks(repo, deps(t, &countingObserver{}, discard))
+	copies := mocks.NewProgressCache(t)
+	d := cached.NewDecks(repo, copies, deps(t, &countingObserver{}, discard))
 	list := func() []domain.Deck {
 		decks, err := d.ListDecks(t.Context(), "user-1")
 		require.NoError(t, err)
@@ -145,22 +147,33 @@ func TestDecksCacheListsAndDropThemOnEveryChange(t *testing.T) {
 	require.NoError(t, err)
 	repo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "d2"}, {ID: "d1", Name: "Renamed"}}, nil).Once()
 	assert.Equal(t, "Renamed", list()[1].Name, "a changed deck drops the list")
+
+	repo.EXPECT().DeleteDeck(mock.Anything, "user-1", "d1", mock.Anything, mock.Anything).Return([]string{"c1"}, nil).Once()
+	copies.EXPECT().DeleteMany(mock.Anything, "user-1", []string{"c1"}).Return(nil).Once()
+	_, err = d.DeleteDeck(t.Context(), "user-1", "d1", time.Now(), nil)
+	require.NoError(t, err)
+	repo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "d2"}}, nil).Once()
+	assert.Len(t, list(), 1, "a deleted deck drops the list and its cards' progress copies")
+
+	repo.EXPECT().DeleteCard(mock.Anything, "user-1", "d2", "c2", mock.Anything, mock.Anything).Return(errors.New("constraint")).Once()
+	require.Error(t, d.DeleteCard(t.Context(), "user-1", "d2", "c2", time.Now(), nil))
+	assert.Len(t, list(), 1, "a failed deletion keeps the list")
 }
 
 func TestProgressWritesEveryChangeThrough(t *testing.T) {
 	t.Parallel()
 	copies, repo, deckRepo := mocks.NewProgressCache(t), mocks.NewProgressRepo(t), mocks.NewDeckRepo(t)
 	shared := deps(t, &countingObserver{}, discard)
-	p, d := cached.NewProgress(repo, copies, shared), cached.NewDecks(deckRepo, shared)
+	p, d := cached.NewProgress(repo, copies, shared), cached.NewDecks(deckRepo, copies, shared)
 
 	repo.EXPECT().UndoReview(mock.Anything, "user-1", "card-1", "review-1", mock.Anything).Return(stored(), nil).Once()
 	copies.EXPECT().Set(mock.Anything, stored()).Return(nil).Once()
 	_, err := p.UndoReview(t.Context(), "user-1", "card-1", "review-1", nil)
 	require.NoError(t, err)
 
-	repo.EXPECT().SetSuspended(mock.Anything, "user-1", "card-1", "deck-1", true).Return(stored(), nil).Once()
+	repo.EXPECT().SetSuspended(mock.Anything, "user-1", "card-1", "deck-1", true, epoch).Return(stored(), nil).Once()
 	copies.EXPECT().Set(mock.Anything, stored()).Return(nil).Once()
-	_, err = p.SetSuspended(t.Context(), "user-1", "card-1", "deck-1", true)
+	_, err = p.SetSuspended(t.Context(), "user-1", "card-1", "deck-1", true, epoch)
 	require.NoError(t, err)
 
 	deckRepo.EXPECT().ListDecks(mock.Anything, "user-1").Return([]domain.Deck{{ID: "deck-1"}}, nil).Once()

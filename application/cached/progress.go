@@ -3,7 +3,9 @@ package cached
 import (
 	"context"
 	"errors"
+	"time"
 
+	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
 )
@@ -51,6 +53,46 @@ func (p *Progress) ListByDeck(ctx context.Context, userID, deckID string) ([]dom
 	return p.repo.ListByDeck(ctx, userID, deckID)
 }
 
+// featureCounts caches each user's study counts for the learner day (countsEntry).
+const (
+	featureCounts = "study:counts"
+	countsSchema  = 1
+)
+
+func countsKey(userID string) cache.Key { return cache.NewKey(featureCounts, countsSchema, userID) }
+
+// countsEntry is a user's counts as cached, with the learner day they were counted for.
+type countsEntry struct {
+	DayStart time.Time
+	Counts   map[string]domain.DeckCounts
+}
+
+// CountsByDeck returns userID's study counts for the learner day starting at dayStart
+// from the cache, counting them on a miss or when the cached ones are of another day.
+// Every answer, undo, suspension and change of cards drops them.
+func (p *Progress) CountsByDeck(ctx context.Context, userID string, dayStart, nextDayStart time.Time) (map[string]domain.DeckCounts, error) {
+	load := func(ctx context.Context) (countsEntry, error) {
+		counts, err := p.repo.CountsByDeck(ctx, userID, dayStart, nextDayStart)
+		return countsEntry{DayStart: dayStart, Counts: counts}, err
+	}
+	e, err := cache.GetOrLoad(ctx, p.deps.Cache, countsKey(userID), load)
+	if err != nil {
+		return nil, err
+	}
+	if !e.DayStart.Equal(dayStart) { // counted for another learner day
+		p.deps.invalidate(ctx, featureCounts, countsKey(userID))
+		if e, err = load(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return e.Counts, nil
+}
+
+// StudiedCards lists the studied cards from the database.
+func (p *Progress) StudiedCards(ctx context.Context, userID string) ([]string, error) {
+	return p.repo.StudiedCards(ctx, userID)
+}
+
 // RecordReview commits the review in the database, then writes the copy through.
 func (p *Progress) RecordReview(ctx context.Context, userID, cardID, deckID string, fn func(*domain.Progress) (*domain.Review, error)) (*domain.Progress, error) {
 	committed, err := p.repo.RecordReview(ctx, userID, cardID, deckID, fn)
@@ -76,8 +118,8 @@ func (p *Progress) UndoReview(ctx context.Context, userID, cardID, reviewID stri
 }
 
 // SetSuspended changes the flag in the database, then writes the copy through.
-func (p *Progress) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool) (*domain.Progress, error) {
-	committed, err := p.repo.SetSuspended(ctx, userID, cardID, deckID, suspended)
+func (p *Progress) SetSuspended(ctx context.Context, userID, cardID, deckID string, suspended bool, at time.Time) (*domain.Progress, error) {
+	committed, err := p.repo.SetSuspended(ctx, userID, cardID, deckID, suspended, at)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +137,7 @@ func (p *Progress) Reschedule(ctx context.Context, userID, deckID string, deckFn
 		return nil, nil, err
 	}
 	detached := context.WithoutCancel(ctx)
-	p.deps.invalidate(detached, featureDeckList, deckListKey(userID))
+	p.deps.invalidate(detached, featureDeckList, deckListKey(userID), countsKey(userID))
 	if err := p.copies.SetMany(detached, committed); err != nil {
 		p.deps.absorbed(detached, featureProgress, "write", err)
 	}
@@ -112,9 +154,11 @@ func (p *Progress) Unstudied(ctx context.Context, userID, deckID string, limit i
 	return p.repo.Unstudied(ctx, userID, deckID, limit)
 }
 
-// writeCopy stores progress's copy, absorbing a failure.
+// writeCopy stores progress's copy and drops its owner's study counts, absorbing a
+// failure.
 func (p *Progress) writeCopy(ctx context.Context, progress *domain.Progress) {
 	if err := p.copies.Set(ctx, progress); err != nil {
 		p.deps.absorbed(ctx, featureProgress, "write", err)
 	}
+	p.deps.invalidate(ctx, featureCounts, countsKey(progress.UserID))
 }

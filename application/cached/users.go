@@ -67,3 +67,13 @@ func (u *Users) Update(ctx context.Context, id string, fn func(*domain.User) err
 	u.deps.invalidate(ctx, featureProfile, profileKey(id))
 	return user, nil
 }
+
+// Delete erases the user in the database, then drops every entry cached for them: the
+// profile, the deck list and the study counts.
+func (u *Users) Delete(ctx context.Context, id string) error {
+	if err := u.users.Delete(ctx, id); err != nil {
+		return err
+	}
+	u.deps.invalidate(context.WithoutCancel(ctx), featureProfile, profileKey(id), deckListKey(id), countsKey(id))
+	return nil
+}

@@ -9,11 +9,14 @@ import (
 	"github.com/studytool/studytool/ports"
 )
 
-// UpdateDeck is the command to change UserID's deck DeckID.
+// UpdateDeck is the command to change UserID's deck DeckID. Check, when set, is the
+// client's precondition on the deck as stored (an If-Match); its error refuses the
+// change.
 type UpdateDeck struct {
 	UserID string
 	DeckID string
 	Change domain.DeckChange
+	Check  func(*domain.Deck) error
 }
 
 // UpdateDeckHandler changes a deck's name, description and study options.
@@ -21,11 +24,12 @@ type UpdateDeckHandler struct {
 	decks    ports.DeckRepo
 	profiles ports.ProfileRepo
 	progress ports.ProgressRepo
+	clock    ports.Clock
 }
 
 // NewUpdateDeckHandler builds the handler.
-func NewUpdateDeckHandler(decks ports.DeckRepo, profiles ports.ProfileRepo, progress ports.ProgressRepo) *UpdateDeckHandler {
-	return &UpdateDeckHandler{decks: decks, profiles: profiles, progress: progress}
+func NewUpdateDeckHandler(decks ports.DeckRepo, profiles ports.ProfileRepo, progress ports.ProgressRepo, clock ports.Clock) *UpdateDeckHandler {
+	return &UpdateDeckHandler{decks: decks, profiles: profiles, progress: progress, clock: clock}
 }
 
 // rescheduleAttempts bounds the tries of a scheduler switch that answers to the deck's
@@ -48,7 +52,17 @@ func (h *UpdateDeckHandler) Handle(ctx context.Context, cmd UpdateDeck) (*domain
 	if err := planned.Change(cmd.Change); err != nil {
 		return nil, err
 	}
-	change := func(d *domain.Deck) error { return d.Change(cmd.Change) }
+	now, check := h.clock.Now(), orAccept(cmd.Check)
+	change := func(d *domain.Deck) error {
+		if err := check(d); err != nil {
+			return err
+		}
+		if err := d.Change(cmd.Change); err != nil {
+			return err
+		}
+		d.UpdatedAt = now
+		return nil
+	}
 	if !replaysFSRS(deck.Options, planned.Options) {
 		updated, err := h.decks.UpdateDeck(ctx, cmd.UserID, cmd.DeckID, change)
 		if err != nil {

@@ -10,13 +10,15 @@ import (
 )
 
 // UpdateProfile is the command to change the caller's profile: each field that is set
-// replaces the profile's.
+// replaces the profile's. Check, when set, is the client's precondition on the profile
+// as stored (an If-Match); its error refuses the change.
 type UpdateProfile struct {
 	UserID      string
 	DisplayName *string
 	// TimeZone (an IANA name) and DayStartHour (0–23) set the learner's day.
 	TimeZone     *string
 	DayStartHour *int
+	Check        func(*domain.Profile) error
 }
 
 // UpdateProfileHandler changes the caller's profile. The user repository drops the
@@ -49,7 +51,21 @@ func (h *UpdateProfileHandler) Handle(ctx context.Context, cmd UpdateProfile) (*
 	if err := errors.Join(nameErr, zoneErr, hourErr); err != nil {
 		return nil, err
 	}
+	var orgType domain.OrganizationType
+	if cmd.Check != nil {
+		before, err := h.profiles.GetProfile(ctx, cmd.UserID)
+		if err != nil {
+			return nil, fmt.Errorf("update profile: %w", err)
+		}
+		orgType = before.OrganizationType
+	}
 	if _, err := h.users.Update(ctx, cmd.UserID, func(u *domain.User) error {
+		if cmd.Check != nil {
+			stored := u.Profile(orgType)
+			if err := cmd.Check(&stored); err != nil {
+				return err
+			}
+		}
 		if cmd.DisplayName != nil {
 			u.DisplayName = name
 		}

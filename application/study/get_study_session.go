@@ -31,7 +31,7 @@ func (h *GetStudySessionHandler) Handle(ctx context.Context, q GetStudySession) 
 	if err != nil {
 		return nil, fmt.Errorf("get study session: %w", err)
 	}
-	view, err := newView(ctx, h.decks, sess, nil)
+	view, err := newView(ctx, h.decks, h.sessions, sess, nil)
 	if err != nil {
 		return nil, fmt.Errorf("get study session: %w", err)
 	}

@@ -143,7 +143,7 @@ func (h *ReviewCardHandler) Handle(ctx context.Context, cmd ReviewCard) (*Review
 	case err != nil:
 		return nil, fmt.Errorf("review card: review recorded, study session not advanced: %w", err)
 	}
-	view, err := newView(ctx, h.learner.decks, sess, cards)
+	view, err := newView(ctx, h.learner.decks, h.sessions, sess, cards)
 	if err != nil {
 		// The next card could not be read; the answer itself is recorded and applied.
 		h.logger.WarnContext(ctx, "review recorded; next card unavailable", slog.String("session", sess.ID), slog.Any("error", err))

@@ -54,7 +54,7 @@ func (h *StartStudySessionHandler) Handle(ctx context.Context, cmd StartStudySes
 	if err := h.sessions.Create(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start study session: %w", err)
 	}
-	view, err := newView(ctx, h.learner.decks, sess, nil)
+	view, err := newView(ctx, h.learner.decks, h.sessions, sess, nil)
 	if err != nil {
 		return nil, fmt.Errorf("start study session: %w", err)
 	}

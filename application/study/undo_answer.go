@@ -67,7 +67,7 @@ func (h *UndoAnswerHandler) Handle(ctx context.Context, cmd UndoAnswer) (*View, 
 	if err != nil {
 		return nil, fmt.Errorf("undo answer: answer undone, study session not moved back: %w", err)
 	}
-	view, err := newView(ctx, h.learner.decks, sess, nil)
+	view, err := newView(ctx, h.learner.decks, h.sessions, sess, nil)
 	if err != nil {
 		return nil, fmt.Errorf("undo answer: %w", err)
 	}

@@ -16,24 +16,32 @@ type View struct {
 }
 
 // newView completes sess with its next card, taken from known when it is there and read
-// from the deck otherwise.
-func newView(ctx context.Context, decks ports.DeckRepo, sess *domain.StudySession, known []domain.Card) (View, error) {
-	id, ok := sess.Next()
-	if !ok {
-		return View{Session: sess}, nil
-	}
-	for i := range known {
-		if known[i].ID == id {
-			return View{Session: sess, NextCard: &known[i]}, nil
+// from the deck otherwise. A queued card deleted since the session started leaves the
+// queue for good (the session is updated), and the card after it is next.
+func newView(ctx context.Context, decks ports.DeckRepo, sessions ports.StudySessionStore, sess *domain.StudySession, known []domain.Card) (View, error) {
+	for {
+		id, ok := sess.Next()
+		if !ok {
+			return View{Session: sess}, nil
+		}
+		for i := range known {
+			if known[i].ID == id {
+				return View{Session: sess, NextCard: &known[i]}, nil
+			}
+		}
+		cards, err := decks.GetCards(ctx, sess.UserID, sess.DeckID, []string{id})
+		if err != nil {
+			return View{}, fmt.Errorf("next card: %w", err)
+		}
+		if len(cards) > 0 {
+			return View{Session: sess, NextCard: &cards[0]}, nil
+		}
+		sess, err = sessions.Update(ctx, sess.UserID, sess.ID, func(s *domain.StudySession) error {
+			s.Drop(id)
+			return nil
+		})
+		if err != nil {
+			return View{}, fmt.Errorf("next card: drop deleted card: %w", err)
 		}
 	}
-	cards, err := decks.GetCards(ctx, sess.UserID, sess.DeckID, []string{id})
-	if err != nil {
-		return View{}, fmt.Errorf("next card: %w", err)
-	}
-	if len(cards) == 0 {
-		// Cards cannot be deleted; a queued card that is gone is a broken invariant.
-		return View{}, fmt.Errorf("next card: card %s of study session %s no longer exists", id, sess.ID)
-	}
-	return View{Session: sess, NextCard: &cards[0]}, nil
 }

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -26,10 +27,11 @@ var deckRepoProperties = []property[Repositories]{
 
 // DeckRepo checks a ports.DeckRepo: decks and cards round-trip, every read and write is
 // confined to the deck's owner, a batch of cards is atomic up to domain.MaxCardsPerBatch,
-// and cards keep their insertion order.
+// cards keep their insertion order, pages of cards stay stable while cards come and go,
+// and a deleted deck or card takes its progress and review log with it.
 func DeckRepo(t *testing.T, newRepos RepositoriesFactory) {
 	t.Helper()
-	runProperties(t, newRepos(t), deckRepoProperties)
+	runProperties(t, newRepos(t), slices.Concat(deckRepoProperties, cardProperties))
 }
 
 // deckCreateThenGet checks that CreateDeck stores the deck GetDeck returns, with no
@@ -42,8 +44,8 @@ func deckCreateThenGet(t *testing.T, repos Repositories) {
 	got, err := repos.Decks.GetDeck(t.Context(), u.ID, d.ID)
 	require.NoError(t, err)
 	want := *d
-	want.CreatedAt = atMicro(d.CreatedAt)
-	got.CreatedAt = got.CreatedAt.Truncate(time.Microsecond)
+	want.CreatedAt, want.UpdatedAt = atMicro(d.CreatedAt), atMicro(d.UpdatedAt)
+	got.CreatedAt, got.UpdatedAt = got.CreatedAt.Truncate(time.Microsecond), got.UpdatedAt.Truncate(time.Microsecond)
 	assert.Equal(t, want, *got)
 }
 
@@ -217,7 +219,7 @@ func storedCards(cards []domain.Card) []domain.Card {
 	}
 	out := make([]domain.Card, len(cards))
 	for i, c := range cards {
-		c.CreatedAt = atMicro(c.CreatedAt)
+		c.CreatedAt, c.UpdatedAt = atMicro(c.CreatedAt), atMicro(c.UpdatedAt)
 		out[i] = c
 	}
 	return out
@@ -230,7 +232,7 @@ func readCards(cards []domain.Card) []domain.Card {
 	}
 	out := make([]domain.Card, len(cards))
 	for i, c := range cards {
-		c.CreatedAt = c.CreatedAt.Truncate(time.Microsecond)
+		c.CreatedAt, c.UpdatedAt = c.CreatedAt.Truncate(time.Microsecond), c.UpdatedAt.Truncate(time.Microsecond)
 		out[i] = c
 	}
 	return out

@@ -69,7 +69,8 @@ func progressFirstReview(t *testing.T, repos Repositories) {
 			LastReviewedAt: atMicro(repoTime),
 			Reviews:        1,
 		},
-		Version: 1,
+		Version:   1,
+		UpdatedAt: atMicro(repoTime),
 	}
 	assert.Equal(t, want, readProgress(p))
 	got, err := repos.Progress.Get(t.Context(), u.ID, c.ID)
@@ -256,6 +257,7 @@ func recordGrade(t *testing.T, repos Repositories, userID, deckID, cardID string
 func readProgress(p *domain.Progress) domain.Progress {
 	s := *p
 	s.CardState = readCardState(p.CardState)
+	s.UpdatedAt = atMicroOrZero(p.UpdatedAt)
 	return s
 }
 

@@ -55,6 +55,7 @@ var progressCacheProperties = []property[ProgressCacheFactory]{
 	{"TTLExpiry", progressCacheExpiry},
 	{"InvalidIDs", progressCacheInvalidIDs},
 	{"SetManyWritesEachAsSetDoes", progressCacheSetMany},
+	{"DeleteManyDropsTheUsersCopies", progressCacheDeleteMany},
 }
 
 // ProgressCache checks a ports.ProgressCache, one named property per subtest: misses, a
@@ -332,4 +333,29 @@ func progressCacheSetMany(t *testing.T, newCache ProgressCacheFactory) {
 		requireCached(t, h.Cache, want)
 	}
 	require.NoError(t, h.Cache.SetMany(t.Context(), nil), "nothing to write")
+}
+
+// progressCacheDeleteMany checks that DeleteMany drops the named copies of the user and
+// nothing else, and ignores ids that cannot be cached.
+func progressCacheDeleteMany(t *testing.T, newCache ProgressCacheFactory) {
+	h := newCache(t, time.Hour)
+	user := uuid.NewString()
+	ps := make([]*domain.Progress, 3)
+	for i := range ps {
+		ps[i] = progressFixture(1)
+		ps[i].UserID = user
+		require.NoError(t, h.Cache.Set(t.Context(), ps[i]))
+	}
+	stranger := progressFixture(1)
+	stranger.CardID = ps[0].CardID
+	require.NoError(t, h.Cache.Set(t.Context(), stranger))
+
+	require.NoError(t, h.Cache.DeleteMany(t.Context(), user, []string{ps[0].CardID, ps[2].CardID, "a:b"}))
+	for _, gone := range []*domain.Progress{ps[0], ps[2]} {
+		_, err := h.Cache.Get(t.Context(), user, gone.CardID)
+		require.ErrorIs(t, err, domain.ErrCacheMiss)
+	}
+	requireCached(t, h.Cache, ps[1])
+	requireCached(t, h.Cache, stranger)
+	require.NoError(t, h.Cache.DeleteMany(t.Context(), user, nil), "nothing to drop")
 }

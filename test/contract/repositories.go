@@ -20,6 +20,8 @@ type Repositories struct {
 	Decks         ports.DeckRepo
 	Progress      ports.ProgressRepo
 	Reviews       ports.ReviewRepo
+	// Changes is the change log of the same database; only the ChangeLog suite needs it.
+	Changes ports.ChangeLog
 }
 
 // RepositoriesFactory returns Repositories over one migrated database, whose
@@ -83,7 +85,7 @@ func (f *repoFixture) deck(userID string, at time.Time) *domain.Deck {
 	f.t.Helper()
 	d := &domain.Deck{
 		ID: f.newID(), UserID: userID, Name: "Deck", Description: "about things",
-		Options: domain.DefaultStudyOptions(), CreatedAt: at,
+		Options: domain.DefaultStudyOptions(), CreatedAt: at, UpdatedAt: at,
 	}
 	require.NoError(f.t, f.repos.Decks.CreateDeck(f.t.Context(), d))
 	return d
@@ -101,6 +103,7 @@ func (f *repoFixture) buildCards(deckID string, n int) []domain.Card {
 			Front:     "front " + uuid.NewString(),
 			Back:      "back",
 			CreatedAt: repoTime,
+			UpdatedAt: repoTime,
 		}
 	}
 	return cards

@@ -21,6 +21,7 @@ var reviewRepoProperties = []property[Repositories]{
 	{"CountGradedCountsTheDaysNewCardsAndReviews", reviewCountGraded},
 	{"EachHandsOverTheLogInCommitOrder", reviewEach},
 	{"InSessionFindsASessionsRows", reviewInSession},
+	{"PageWalksTheLogInCommitOrder", reviewPage},
 }
 
 // ReviewRepo checks a ports.ReviewRepo over reviews recorded with the ProgressRepo of
@@ -306,4 +307,50 @@ func reviewInSession(t *testing.T, repos Repositories) {
 	none, err = repos.Reviews.InSession(t.Context(), u.ID, "no-such-session")
 	require.NoError(t, err)
 	assert.Empty(t, none)
+}
+
+// reviewPage checks that Page walks the user's log (or one deck's) in commit order, a
+// page at a time, continuing past reviews recorded meanwhile, and rejects a position it
+// did not hand out.
+func reviewPage(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d, other := f.deck(u.ID, repoTime), f.deck(u.ID, repoTime)
+	cards, otherCards := f.cards(u.ID, d.ID, 3), f.cards(u.ID, other.ID, 2)
+	answer(t, repos, u.ID, d.ID, cards[0].ID, 4, day(0))
+	answer(t, repos, u.ID, other.ID, otherCards[0].ID, 4, day(0))
+	answer(t, repos, u.ID, d.ID, cards[1].ID, 4, day(0))
+	answer(t, repos, u.ID, d.ID, cards[2].ID, 4, day(0))
+	stranger, strangerDeck, strangerCard := f.studyCard()
+	answer(t, repos, stranger.ID, strangerDeck.ID, strangerCard.ID, 4, day(0))
+	recorded := false
+
+	walk := func(deckID string) []string {
+		var ids []string
+		after := ""
+		for range 100 {
+			page, next, err := repos.Reviews.Page(t.Context(), u.ID, deckID, domain.Page{Limit: 2, After: after})
+			require.NoError(t, err)
+			for _, r := range page {
+				ids = append(ids, r.CardID)
+				assert.Equal(t, u.ID, r.UserID)
+			}
+			if next == "" {
+				return ids
+			}
+			if !recorded {
+				answer(t, repos, u.ID, other.ID, otherCards[1].ID, 4, day(1))
+				recorded = true
+			}
+			after = next
+		}
+		t.Fatal("paging does not end")
+		return nil
+	}
+	assert.Equal(t, []string{cards[0].ID, otherCards[0].ID, cards[1].ID, cards[2].ID, otherCards[1].ID}, walk(""))
+	assert.Equal(t, []string{cards[0].ID, cards[1].ID, cards[2].ID}, walk(d.ID), "one deck")
+
+	_, _, err := repos.Reviews.Page(t.Context(), u.ID, "", domain.Page{Limit: 2, After: "-"})
+	var invalid *domain.ValidationError
+	require.ErrorAs(t, err, &invalid)
 }

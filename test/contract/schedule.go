@@ -23,6 +23,7 @@ var scheduleProperties = []property[Repositories]{
 	{"UnstudiedInTheOrderAdded", progressUnstudiedInOrder},
 	{"RescheduleCommitsDeckAndProgressTogether", progressRescheduleTogether},
 	{"FailedRescheduleChangesNothing", progressFailedReschedule},
+	{"CountsByDeckCountTheLearnerDay", progressCountsByDeck},
 }
 
 // day is repoTime plus n days.
@@ -127,14 +128,14 @@ func progressSuspendedLeaveQueues(t *testing.T, repos Repositories) {
 	require.NoError(t, err)
 
 	for _, c := range []domain.Card{cards[1], cards[3]} {
-		p, err := repos.Progress.SetSuspended(t.Context(), u.ID, c.ID, d.ID, true)
+		p, err := repos.Progress.SetSuspended(t.Context(), u.ID, c.ID, d.ID, true, day(2))
 		require.NoError(t, err)
 		assert.True(t, p.Suspended)
 	}
 	suspended, err := repos.Progress.Get(t.Context(), u.ID, cards[1].ID)
 	require.NoError(t, err)
 	want := readProgress(studied)
-	want.Suspended, want.Version = true, studied.Version+1
+	want.Suspended, want.Version, want.UpdatedAt = true, studied.Version+1, atMicro(day(2))
 	assert.Equal(t, want, readProgress(suspended), "suspending keeps the schedule")
 	listed, err := repos.Decks.ListCards(t.Context(), u.ID, d.ID)
 	require.NoError(t, err)
@@ -151,9 +152,9 @@ func progressSuspendedLeaveQueues(t *testing.T, repos Repositories) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{cards[2].ID}, fresh)
 
-	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[1].ID, d.ID, false)
+	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[1].ID, d.ID, false, day(2))
 	require.NoError(t, err)
-	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[3].ID, d.ID, false)
+	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[3].ID, d.ID, false, day(2))
 	require.NoError(t, err)
 	due, err = repos.Progress.Due(t.Context(), u.ID, d.ID, dueBefore(day(30)))
 	require.NoError(t, err)
@@ -163,9 +164,9 @@ func progressSuspendedLeaveQueues(t *testing.T, repos Repositories) {
 	assert.Equal(t, []string{cards[2].ID, cards[3].ID}, fresh)
 
 	other := f.deck(u.ID, repoTime)
-	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[0].ID, other.ID, true)
+	_, err = repos.Progress.SetSuspended(t.Context(), u.ID, cards[0].ID, other.ID, true, day(2))
 	require.ErrorIs(t, err, domain.ErrNotFound, "a card of another deck")
-	_, err = repos.Progress.SetSuspended(t.Context(), f.user().ID, cards[0].ID, d.ID, true)
+	_, err = repos.Progress.SetSuspended(t.Context(), f.user().ID, cards[0].ID, d.ID, true, day(2))
 	require.ErrorIs(t, err, domain.ErrNotFound, "another user's card")
 }
 
@@ -360,4 +361,34 @@ func dueIDs(due []domain.DueCard) []string {
 		ids[i] = c.CardID
 	}
 	return ids
+}
+
+// progressCountsByDeck checks that CountsByDeck counts, for each of the user's decks,
+// the studied cards due by the day's end, the cards never studied, and the day's graded
+// answers: suspended cards in neither queue, answers taken back not counted.
+func progressCountsByDeck(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u := f.user()
+	d, other, empty := f.deck(u.ID, repoTime), f.deck(u.ID, repoTime), f.deck(u.ID, repoTime)
+	cards, otherCards := f.cards(u.ID, d.ID, 5), f.cards(u.ID, other.ID, 2)
+	answer(t, repos, u.ID, d.ID, cards[0].ID, 4, day(-5)) // due day -4: due today
+	answer(t, repos, u.ID, d.ID, cards[1].ID, 4, day(0))  // new today, due tomorrow
+	answer(t, repos, u.ID, d.ID, cards[4].ID, 4, day(-5))
+	answer(t, repos, u.ID, d.ID, cards[4].ID, 4, day(0)) // a review today, due later
+	_, err := repos.Progress.SetSuspended(t.Context(), u.ID, cards[2].ID, d.ID, true, day(0))
+	require.NoError(t, err)
+	taken := answer(t, repos, u.ID, other.ID, otherCards[0].ID, 4, day(0))
+	_, err = undo(t, repos, u.ID, otherCards[0].ID, taken.ID, day(0))
+	require.NoError(t, err)
+	stranger, strangerDeck, strangerCard := f.studyCard()
+	answer(t, repos, stranger.ID, strangerDeck.ID, strangerCard.ID, 4, day(0))
+
+	today := domain.LearnerDay{}
+	counts, err := repos.Progress.CountsByDeck(t.Context(), u.ID, today.Start(day(0)), today.Start(day(1)))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]domain.DeckCounts{
+		d.ID:     {Due: 1, Unstudied: 1, NewToday: 1, ReviewsToday: 1},
+		other.ID: {Unstudied: 2},
+		empty.ID: {},
+	}, counts)
 }

@@ -54,12 +54,16 @@ var studySessionProperties = []property[StudySessionStoreFactory]{
 	{"CreateSetsTTLAndUpdateRenewsIt", studyTTLRenewed},
 	{"SessionExpiresAfterTTL", studyExpires},
 	{"ConcurrentUpdatesPopEveryCardOnce", studyConcurrentUpdates},
+	{"ListReturnsTheUsersOpenSessionsNewestFirst", studyList},
+	{"ListLeavesOutExpiredSessions", studyListExpired},
+	{"DeleteUserRemovesEverySessionOfTheUser", studyDeleteUser},
 }
 
 // StudySessionStore checks a ports.StudySessionStore: creation and reads with every
 // field, conflicts, isolation between users, updates that persist or (on error) leave
 // the session unchanged, deletion, a TTL that every write renews and that expires the
-// session, and an atomic Update: 50 goroutines popping one card each from a 50-card
+// session, listing a user's open sessions, deleting all of a user's sessions, and an
+// atomic Update: 50 goroutines popping one card each from a 50-card
 // queue pop every card exactly once. Expiry is asserted as "eventually, within 10 s of
 // the store's time", never as a deadline.
 func StudySessionStore(t *testing.T, newStore StudySessionStoreFactory) {
@@ -317,4 +321,82 @@ func requireSameStudySession(t *testing.T, want, got *domain.StudySession) {
 	assert.Equal(t, want.Correct, got.Correct, "Correct")
 	assert.True(t, slices.Equal(want.History, got.History), "History: want %v, got %v", want.History, got.History)
 	assert.Equal(t, want.Undos, got.Undos, "Undos")
+}
+
+// studyList checks that List returns the user's open sessions, newest first, as they
+// are now, and no longer lists a deleted one.
+func studyList(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	user := uuid.NewString()
+	sessions := make([]*domain.StudySession, 3)
+	for i := range sessions {
+		sessions[i] = NewStudySessionFixture(user, 2)
+		sessions[i].StartedAt = sessions[i].StartedAt.Add(time.Duration(i) * time.Minute)
+		require.NoError(t, h.Store.Create(t.Context(), sessions[i]))
+	}
+	require.NoError(t, h.Store.Create(t.Context(), NewStudySessionFixture(uuid.NewString(), 1)))
+	updated, err := h.Store.Update(t.Context(), user, sessions[0].ID, func(s *domain.StudySession) error {
+		s.Reviewed = 1
+		return nil
+	})
+	require.NoError(t, err)
+
+	listed, err := h.Store.List(t.Context(), user)
+	require.NoError(t, err)
+	require.Len(t, listed, 3)
+	requireSameStudySession(t, sessions[2], listed[0])
+	requireSameStudySession(t, sessions[1], listed[1])
+	requireSameStudySession(t, updated, listed[2])
+
+	require.NoError(t, h.Store.Delete(t.Context(), user, sessions[1].ID))
+	listed, err = h.Store.List(t.Context(), user)
+	require.NoError(t, err)
+	require.Len(t, listed, 2)
+	assert.Equal(t, []string{sessions[2].ID, sessions[0].ID}, []string{listed[0].ID, listed[1].ID})
+
+	none, err := h.Store.List(t.Context(), uuid.NewString())
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
+
+// studyListExpired checks that an expired session drops out of List.
+func studyListExpired(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, time.Second)
+	s := NewStudySessionFixture(uuid.NewString(), 1)
+	require.NoError(t, h.Store.Create(t.Context(), s))
+	listed, err := h.Store.List(t.Context(), s.UserID)
+	require.NoError(t, err)
+	require.Len(t, listed, 1)
+	for range sessionExpiryPolls {
+		listed, err := h.Store.List(t.Context(), s.UserID)
+		require.NoError(t, err)
+		if len(listed) == 0 {
+			return
+		}
+		h.Sleep(sessionExpiryStep)
+	}
+	t.Fatalf("the session stayed listed more than %s after its 1 s TTL", sessionExpiryPolls*sessionExpiryStep)
+}
+
+// studyDeleteUser checks that DeleteUser removes every session of the user and no one
+// else's, and is a no-op for a user without sessions.
+func studyDeleteUser(t *testing.T, newStore StudySessionStoreFactory) {
+	h := newStore(t, studyTTL)
+	user := uuid.NewString()
+	mine := []*domain.StudySession{NewStudySessionFixture(user, 1), NewStudySessionFixture(user, 2)}
+	other := NewStudySessionFixture(uuid.NewString(), 1)
+	for _, s := range append(mine, other) {
+		require.NoError(t, h.Store.Create(t.Context(), s))
+	}
+	require.NoError(t, h.Store.DeleteUser(t.Context(), user))
+	for _, s := range mine {
+		_, err := h.Store.Get(t.Context(), user, s.ID)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+	}
+	listed, err := h.Store.List(t.Context(), user)
+	require.NoError(t, err)
+	assert.Empty(t, listed)
+	_, err = h.Store.Get(t.Context(), other.UserID, other.ID)
+	require.NoError(t, err, "another user's session stays")
+	require.NoError(t, h.Store.DeleteUser(t.Context(), uuid.NewString()))
 }

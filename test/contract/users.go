@@ -22,10 +22,12 @@ var userRepoProperties = []property[Repositories]{
 	{"FailedUpdateChangesNothing", userFailedUpdateChangesNothing},
 	{"UpdateToTakenEmail", userUpdateToTakenEmail},
 	{"UpdateOfUnknownUser", userUpdateOfUnknown},
+	{"DeleteErasesEverythingOfTheUser", userDelete},
 }
 
 // UserRepo checks a ports.UserRepo: creation and both lookups, the unique email, the
-// transactional update closure, and times returned in UTC at microsecond precision.
+// transactional update closure, times returned in UTC at microsecond precision, and
+// deletion taking everything of the user's with it.
 func UserRepo(t *testing.T, newRepos RepositoriesFactory) {
 	t.Helper()
 	runProperties(t, newRepos(t), userRepoProperties)
@@ -199,4 +201,36 @@ func readUser(u *domain.User) domain.User {
 		s.Permissions = nil
 	}
 	return s
+}
+
+// userDelete checks that Delete erases the user with their decks, cards, progress and
+// review log, frees the email, leaves other users alone, and is ErrNotFound once done.
+func userDelete(t *testing.T, repos Repositories) {
+	f := newRepoFixture(t, repos)
+	u, d, c := f.studyCard()
+	answer(t, repos, u.ID, d.ID, c.ID, 4, day(0))
+	other, otherDeck, otherCard := f.studyCard()
+	answer(t, repos, other.ID, otherDeck.ID, otherCard.ID, 4, day(0))
+
+	require.NoError(t, repos.Users.Delete(t.Context(), u.ID))
+	_, err := repos.Users.GetByID(t.Context(), u.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	_, err = repos.Decks.GetDeck(t.Context(), u.ID, d.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	_, err = repos.Decks.GetCard(t.Context(), u.ID, c.ID)
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	studied, err := repos.Progress.StudiedCards(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, studied)
+	log, err := repos.Reviews.ListByUser(t.Context(), u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, log)
+	require.ErrorIs(t, repos.Users.Delete(t.Context(), u.ID), domain.ErrNotFound, "deleted already")
+
+	again := f.buildUser()
+	again.Email = u.Email
+	require.NoError(t, repos.Users.Create(t.Context(), again), "the email is free again")
+	kept, err := repos.Reviews.ListByUser(t.Context(), other.ID)
+	require.NoError(t, err)
+	assert.Len(t, kept, 1, "another user's log stays")
 }

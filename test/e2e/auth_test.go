@@ -17,7 +17,7 @@ type sessionList struct {
 	Sessions []struct {
 		ID      string `json:"id"`
 		Current bool   `json:"current"`
-	} `json:"sessions"`
+	} `json:"items"`
 }
 
 // TestAuthFlow drives the whole session API over HTTP on each stack.

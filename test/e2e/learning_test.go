@@ -200,7 +200,7 @@ func TestLearningLeech(t *testing.T) {
 					ID        string `json:"id"`
 					Suspended bool   `json:"suspended"`
 					Leech     bool   `json:"leech"`
-				} `json:"cards"`
+				} `json:"items"`
 			}
 			res.JSON(t, &list)
 			require.Len(t, list.Cards, 1)

@@ -52,7 +52,9 @@ func deckNames(t *testing.T, c *apptest.Client) []string {
 	t.Helper()
 	res := c.Do(http.MethodGet, "/v1/decks", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.Body)
-	var list struct{ Decks []struct{ Name string } }
+	var list struct {
+		Decks []struct{ Name string } `json:"items"`
+	}
 	res.JSON(t, &list)
 	names := make([]string, len(list.Decks))
 	for i, d := range list.Decks {

@@ -116,6 +116,12 @@ func (k Keyspace) StudySession(userID, id string) (string, error) {
 	return k.join("study:sessions", userID, id)
 }
 
+// StudySessionIndex returns the key of userID's study-session index: the ids of their
+// open study sessions (the study session keys minus the session id).
+func (k Keyspace) StudySessionIndex(userID string) (string, error) {
+	return k.join("study:sessions", userID)
+}
+
 // Progress returns the key of userID's progress on cardID.
 func (k Keyspace) Progress(userID, cardID string) (string, error) {
 	return k.join("progress", userID, cardID)

@@ -70,6 +70,16 @@ func (c *progressCache) SetMany(ctx context.Context, ps []domain.Progress) error
 	return nil
 }
 
+// DeleteMany drops the copies of the user's cards cardIDs.
+func (c *progressCache) DeleteMany(_ context.Context, userID string, cardIDs []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range cardIDs {
+		delete(c.entries, progressKey{userID, id})
+	}
+	return nil
+}
+
 // holdsNewerLocked reports whether a live entry holds a newer version than p.
 func (c *progressCache) holdsNewerLocked(p *domain.Progress) bool {
 	e, ok := c.entries[progressKey{p.UserID, p.CardID}]
