@@ -142,7 +142,7 @@ func (i *Idempotency) run(c *gin.Context, userID string) {
 // limit is an error (413).
 func requestFingerprint(c *gin.Context) (string, error) {
 	var body []byte
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		var err error
 		if body, err = io.ReadAll(c.Request.Body); err != nil {
 			return "", &bodyError{err}
