@@ -25,7 +25,9 @@ type IdempotencyStore struct {
 	policy ports.IdempotencyPolicy
 	clock  ports.Clock
 
-	mu      sync.Mutex
+	// mu guards what follows: a *sync.Mutex, which only this package's tests wrap, to
+	// learn where the store's atomic steps end.
+	mu      sync.Locker
 	records map[idempotencyKey]idempotencyEntry
 	claims  int
 }
@@ -45,7 +47,9 @@ var _ ports.IdempotencyStore = (*IdempotencyStore)(nil)
 // NewIdempotencyStore returns an empty store that keeps claims and responses as policy
 // says, by clock.
 func NewIdempotencyStore(policy ports.IdempotencyPolicy, clock ports.Clock) *IdempotencyStore {
-	return &IdempotencyStore{policy: policy, clock: clock, records: make(map[idempotencyKey]idempotencyEntry)}
+	return &IdempotencyStore{
+		policy: policy, clock: clock, mu: new(sync.Mutex), records: make(map[idempotencyKey]idempotencyEntry),
+	}
 }
 
 // Claim implements ports.IdempotencyStore.

@@ -13,6 +13,11 @@ func TestMemoryIdempotencyStore_Contract(t *testing.T) {
 	contract.IdempotencyStore(t, func(t *testing.T, policy ports.IdempotencyPolicy) contract.IdempotencyHarness {
 		t.Helper()
 		clk := clock.NewFake(sessionEpoch)
-		return contract.IdempotencyHarness{Store: memory.NewIdempotencyStore(policy, clk), Sleep: clk.Advance}
+		store := memory.NewIdempotencyStore(policy, clk)
+		return contract.IdempotencyHarness{
+			Store:  store,
+			Sleep:  clk.Advance,
+			OnStep: func(step func()) { memory.OnIdempotencySteps(store, step) },
+		}
 	})
 }

@@ -20,7 +20,7 @@ func TestRedisIdempotencyStore_Contract_RequiresRedis(t *testing.T) {
 		t.Helper()
 		client, prefix := testenv.Redis(t)
 		store := redisstore.NewIdempotencyStore(client, keyspace.MustNew("", prefix), policy)
-		return contract.IdempotencyHarness{Store: store, Sleep: time.Sleep}
+		return contract.IdempotencyHarness{Store: store, Sleep: time.Sleep, OnStep: onRoundTrips(client)}
 	})
 }
 

@@ -166,7 +166,9 @@ func runIdempotencyStore(t *testing.T, connect connectFunc) {
 	contract.IdempotencyStore(t, func(t *testing.T, policy ports.IdempotencyPolicy) contract.IdempotencyHarness {
 		t.Helper()
 		client, ks := connect(t)
-		return contract.IdempotencyHarness{Store: redisstore.NewIdempotencyStore(client, ks, policy), Sleep: time.Sleep}
+		return contract.IdempotencyHarness{
+			Store: redisstore.NewIdempotencyStore(client, ks, policy), Sleep: time.Sleep, OnStep: onRoundTrips(client),
+		}
 	})
 }
 

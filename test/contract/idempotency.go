@@ -20,6 +20,10 @@ type IdempotencyHarness struct {
 	// Sleep lets d of the store's time pass: it advances a fake clock, or really waits
 	// when the store expires by real time (Redis TTLs).
 	Sleep func(d time.Duration)
+	// OnStep installs hook, which the store must then call at the end of each of its
+	// atomic steps, as SessionHarness.OnStep describes: the suite pauses a claim there
+	// and runs a competing call whole in the gap.
+	OnStep func(hook func())
 }
 
 // IdempotencyStoreFactory returns a fresh store that keeps claims and responses as
@@ -47,6 +51,8 @@ var idempotencyProperties = []property[IdempotencyStoreFactory]{
 	{"CompletedResponseOutlivesTheLock", idemCompletedOutlivesLock},
 	{"CompletedResponseExpiresAfterRetention", idemResponseExpires},
 	{"ConcurrentClaimsGrantOne", idemConcurrentClaims},
+	{"InterleavedClaimsGrantOne", idemInterleavedClaims},
+	{"ClaimDuringCompleteNeverRunsAgain", idemClaimDuringComplete},
 	{"DeleteUserErasesEveryRecordOfTheUser", idemDeleteUser},
 }
 
@@ -54,12 +60,29 @@ var idempotencyProperties = []property[IdempotencyStoreFactory]{
 // later ones see it in progress (with the holder's fingerprint) until it is completed,
 // when they get the kept response, or released, when the key is free again; tokens that
 // no longer hold the claim change nothing; keys are scoped by user; a claim expires
-// after the lock TTL and a response after the retention; of 50 concurrent claims
-// exactly one wins; DeleteUser erases a user's records and no one else's. Expiry is
-// asserted as "eventually, within 10 s of the store's time", never as a deadline.
+// after the lock TTL and a response after the retention; of two claims interleaved at
+// every step, or 50 released at once, exactly one wins, and a claim in the middle of a
+// Complete never frees the key; DeleteUser erases a user's records and no one else's.
+// Expiry is asserted as "eventually, within 10 s of the store's time", never as a
+// deadline.
 func IdempotencyStore(t *testing.T, newStore IdempotencyStoreFactory) {
 	t.Helper()
-	runProperties(t, newStore, idempotencyProperties)
+	runProperties(t, completeIdempotencyHarness(newStore), idempotencyProperties)
+}
+
+// completeIdempotencyHarness wraps newStore so that every property fails on a harness
+// that leaves out a required field.
+func completeIdempotencyHarness(newStore IdempotencyStoreFactory) IdempotencyStoreFactory {
+	return func(t *testing.T, policy ports.IdempotencyPolicy) IdempotencyHarness {
+		t.Helper()
+		h := newStore(t, policy)
+		requireComplete(t, "IdempotencyHarness", map[string]bool{
+			"Store":  h.Store != nil,
+			"Sleep":  h.Sleep != nil,
+			"OnStep": h.OnStep != nil,
+		})
+		return h
+	}
 }
 
 // NewIdempotentResponseFixture returns a response as the HTTP adapter keeps one.
@@ -276,6 +299,58 @@ func idemConcurrentClaims(t *testing.T, newStore IdempotencyStoreFactory) {
 	assert.Equal(t, map[ports.IdempotencyState]int{
 		ports.IdempotencyClaimed: 1, ports.IdempotencyInProgress: idempotencyConcurrency - 1,
 	}, counts)
+}
+
+// idemInterleavedClaims checks that a claim run whole in any gap between two steps of
+// another claim of the same key leaves exactly one of them holding it.
+func idemInterleavedClaims(t *testing.T, newStore IdempotencyStoreFactory) {
+	h := newStore(t, idempotencyPolicy)
+	user := uuid.NewString()
+	forceInterleavings(t, h.OnStep, func() race {
+		key := uuid.NewString()
+		claims := make([]ports.IdempotencyClaim, 2)
+		errs := make([]error, 2)
+		return race{
+			first:  func() { claims[0], errs[0] = h.Store.Claim(t.Context(), user, key, "fp-first") },
+			second: func() { claims[1], errs[1] = h.Store.Claim(t.Context(), user, key, "fp-second") },
+			check: func() {
+				require.NoError(t, errors.Join(errs...))
+				winner, loser := claims[0], claims[1]
+				if loser.State == ports.IdempotencyClaimed {
+					winner, loser = loser, winner
+				}
+				require.Equal(t, ports.IdempotencyClaimed, winner.State, "one claim holds the key")
+				assert.Equal(t, ports.IdempotencyInProgress, loser.State, "the other sees it in progress")
+				assert.Equal(t, winner.Fingerprint, loser.Fingerprint, "with the holder's fingerprint")
+			},
+		}
+	})
+}
+
+// idemClaimDuringComplete checks that a claim run whole in any gap of a Complete sees
+// the key in progress or completed, never free, and that the response is kept.
+func idemClaimDuringComplete(t *testing.T, newStore IdempotencyStoreFactory) {
+	h := newStore(t, idempotencyPolicy)
+	user := uuid.NewString()
+	forceInterleavings(t, h.OnStep, func() race {
+		key := uuid.NewString()
+		c := claimed(t, h, user, key, "fp-1")
+		resp := NewIdempotentResponseFixture()
+		var completeErr, claimErr error
+		var during ports.IdempotencyClaim
+		return race{
+			first:  func() { completeErr = h.Store.Complete(t.Context(), user, key, c.Token, resp) },
+			second: func() { during, claimErr = h.Store.Claim(t.Context(), user, key, "fp-1") },
+			check: func() {
+				require.NoError(t, errors.Join(completeErr, claimErr))
+				assert.NotEqual(t, ports.IdempotencyClaimed, during.State, "the request would run twice")
+				after, err := h.Store.Claim(t.Context(), user, key, "fp-1")
+				require.NoError(t, err)
+				require.Equal(t, ports.IdempotencyCompleted, after.State)
+				assert.Equal(t, resp, *after.Response)
+			},
+		}
+	})
 }
 
 // idemDeleteUser checks that DeleteUser erases the user's claims and responses, leaves
