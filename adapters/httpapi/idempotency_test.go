@@ -288,3 +288,33 @@ func TestIdempotency_HandlerSeesTheWholeBody(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.Code, res.Body.String())
 	assert.JSONEq(t, `{"name":"read twice"}`, res.Body.String())
 }
+
+// TestIdempotency_AbsentBodyStaysAbsent: a keyed POST without a body reaches the
+// handler as one without a key does, so BindJSON refuses both alike.
+func TestIdempotency_AbsentBodyStaysAbsent(t *testing.T) {
+	t.Parallel()
+	s := newIdemStack(t, newMemoryIdempotency(), func(c *gin.Context) {
+		var body struct{ Name string }
+		if err := httpapi.BindJSON(c, &body); err != nil {
+			httpapi.WriteError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	})
+	token := s.token(t)
+	for _, contentType := range []string{"", "text/plain", "application/json"} {
+		codes := make([]string, 2)
+		for i, key := range []string{"", "key-" + contentType} {
+			req := httptest.NewRequest(http.MethodPost, "/v1/items", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			if key != "" {
+				req.Header.Set(httpapi.IdempotencyKeyHeader, key)
+			}
+			codes[i] = problemOf(t, s.serve(req)).Code
+		}
+		assert.Equal(t, codes[0], codes[1], "Content-Type %q", contentType)
+	}
+}
