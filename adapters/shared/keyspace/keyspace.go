@@ -10,8 +10,7 @@
 //	learning progress    {prefix}progress:{userId}:{cardId}
 //	rate-limit counter   {prefix}ratelimit:{scope}:{sha256(subject)[:32]}
 //	idempotency record   {prefix}idempotency:{userId}:{sha256(key)}
-//	user's idempotency   {prefix}idempotency:{userId}
-//	index
+//	idempotency index    {prefix}idempotency:{userId}
 //
 // {prefix} is `studytool:{env}:` unless REDIS_KEY_PREFIX replaces it.
 package keyspace
