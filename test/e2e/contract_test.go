@@ -20,6 +20,9 @@ func TestContractClientAPI(t *testing.T) {
 			t.Parallel()
 			a := apptest.Start(t, s, nil)
 			c := a.Client()
+			res := c.Do(http.MethodPost, "/v1/auth/register", map[string]string{"email": "x", "password": "short"})
+			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+			assert.Equal(t, []string{"email", "password", "displayName"}, res.ProblemFields(t), "every bad field at once")
 			c.Register("contract@example.com")
 			c.Token = c.Login("contract@example.com").Token
 
@@ -104,6 +107,12 @@ func contractStudy(t *testing.T, c *apptest.Client, deckID, cardID string) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.Body)
 	var session struct{ ID string }
 	res.JSON(t, &session)
+	res = c.Do(http.MethodPost, "/v1/study/sessions", map[string]any{"maxCards": 0})
+	assert.Equal(t, []string{"deckId", "maxCards"}, res.ProblemFields(t), "every bad field at once")
+	res = c.Do(http.MethodPost, "/v1/study/sessions/"+session.ID+"/reviews", map[string]any{"cardId": cardID, "grade": 9, "durationMs": -1})
+	assert.Equal(t, []string{"grade", "durationMs"}, res.ProblemFields(t), "every bad field at once")
+	res = c.Do(http.MethodGet, "/v1/reviews/export?deckId=nope&format=xml", nil)
+	assert.Equal(t, []string{"deckId", "format"}, res.ProblemFields(t), "every bad field at once")
 	assert.Equal(t, http.StatusOK, c.Do(http.MethodGet, "/v1/study/sessions?status=open", nil).StatusCode)
 	res = c.Do(http.MethodGet, "/v1/study/sessions?status=finished", nil)
 	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
