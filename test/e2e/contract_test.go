@@ -24,6 +24,8 @@ func TestContractClientAPI(t *testing.T) {
 			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 			assert.Equal(t, []string{"email", "password", "displayName"}, res.ProblemFields(t), "every bad field at once")
 			c.Register("contract@example.com")
+			contractOperations(t, a.Client())
+			contractSessions(t, a, "contract@example.com")
 			c.Token = c.Login("contract@example.com").Token
 
 			deckID := contractDecks(t, c)
@@ -34,6 +36,45 @@ func TestContractClientAPI(t *testing.T) {
 			contractAccount(t, c)
 		})
 	}
+}
+
+// contractOperations reads the unauthenticated operations, with GET and HEAD.
+func contractOperations(t *testing.T, anon *apptest.Client) {
+	t.Helper()
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.yaml"} {
+		assert.Equal(t, http.StatusOK, anon.Do(http.MethodGet, path, nil).StatusCode, path)
+		assert.Equal(t, http.StatusOK, anon.Do(http.MethodHead, path, nil).StatusCode, path)
+	}
+}
+
+// contractSessions logs in a second device, changes the password from it (which ends
+// the other sessions), lists and revokes sessions and logs out.
+func contractSessions(t *testing.T, a *apptest.App, email string) {
+	t.Helper()
+	first, second := a.Client(), a.Client()
+	first.Token = first.Login(email).Token
+	second.Token = second.Login(email).Token
+	res := second.Do(http.MethodPost, "/v1/me/password", map[string]string{
+		"currentPassword": "wrong", "newPassword": "short",
+	})
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	res = second.Do(http.MethodGet, "/v1/auth/sessions", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var sessions struct {
+		Items []struct {
+			ID      string
+			Current bool
+		}
+	}
+	res.JSON(t, &sessions)
+	for _, s := range sessions.Items {
+		if !s.Current {
+			assert.Equal(t, http.StatusNoContent, second.Do(http.MethodDelete, "/v1/auth/sessions/"+s.ID, nil).StatusCode)
+		}
+	}
+	assert.Equal(t, http.StatusUnauthorized, first.Do(http.MethodGet, "/v1/me", nil).StatusCode)
+	assert.Equal(t, http.StatusNoContent, second.Do(http.MethodPost, "/v1/auth/logout", nil).StatusCode)
+	assert.Equal(t, http.StatusUnauthorized, second.Do(http.MethodPost, "/v1/auth/logout-all", nil).StatusCode)
 }
 
 // withHeader sends one request with an extra header.
