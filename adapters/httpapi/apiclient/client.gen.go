@@ -12079,7 +12079,7 @@ type DeleteAccountResponse struct {
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *StoreUnavailable
+	ApplicationproblemJSON503 *BusyOrUnavailable
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteAccountResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -12150,7 +12150,7 @@ func (r DeleteAccountResponse) GetApplicationproblemJSON500() *InternalError {
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r DeleteAccountResponse) GetApplicationproblemJSON503() *StoreUnavailable {
+func (r DeleteAccountResponse) GetApplicationproblemJSON503() *BusyOrUnavailable {
 	return r.ApplicationproblemJSON503
 }
 
@@ -19958,7 +19958,7 @@ func ParseDeleteAccountResponse(rsp *http.Response) (*DeleteAccountResponse, err
 		response.ApplicationproblemJSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest StoreUnavailable
+		var dest BusyOrUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
