@@ -76,7 +76,8 @@ func BindJSON(c *gin.Context, dst any) error {
 
 // BindPatch is BindJSON for a PATCH body, whose fields the caller changes when they are
 // sent (pointer fields left nil are kept): a field sent as null, which would read as not
-// sent, is refused (422, every such field named) rather than silently ignored.
+// sent, is refused (422, every such field named, together with what BindJSON finds wrong
+// with the other fields) rather than silently ignored.
 func BindPatch(c *gin.Context, dst any) error {
 	if c.Request.Body == nil || c.Request.Body == http.NoBody || !isJSON(c.GetHeader("Content-Type")) {
 		return BindJSON(c, dst) // the same refusals
@@ -92,12 +93,24 @@ func BindPatch(c *gin.Context, dst any) error {
 		for _, name := range slices.Sorted(maps.Keys(fields)) {
 			if string(fields[name]) == "null" {
 				nulls = append(nulls, domain.NewValidationError(name, "must not be null: leave the field out to keep its value"))
+				delete(fields, name)
 			}
 		}
 		if len(nulls) > 0 {
-			return errors.Join(nulls...)
+			return errors.Join(append(nulls, bindRest(c, fields, dst))...)
 		}
 	}
+	return BindJSON(c, dst)
+}
+
+// bindRest binds the fields of a PATCH body that are not null, for the errors they
+// carry; a body whose only bad fields are null binds without error.
+func bindRest(c *gin.Context, fields map[string]json.RawMessage, dst any) error {
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		return &bodyError{err}
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(rest))
 	return BindJSON(c, dst)
 }
 

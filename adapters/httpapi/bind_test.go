@@ -166,6 +166,33 @@ func TestBindJSONNamesEveryBadField(t *testing.T) {
 	}
 }
 
+func TestBindPatchNamesNullsWithTheOtherBadFields(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, httpapi.RouterConfig{}, routes{"PATCH /bind": func(c *gin.Context) {
+		var in struct {
+			Name  *string `json:"name"`
+			Grade *uint8  `json:"grade"`
+			Fuzz  *bool   `json:"fuzz"`
+		}
+		if err := httpapi.BindPatch(c, &in); err != nil {
+			httpapi.WriteError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}})
+	rec := h.do(http.MethodPatch, "/bind", `{"name":null,"fuzz":null,"grade":"x","color":"red"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	fields := []string{}
+	for _, e := range problemOf(t, rec).Errors {
+		fields = append(fields, e.Field)
+	}
+	assert.Equal(t, []string{"fuzz", "name", "color", "grade"}, fields)
+
+	rec = h.do(http.MethodPatch, "/bind", `{"name":null}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	assert.Len(t, problemOf(t, rec).Errors, 1)
+}
+
 func TestJSONErrorsFromStoredDataAreNotTheClients(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, httpapi.RouterConfig{}, routes{"GET /stored": func(c *gin.Context) {
