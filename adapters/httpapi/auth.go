@@ -41,10 +41,11 @@ func (h *AuthHandlers) Register(r gin.IRouter) {
 	authed.DELETE("/sessions/:id", h.revoke)
 }
 
+// registerRequest is checked by the use-case, which names every bad field at once.
 type registerRequest struct {
-	Email       string `json:"email" binding:"required"`
-	Password    string `json:"password" binding:"required"`
-	DisplayName string `json:"displayName" binding:"required"`
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	DisplayName string `json:"displayName"`
 }
 
 type userResponse struct {

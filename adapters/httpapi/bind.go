@@ -37,7 +37,8 @@ func (e *bodyError) Unwrap() error { return e.err }
 // BindJSON decodes the request body into dst, a pointer, and runs its `binding` tag rules.
 // It is strict so that client mistakes surface instead of being silently ignored:
 // unknown fields are rejected (422, naming the field), as is anything after the JSON
-// value (400). Every error it returns is understood by WriteError: a body that is not
+// value (400). A 422 names every bad field at once, not only the first one the decoder
+// met. Every error it returns is understood by WriteError: a body that is not
 // declared as JSON 415 unsupported_media_type, empty or malformed bodies 400
 // malformed_json, oversized bodies 413 payload_too_large, wrong types, out-of-range
 // numbers and failed rules 422 validation_failed.
@@ -49,9 +50,16 @@ func BindJSON(c *gin.Context, dst any) error {
 	if !isJSON(contentType) {
 		return errNotJSON
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return &bodyError{err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if isFieldError(err) {
+			return everyFieldError(raw, dst)
+		}
 		return &bodyError{err}
 	}
 	switch _, err := dec.Token(); {
@@ -68,7 +76,8 @@ func BindJSON(c *gin.Context, dst any) error {
 
 // BindPatch is BindJSON for a PATCH body, whose fields the caller changes when they are
 // sent (pointer fields left nil are kept): a field sent as null, which would read as not
-// sent, is refused (422, every such field named) rather than silently ignored.
+// sent, is refused (422, every such field named, together with what BindJSON finds wrong
+// with the other fields) rather than silently ignored.
 func BindPatch(c *gin.Context, dst any) error {
 	if c.Request.Body == nil || c.Request.Body == http.NoBody || !isJSON(c.GetHeader("Content-Type")) {
 		return BindJSON(c, dst) // the same refusals
@@ -84,12 +93,24 @@ func BindPatch(c *gin.Context, dst any) error {
 		for _, name := range slices.Sorted(maps.Keys(fields)) {
 			if string(fields[name]) == "null" {
 				nulls = append(nulls, domain.NewValidationError(name, "must not be null: leave the field out to keep its value"))
+				delete(fields, name)
 			}
 		}
 		if len(nulls) > 0 {
-			return errors.Join(nulls...)
+			return errors.Join(append(nulls, bindRest(c, fields, dst))...)
 		}
 	}
+	return BindJSON(c, dst)
+}
+
+// bindRest binds the fields of a PATCH body that are not null, for the errors they
+// carry; a body whose only bad fields are null binds without error.
+func bindRest(c *gin.Context, fields map[string]json.RawMessage, dst any) error {
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		return &bodyError{err}
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(rest))
 	return BindJSON(c, dst)
 }
 
@@ -151,18 +172,134 @@ func unknownField(err error) (string, bool) {
 }
 
 func mismatchResponse(e *json.UnmarshalTypeError) response {
-	t := e.Type
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
 	if e.Field == "" {
-		return newResponse(kindValidation, "The request body must be "+jsonKind(t)+".")
+		return validationResponse(FieldError{Reason: "The request body must be " + jsonKind(derefType(e.Type)) + "."})
 	}
+	return validationResponse(mismatchField(e, ""))
+}
+
+// mismatchField names the field of a type mismatch, below prefix when the value was
+// decoded on its own, and says what it must be.
+func mismatchField(e *json.UnmarshalTypeError, prefix string) FieldError {
+	t := derefType(e.Type)
 	reason := "must be " + jsonKind(t)
 	if number, ok := strings.CutPrefix(e.Value, "number "); ok && isNumeric(t.Kind()) {
 		reason = numberReason(number, t.Kind())
 	}
-	return validationResponse(FieldError{Field: e.Field, Reason: reason})
+	field := e.Field
+	switch {
+	case prefix != "" && field != "":
+		field = prefix + "." + field
+	case prefix != "":
+		field = prefix
+	}
+	return FieldError{Field: field, Reason: reason}
+}
+
+func derefType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// isFieldError reports whether decoding failed on a field (an unknown one, or a value of
+// the wrong type) rather than on the body as a whole.
+func isFieldError(err error) bool {
+	var mismatch *json.UnmarshalTypeError
+	if errors.As(err, &mismatch) {
+		return mismatch.Field != ""
+	}
+	_, unknown := unknownField(err)
+	return unknown
+}
+
+// everyFieldError decodes an object body into the struct dst points to field by field,
+// after the decoder stopped at its first bad field, and lists every unknown field, every
+// value of the wrong type and every broken `binding` rule of the other fields.
+func everyFieldError(raw []byte, dst any) error {
+	var fields map[string]json.RawMessage
+	v := reflect.ValueOf(dst).Elem()
+	if json.Unmarshal(raw, &fields) != nil || v.Kind() != reflect.Struct {
+		return &bodyError{json.Unmarshal(raw, dst)}
+	}
+	v.SetZero()
+	names := jsonFieldIndexes(v.Type())
+	var bad []FieldError
+	named := map[string]bool{}
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		i, known := fieldIndex(names, name)
+		if !known {
+			bad = append(bad, FieldError{Field: name, Reason: "is not a known field"})
+			continue
+		}
+		if fe, ok := decodeField(fields[name], v.Field(i).Addr().Interface(), name); ok {
+			bad = append(bad, fe)
+			named[name] = true
+		}
+	}
+	var rules validator.ValidationErrors
+	if errors.As(binding.Validator.ValidateStruct(dst), &rules) {
+		for _, fe := range rulesResponse(rules).Errors {
+			top, _, _ := strings.Cut(fe.Field, ".")
+			if !named[top] {
+				bad = append(bad, fe)
+			}
+		}
+	}
+	errs := make([]error, len(bad))
+	for i, fe := range bad {
+		errs[i] = domain.NewValidationError(fe.Field, fe.Reason)
+	}
+	return errors.Join(errs...)
+}
+
+// decodeField decodes the value of the field called name into dst, strictly, and
+// names what is wrong with it, if anything.
+func decodeField(raw json.RawMessage, dst any, name string) (FieldError, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		return FieldError{}, false
+	}
+	var mismatch *json.UnmarshalTypeError
+	if errors.As(err, &mismatch) {
+		return mismatchField(mismatch, name), true
+	}
+	inner, ok := unknownField(err)
+	return FieldError{Field: inner, Reason: "is not a known field"}, ok
+}
+
+// fieldIndex finds the field a JSON key decodes into: its exact name, or else one
+// equal under case folding, as encoding/json matches keys.
+func fieldIndex(names map[string]int, key string) (int, bool) {
+	if i, ok := names[key]; ok {
+		return i, true
+	}
+	for name, i := range names {
+		if strings.EqualFold(name, key) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// jsonFieldIndexes maps the JSON names of t's exported fields to their indexes.
+func jsonFieldIndexes(t reflect.Type) map[string]int {
+	out := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case !f.IsExported() || name == "-":
+		case name == "":
+			out[f.Name] = i
+		default:
+			out[name] = i
+		}
+	}
+	return out
 }
 
 // numberReason explains why the JSON number literal did not fit a Go number of kind k.

@@ -89,7 +89,10 @@ func TestBindJSON(t *testing.T) {
 			name: "object expected", body: `{"name":"x","cards":{}}`, status: 422, code: "validation_failed",
 			field: &httpapi.FieldError{Field: "cards", Reason: "must be an array"},
 		},
-		{name: "array body", body: `[]`, status: 422, code: "validation_failed"},
+		{
+			name: "array body", body: `[]`, status: 422, code: "validation_failed",
+			field: &httpapi.FieldError{Reason: "The request body must be an object."},
+		},
 		{
 			name: "unknown field", body: `{"name":"x","title":"y"}`, status: 422, code: "validation_failed",
 			field: &httpapi.FieldError{Field: "title", Reason: "is not a known field"},
@@ -115,6 +118,79 @@ func TestBindJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBindJSONNamesEveryBadField(t *testing.T) {
+	t.Parallel()
+	h := bindHarness(t)
+	tests := []struct {
+		name string
+		body string
+		want []httpapi.FieldError
+	}{
+		{
+			name: "wrong types and an unknown field",
+			body: `{"name":1,"grade":"x","title":"y","maxCards":1.5}`,
+			want: []httpapi.FieldError{
+				{Field: "grade", Reason: "must be an integer"},
+				{Field: "maxCards", Reason: "must be an integer"},
+				{Field: "name", Reason: "must be a string"},
+				{Field: "title", Reason: "is not a known field"},
+			},
+		},
+		{
+			name: "an unknown field and a missing one",
+			body: `{"title":"y"}`,
+			want: []httpapi.FieldError{
+				{Field: "title", Reason: "is not a known field"},
+				{Field: "name", Reason: "is required"},
+			},
+		},
+		{
+			name: "nested and top-level mismatches",
+			body: `{"NAME":"x","cards":[{"front":2}],"grade":300}`,
+			want: []httpapi.FieldError{
+				{Field: "cards.front", Reason: "must be a string"},
+				{Field: "grade", Reason: "is out of range"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := h.do(http.MethodPost, "/bind", tt.body)
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+			p := problemOf(t, rec)
+			assert.Equal(t, "validation_failed", p.Code)
+			assert.Equal(t, tt.want, p.Errors)
+		})
+	}
+}
+
+func TestBindPatchNamesNullsWithTheOtherBadFields(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, httpapi.RouterConfig{}, routes{"PATCH /bind": func(c *gin.Context) {
+		var in struct {
+			Name  *string `json:"name"`
+			Grade *uint8  `json:"grade"`
+			Fuzz  *bool   `json:"fuzz"`
+		}
+		if err := httpapi.BindPatch(c, &in); err != nil {
+			httpapi.WriteError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}})
+	rec := h.do(http.MethodPatch, "/bind", `{"name":null,"fuzz":null,"grade":"x","color":"red"}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	fields := []string{}
+	for _, e := range problemOf(t, rec).Errors {
+		fields = append(fields, e.Field)
+	}
+	assert.Equal(t, []string{"fuzz", "name", "color", "grade"}, fields)
+
+	rec = h.do(http.MethodPatch, "/bind", `{"name":null}`)
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+	assert.Len(t, problemOf(t, rec).Errors, 1)
 }
 
 func TestJSONErrorsFromStoredDataAreNotTheClients(t *testing.T) {

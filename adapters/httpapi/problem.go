@@ -94,7 +94,6 @@ var sentinels = []struct {
 	{domain.ErrSessionInvalid, kindSessionInvalid, "The session is missing, expired or revoked."},
 	{domain.ErrForbidden, kindForbidden, "You do not have permission to perform this action."},
 	{errRequestInProgress, kindRequestInProgress, "A request with this Idempotency-Key is still being processed; retry it later."},
-	{errIdempotencyKeyReused, kindIdempotencyReused, "This Idempotency-Key was already used for another request (method, path or body); send a new key."},
 	{errCrossOrigin, kindForbidden, "Cross-origin requests that change state are refused; send them from a trusted origin."},
 }
 
@@ -174,6 +173,12 @@ func domainProblem(err error) (response, bool) {
 		if errors.Is(err, s.err) {
 			return newResponse(s.kind, s.detail), true
 		}
+	}
+	if errors.Is(err, errIdempotencyKeyReused) {
+		// A 422 always lists what is wrong: here the header, whatever the body.
+		resp := newResponse(kindIdempotencyReused, "This Idempotency-Key was already used for another request (method, path or body); send a new key.")
+		resp.Errors = []FieldError{{Field: IdempotencyKeyHeader, Reason: "was already used for another request"}}
+		return resp, true
 	}
 	return response{}, false
 }

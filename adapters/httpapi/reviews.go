@@ -111,14 +111,9 @@ func newRevlogEntry(r domain.Review) revlogEntry {
 }
 
 func (h *ReviewLogHandlers) exportLog(c *gin.Context) {
-	deckID := c.Query("deckId")
-	if deckID != "" && !isUUID(deckID) {
-		WriteError(c, domain.NewValidationError("deckId", "must be a deck id"))
-		return
-	}
-	format := c.DefaultQuery("format", "csv")
-	if format != "csv" && format != "json" {
-		WriteError(c, domain.NewValidationError("format", "must be csv or json"))
+	deckID, format, err := exportQuery(c)
+	if err != nil {
+		WriteError(c, err)
 		return
 	}
 	ctx := c.Request.Context()
@@ -148,6 +143,20 @@ func (h *ReviewLogHandlers) exportLog(c *gin.Context) {
 		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "review log export cut short", slog.Any("error", err))
 		c.Abort()
 	}
+}
+
+// exportQuery reads the export's `deckId` and `format`, naming every bad one at once.
+func exportQuery(c *gin.Context) (deckID, format string, err error) {
+	var errs []error
+	deckID = c.Query("deckId")
+	if deckID != "" && !isUUID(deckID) {
+		errs = append(errs, domain.NewValidationError("deckId", "must be a deck id"))
+	}
+	format = c.DefaultQuery("format", "csv")
+	if format != "csv" && format != "json" {
+		errs = append(errs, domain.NewValidationError("format", "must be csv or json"))
+	}
+	return deckID, format, errors.Join(errs...)
 }
 
 func writeRevlogCSV(ctx context.Context, w *bufio.Writer, export *progress.ReviewExport) error {

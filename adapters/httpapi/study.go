@@ -49,8 +49,10 @@ func (h *StudyHandlers) Register(r gin.IRouter) {
 	g.POST("/:id/finish", h.finish)
 }
 
+// startStudySessionRequest is checked by the use-case, which names a missing deckId and
+// a maxCards out of range together.
 type startStudySessionRequest struct {
-	DeckID string `json:"deckId" binding:"required"`
+	DeckID string `json:"deckId"`
 	// MaxCards is optional: absent means domain.DefaultStudyCards, while an explicit 0 is
 	// out of range.
 	MaxCards *int `json:"maxCards"`

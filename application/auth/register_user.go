@@ -109,14 +109,12 @@ func (h *RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (*Re
 
 // validate returns the canonical email and display name of cmd, or the first
 // ValidationError.
+// validate checks email, password and display name, naming every bad one at once.
 func (h *RegisterUserHandler) validate(cmd RegisterUser) (email, name string, err error) {
-	if email, err = h.emails.Canonical(cmd.Email); err != nil {
-		return "", "", err
-	}
-	if err := checkNewPassword("password", cmd.Password, h.blocklist); err != nil {
-		return "", "", err
-	}
-	if name, err = domain.NormalizeDisplayName(cmd.DisplayName); err != nil {
+	email, emailErr := h.emails.Canonical(cmd.Email)
+	passwordErr := checkNewPassword("password", cmd.Password, h.blocklist)
+	name, nameErr := domain.NormalizeDisplayName(cmd.DisplayName)
+	if err := errors.Join(emailErr, passwordErr, nameErr); err != nil {
 		return "", "", err
 	}
 	return email, name, nil

@@ -107,6 +107,21 @@ func TestRegisterUser(t *testing.T) {
 	}
 }
 
+func TestRegisterUserNamesEveryBadField(t *testing.T) {
+	t.Parallel()
+	h, _ := newRegister(t, 10)
+	_, err := h.Handle(context.Background(), auth.RegisterUser{Email: "not-an-email", Password: "short", DisplayName: " "})
+	joined, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "joined validation errors: %v", err)
+	var fields []string
+	for _, inner := range joined.Unwrap() {
+		var verr *domain.ValidationError
+		require.ErrorAs(t, inner, &verr)
+		fields = append(fields, verr.Field)
+	}
+	assert.Equal(t, []string{"email", "password", "displayName"}, fields)
+}
+
 func TestRegisterUserIsRateLimitedPerClientIPBeforeHashing(t *testing.T) {
 	t.Parallel()
 	h, d := newRegister(t, 2)

@@ -46,6 +46,22 @@ func requireValidation(t *testing.T, err error, field string) {
 	assert.Equal(t, field, verr.Field)
 }
 
+// validationFields lists the fields of every ValidationError in err's tree (joined
+// errors included).
+func validationFields(err error) []string {
+	switch e := err.(type) { //nolint:errorlint // walks the tree itself, joined errors included
+	case interface{ Unwrap() []error }:
+		var out []string
+		for _, inner := range e.Unwrap() {
+			out = append(out, validationFields(inner)...)
+		}
+		return out
+	case *domain.ValidationError:
+		return []string{e.Field}
+	}
+	return nil
+}
+
 // applyTo returns a StudySessionStore.Update implementation that runs fn on a copy of
 // stored, keeps the result in stored on success, and returns it.
 func applyTo(stored *domain.StudySession) func(context.Context, string, string, func(*domain.StudySession) error) (*domain.StudySession, error) {

@@ -200,14 +200,16 @@ func standingAnswers(rows []domain.Review) []domain.Review {
 	return out
 }
 
+// validate names every bad field of the command at once.
 func (cmd ReviewCard) validate() error {
+	var errs []error
 	if !cmd.Grade.Valid() {
-		return domain.NewValidationError("grade", "must be an integer from 0 to 5")
+		errs = append(errs, domain.NewValidationError("grade", "must be an integer from 0 to 5"))
 	}
 	if cmd.DurationMs < 0 || cmd.DurationMs > MaxDurationMs {
-		return domain.NewValidationError("durationMs", fmt.Sprintf("must be an integer from 0 to %d", MaxDurationMs))
+		errs = append(errs, domain.NewValidationError("durationMs", fmt.Sprintf("must be an integer from 0 to %d", MaxDurationMs)))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // record commits the answer and returns the progress and the grade on record. When the

@@ -340,6 +340,13 @@ func TestReviewCard_RefusesInvalidAnswers(t *testing.T) {
 	}
 }
 
+func TestReviewCard_NamesEveryBadField(t *testing.T) {
+	t.Parallel()
+	rig := newReviewRig(t, session("c1"))
+	_, err := rig.handler.Handle(t.Context(), study.ReviewCard{UserID: "user-1", SessionID: "s-1", CardID: "c1", Grade: 9, DurationMs: -1})
+	assert.Equal(t, []string{"grade", "durationMs"}, validationFields(err))
+}
+
 func TestReviewCard_UnknownSessionIsNotFound(t *testing.T) {
 	t.Parallel()
 	rig := newReviewRig(t, nil)

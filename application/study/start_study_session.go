@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/studytool/studytool/application"
@@ -41,10 +42,11 @@ func NewStartStudySessionHandler(decks ports.DeckRepo, profiles ports.ProfileRep
 // counted from the review log, across every session and device (see
 // domain.BuildStudyQueue) — and stores the new session. Suspended cards never enter. A
 // deck with nothing to study gives an empty queue. A deck that is not the caller's is
-// domain.ErrNotFound; MaxCards out of range a ValidationError for "maxCards".
+// domain.ErrNotFound; a missing DeckID and MaxCards out of range are ValidationErrors
+// for "deckId" and "maxCards", both named when both are wrong.
 func (h *StartStudySessionHandler) Handle(ctx context.Context, cmd StartStudySession) (*View, error) {
-	if cmd.MaxCards < 1 || cmd.MaxCards > domain.MaxStudyCards {
-		return nil, domain.NewValidationError("maxCards", fmt.Sprintf("must be an integer from 1 to %d", domain.MaxStudyCards))
+	if err := cmd.validate(); err != nil {
+		return nil, err
 	}
 	queue, err := h.queue(ctx, cmd)
 	if err != nil {
@@ -89,4 +91,16 @@ func (h *StartStudySessionHandler) queue(ctx context.Context, cmd StartStudySess
 		Due: due, New: fresh, Now: now, Options: deck.Options,
 		ReviewsLeft: reviewsLeft, NewLeft: newLeft, Limit: cmd.MaxCards,
 	}), nil
+}
+
+// validate names every bad field of the command at once.
+func (cmd StartStudySession) validate() error {
+	var errs []error
+	if cmd.DeckID == "" {
+		errs = append(errs, domain.NewValidationError("deckId", "is required"))
+	}
+	if cmd.MaxCards < 1 || cmd.MaxCards > domain.MaxStudyCards {
+		errs = append(errs, domain.NewValidationError("maxCards", fmt.Sprintf("must be an integer from 1 to %d", domain.MaxStudyCards)))
+	}
+	return errors.Join(errs...)
 }

@@ -163,6 +163,12 @@ func TestStartStudySession_RefusesMaxCardsOutOfRange(t *testing.T) {
 	}
 }
 
+func TestStartStudySession_NamesEveryBadField(t *testing.T) {
+	t.Parallel()
+	_, err := newStartRig(t).handler.Handle(t.Context(), study.StartStudySession{UserID: "user-1", MaxCards: 0})
+	assert.Equal(t, []string{"deckId", "maxCards"}, validationFields(err))
+}
+
 func TestStartStudySession_DeckOfAnotherUserIsNotFound(t *testing.T) {
 	t.Parallel()
 	rig := newStartRig(t)

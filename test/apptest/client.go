@@ -18,7 +18,8 @@ import (
 const requestTimeout = 30 * time.Second
 
 // Client is an HTTP client of an app with a cookie jar, headers sent with every request
-// and an optional bearer token.
+// and an optional bearer token. Every response it receives from the app is validated
+// against openapi.yaml: one the document does not describe fails the test.
 type Client struct {
 	// HTTP sends the requests; its Jar keeps the cookies the app sets.
 	HTTP *http.Client
@@ -38,7 +39,11 @@ func NewClient(t testing.TB, baseURL string) *Client {
 	require.NoError(t, err)
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	return &Client{HTTP: &http.Client{Jar: jar, Timeout: requestTimeout}, Header: http.Header{}, t: t, base: base}
+	transport := &contractTransport{t: t, next: http.DefaultTransport}
+	return &Client{
+		HTTP:   &http.Client{Jar: jar, Timeout: requestTimeout, Transport: transport},
+		Header: http.Header{}, t: t, base: base,
+	}
 }
 
 // Response is a finished exchange with its body read.
