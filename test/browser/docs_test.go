@@ -1,0 +1,157 @@
+package browser_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/studytool/studytool/test/apptest"
+	"github.com/studytool/studytool/test/testenv"
+)
+
+// browserTimeout bounds a whole browser session: start, page loads and clicks. The
+// tests share two cores with the race detector and other packages.
+const browserTimeout = 3 * time.Minute
+
+// openAPIMethods are the keys of an OpenAPI path item that are operations.
+var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// operationCount is what an OpenAPI document declares and what Swagger UI shows of it.
+type operationCount struct {
+	// Operations are the (path, method) pairs; Heads those whose method is HEAD.
+	Operations, Heads int
+	// Blocks is one per operation and tag: Swagger UI lists an operation under each of
+	// its tags, and under "default" when it has none.
+	Blocks int
+}
+
+// countOperations counts the operations of the OpenAPI document at file.
+func countOperations(t *testing.T, file string) operationCount {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var doc struct {
+		Paths map[string]map[string]yaml.Node `yaml:"paths"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	var n operationCount
+	for _, item := range doc.Paths {
+		for method, node := range item {
+			if !slices.Contains(openAPIMethods, method) {
+				continue // parameters, summary, servers…
+			}
+			var op struct {
+				Tags []string `yaml:"tags"`
+			}
+			require.NoError(t, node.Decode(&op))
+			n.Operations++
+			n.Blocks += max(1, len(op.Tags))
+			if method == "head" {
+				n.Heads++
+			}
+		}
+	}
+	return n
+}
+
+// cspViolations collects, from the first script of every document on, the
+// Content-Security-Policy violations of the page into window.__cspViolations.
+const cspViolations = `window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+	window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber));`
+
+// newBrowser starts headless Chromium for t and returns the context of its first tab;
+// the browser is closed when t ends.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	bin := testenv.Chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		// The browser opens pages of the app under test only; its sandbox needs user
+		// namespaces or a setuid helper, which containers and root (CI) often lack.
+		chromedp.NoSandbox,
+	)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		if err := chromedp.Cancel(tabCtx); err != nil {
+			t.Logf("close browser: %v", err)
+		}
+		cancelTab()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	_, err := chromedp.Call(tabCtx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: cspViolations})
+	require.NoError(t, err, "start %s", bin)
+	return tabCtx
+}
+
+// screenshot writes the whole page as name.png, and the element sel as name-part.png,
+// into the test's artifact directory (kept with `go test -artifacts -outputdir DIR`)
+// and logs their paths.
+func screenshot(ctx context.Context, t *testing.T, name, sel, part string) {
+	t.Helper()
+	shots := map[string]chromedp.Action[[]byte]{
+		name + ".png":              chromedp.FullScreenshot(100),
+		name + "-" + part + ".png": chromedp.Screenshot(chromedp.CSS(sel)),
+	}
+	for file, shot := range shots {
+		png, err := chromedp.Run(ctx, shot)
+		require.NoError(t, err)
+		path := filepath.Join(t.ArtifactDir(), file)
+		require.NoError(t, os.WriteFile(path, png, 0o600))
+		t.Logf("screenshot: %s", path)
+	}
+}
+
+// TestDocsShowEveryOperationAndTryItOut opens /docs on the embedded stack, checks that
+// Swagger UI lists every operation of openapi.yaml under the page's CSP, and runs "Try
+// it out" → "Execute" on GET /healthz.
+func TestDocsShowEveryOperationAndTryItOut(t *testing.T) {
+	ctx := newBrowser(t)
+	app := apptest.Start(t, apptest.Embedded, nil)
+	want := countOperations(t, filepath.Join("..", "..", "openapi.yaml"))
+	t.Logf("openapi.yaml: %d operations (%d of them HEAD), %d blocks expected (one per operation and tag)",
+		want.Operations, want.Heads, want.Blocks)
+
+	health := "#operations-operations-getHealth"
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(app.BaseURL+"/docs"),
+		chromedp.WaitVisible(chromedp.CSS(health)),
+	))
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#swagger-ui .opblock").length`))
+	require.NoError(t, err)
+	assert.Equal(t, want.Blocks, shown, "operation blocks Swagger UI shows")
+	errs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#swagger-ui .errors-wrapper").length`))
+	require.NoError(t, err)
+	assert.Zero(t, errs, "Swagger UI reports errors in the document")
+
+	status := health + " .live-responses-table tbody .response-col_status"
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(health+" .opblock-summary-control")),
+		chromedp.Click(chromedp.CSS(health+" .try-out__btn")),
+		chromedp.Click(chromedp.CSS(health+" .execute")),
+		chromedp.WaitVisible(chromedp.CSS(status)),
+	))
+	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(status)))
+	require.NoError(t, err)
+	assert.Equal(t, "200", got, "status of the executed GET /healthz")
+	screenshot(ctx, t, "docs", health, "healthz")
+
+	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__cspViolations`))
+	require.NoError(t, err)
+	assert.Empty(t, violations, "Content-Security-Policy violations")
+}
