@@ -117,6 +117,43 @@ func screenshot(ctx context.Context, t *testing.T, name, sel, part string) {
 	}
 }
 
+// openDocs opens the documentation of app and waits until Swagger UI shows the
+// operation block sel.
+func openDocs(ctx context.Context, t *testing.T, app *apptest.App, sel string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(app.BaseURL+"/docs"),
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+	))
+}
+
+// tryItOut runs "Try it out" → "Execute" on the operation block op and returns the
+// status and the body of the response that Swagger UI shows.
+func tryItOut(ctx context.Context, t *testing.T, op string) (status, body string) {
+	t.Helper()
+	response := op + " .live-responses-table tbody .response"
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(op+" .opblock-summary-control")),
+		chromedp.Click(chromedp.CSS(op+" .try-out__btn")),
+		chromedp.Click(chromedp.CSS(op+" .execute")),
+		chromedp.WaitVisible(chromedp.CSS(response+" .response-col_status")),
+	))
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(response+" .response-col_status")))
+	require.NoError(t, err)
+	body, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(response+" .response-col_description pre")))
+	require.NoError(t, err)
+	return status, body
+}
+
+// assertNoCSPViolations fails t when the page reported Content-Security-Policy
+// violations.
+func assertNoCSPViolations(ctx context.Context, t *testing.T) {
+	t.Helper()
+	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__cspViolations`))
+	require.NoError(t, err)
+	assert.Empty(t, violations, "Content-Security-Policy violations")
+}
+
 // TestDocsShowEveryOperationAndTryItOut opens /docs on the embedded stack, checks that
 // Swagger UI lists every operation of openapi.yaml under the page's CSP, and runs "Try
 // it out" → "Execute" on GET /healthz.
@@ -128,10 +165,7 @@ func TestDocsShowEveryOperationAndTryItOut(t *testing.T) {
 		want.Operations, want.Heads, want.Blocks)
 
 	health := "#operations-operations-getHealth"
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(app.BaseURL+"/docs"),
-		chromedp.WaitVisible(chromedp.CSS(health)),
-	))
+	openDocs(ctx, t, app, health)
 	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#swagger-ui .opblock").length`))
 	require.NoError(t, err)
 	assert.Equal(t, want.Blocks, shown, "operation blocks Swagger UI shows")
@@ -139,19 +173,36 @@ func TestDocsShowEveryOperationAndTryItOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, errs, "Swagger UI reports errors in the document")
 
-	status := health + " .live-responses-table tbody .response-col_status"
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(health+" .opblock-summary-control")),
-		chromedp.Click(chromedp.CSS(health+" .try-out__btn")),
-		chromedp.Click(chromedp.CSS(health+" .execute")),
-		chromedp.WaitVisible(chromedp.CSS(status)),
-	))
-	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(status)))
-	require.NoError(t, err)
-	assert.Equal(t, "200", got, "status of the executed GET /healthz")
+	status, body := tryItOut(ctx, t, health)
+	assert.Equal(t, "200", status, "status of the executed GET /healthz")
+	assert.JSONEq(t, `{"status": "ok"}`, body)
 	screenshot(ctx, t, "docs", health, "healthz")
+	assertNoCSPViolations(ctx, t)
+}
 
-	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__cspViolations`))
-	require.NoError(t, err)
-	assert.Empty(t, violations, "Content-Security-Policy violations")
+// TestDocsAuthorizeWithToken gives Swagger UI a login's token through "Authorize" and
+// runs GET /v1/me with it.
+func TestDocsAuthorizeWithToken(t *testing.T) {
+	ctx := newBrowser(t)
+	app := apptest.Start(t, apptest.Embedded, nil)
+	client := app.Client()
+	client.Register("docs@example.com")
+	token := client.Login("docs@example.com").Token
+
+	profile := "#operations-profile-getProfile"
+	bearer := ".modal-ux .auth-container:has(#auth-bearer-value)"
+	openDocs(ctx, t, app, profile)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(".auth-wrapper .authorize")),
+		chromedp.SendKeys(chromedp.CSS(bearer+" #auth-bearer-value"), token),
+		chromedp.Click(chromedp.CSS(bearer+" button[type=submit]")),
+		// Authorized, the scheme shows "Logout" in place of the field.
+		chromedp.WaitVisible(chromedp.CSS(".modal-ux .auth-container button[aria-label='Remove authorization']")),
+		chromedp.Click(chromedp.CSS(".modal-ux .close-modal")),
+		chromedp.WaitNotPresent(chromedp.CSS(".modal-ux")),
+	))
+	status, body := tryItOut(ctx, t, profile)
+	assert.Equal(t, "200", status, "status of the executed GET /v1/me")
+	assert.Contains(t, body, `"docs@example.com"`)
+	assertNoCSPViolations(ctx, t)
 }
