@@ -104,14 +104,17 @@ func newBrowser(t *testing.T) context.Context {
 // and logs their paths.
 func screenshot(ctx context.Context, t *testing.T, name, sel, part string) {
 	t.Helper()
-	shots := map[string]chromedp.Action[[]byte]{
-		name + ".png":              chromedp.FullScreenshot(100),
-		name + "-" + part + ".png": chromedp.Screenshot(chromedp.CSS(sel)),
+	shots := []struct {
+		file string
+		take chromedp.Action[[]byte]
+	}{
+		{name + ".png", chromedp.FullScreenshot(100)}, // 100: PNG
+		{name + "-" + part + ".png", chromedp.Screenshot(chromedp.CSS(sel))},
 	}
-	for file, shot := range shots {
-		png, err := chromedp.Run(ctx, shot)
+	for _, shot := range shots {
+		png, err := chromedp.Run(ctx, shot.take)
 		require.NoError(t, err)
-		path := filepath.Join(t.ArtifactDir(), file)
+		path := filepath.Join(t.ArtifactDir(), shot.file)
 		require.NoError(t, os.WriteFile(path, png, 0o600))
 		t.Logf("screenshot: %s", path)
 	}
