@@ -26,7 +26,7 @@ RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env 
 export MOCKERY OAPI_CODEGEN FUZZTIME
 
 .PHONY: help run build test test-go check-mocks check-client check-alerts lint fmt-check vet golangci-lint fmt \
-	mocks client migrate bench bench-cache bench-auth fuzz cover clean deps
+	mocks client migrate bench bench-cache bench-auth fuzz cover clean deps swagger-ui
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -112,6 +112,9 @@ deps: ## Download every module the build, the tests and the tools need (then no 
 	$(GO) mod download -modfile=tools/mockery.mod
 	$(GO) mod download -modfile=tools/golangci-lint.mod
 	$(GO) mod download -modfile=tools/oapi-codegen.mod
+
+swagger-ui: ## Re-vendor Swagger UI for /docs from npm: make swagger-ui SWAGGER_UI_VERSION=5.x.y (needs npm)
+	@bash scripts/vendor-swagger-ui.sh "$(SWAGGER_UI_VERSION)"
 
 clean: ## Remove build output and coverage files
 	rm -rf bin coverage.out coverage.html

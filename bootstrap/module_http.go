@@ -15,6 +15,7 @@ import (
 	"github.com/studytool/studytool"
 	"github.com/studytool/studytool/adapters/gormdb"
 	"github.com/studytool/studytool/adapters/httpapi"
+	"github.com/studytool/studytool/adapters/httpapi/apidocs"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -23,8 +24,8 @@ const readinessTimeout = time.Second
 
 // HTTPModule provides the Gin router with every feature's routes (the "routes" group),
 // the authenticator the features' routes share (with the Idempotency-Key middleware of
-// their POSTs), health and the OpenAPI document, and the
-// HTTP server, which listens on start and drains in-flight requests on stop.
+// their POSTs), health, the OpenAPI document and its interactive documentation (/docs),
+// and the HTTP server, which listens on start and drains in-flight requests on stop.
 var HTTPModule = fx.Module("http",
 	fx.Provide(
 		newHealth,
@@ -33,6 +34,7 @@ var HTTPModule = fx.Module("http",
 		httpapi.NewAuthenticator,
 		asRoutes(func(h *httpapi.Health) *httpapi.Health { return h }),
 		asRoutes(func() httpapi.OpenAPISpec { return httpapi.OpenAPISpec(studytool.OpenAPI) }),
+		asRoutes(func() (*httpapi.APIDocs, error) { return httpapi.NewAPIDocs(apidocs.Files()) }),
 		newRouter,
 	),
 	fx.Invoke(registerServer),

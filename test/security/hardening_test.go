@@ -117,6 +117,7 @@ func testResponseHeaders(t *testing.T) {
 		"forbidden":      user.Do(http.MethodGet, "/v1/admin/cache/stats", nil),
 		"decks":          user.Do(http.MethodGet, "/v1/decks", nil),
 		"openapi":        anon.Do(http.MethodGet, "/openapi.yaml", nil),
+		"api docs":       anon.Do(http.MethodGet, "/docs", nil),
 		"wrong method":   anon.Do(http.MethodPut, "/v1/auth/login", nil),
 		"metrics on API": anon.Do(http.MethodGet, "/metrics", nil),
 		"deck not found": user.Do(http.MethodGet, "/v1/decks/%00", nil),

@@ -1,6 +1,7 @@
 // Package testenv gives tests isolated slices of the real backends: a Redis key prefix of
-// their own on a test database number, and a throwaway PostgreSQL database. A backend
-// that does not answer skips the test loudly, or fails it when
+// their own on a test database number, and a throwaway PostgreSQL database; and it finds
+// the Chromium that browser tests drive. A backend that does not answer, or a browser
+// that is not installed, skips the test loudly, or fails it when
 // STUDYTOOL_REQUIRE_BACKENDS=1 (as CI sets), so no suite passes vacuously.
 package testenv
 
@@ -9,9 +10,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -43,10 +46,34 @@ func Required() bool { return os.Getenv(EnvRequire) == "1" }
 // unavailable skips t, or fails it when backends are required.
 func unavailable(t testing.TB, backend string, err error) {
 	t.Helper()
+	missing(t, backend, "unreachable", err)
+}
+
+// missing skips t because backend is not there (state says how: "unreachable", "not
+// found"), or fails it when backends are required.
+func missing(t testing.TB, backend, state string, err error) {
+	t.Helper()
 	if Required() {
-		t.Fatalf("%s is required (%s=1) but unreachable: %v", backend, EnvRequire, err)
+		t.Fatalf("%s is required (%s=1) but %s: %v", backend, EnvRequire, state, err)
 	}
-	t.Skipf("SKIPPED — %s unreachable (%v); set %s=1 to make this a failure", backend, err, EnvRequire)
+	t.Skipf("SKIPPED — %s %s (%v); set %s=1 to make this a failure", backend, state, err, EnvRequire)
+}
+
+// chromiumNames are the names Chromium's binary has on PATH: Debian's package
+// chromium, and chromium-browser elsewhere.
+var chromiumNames = []string{"chromium", "chromium-browser"}
+
+// Chromium returns the path of the Chromium binary for browser tests, found on PATH.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	for _, name := range chromiumNames {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	err := fmt.Errorf("no %s on PATH; Debian: apt-get install chromium", strings.Join(chromiumNames, " or "))
+	missing(t, "Chromium", "not found", err)
+	return ""
 }
 
 // RedisOptions returns the options of the test Redis server: STUDYTOOL_TEST_REDIS_URL,

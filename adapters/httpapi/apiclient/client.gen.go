@@ -212,12 +212,15 @@ func (e TombstoneKind) Valid() bool {
 
 // Defines values for ValidationProblemCode.
 const (
-	ValidationProblemCodeValidationFailed ValidationProblemCode = "validation_failed"
+	ValidationProblemCodeIdempotencyKeyReused ValidationProblemCode = "idempotency_key_reused"
+	ValidationProblemCodeValidationFailed     ValidationProblemCode = "validation_failed"
 )
 
 // Valid indicates whether the value is a known member of the ValidationProblemCode enum.
 func (e ValidationProblemCode) Valid() bool {
 	switch e {
+	case ValidationProblemCodeIdempotencyKeyReused:
+		return true
 	case ValidationProblemCodeValidationFailed:
 		return true
 	default:
@@ -688,7 +691,8 @@ type Problem struct {
 	// `session_invalid`, `forbidden`, `not_found`, `method_not_allowed`, `conflict`,
 	// `nothing_to_undo`, `email_taken`, `precondition_failed`, `payload_too_large`,
 	// `unsupported_media_type`, `validation_failed`, `rate_limited`, `internal`,
-	// `store_unavailable`, `busy`. Clients must tolerate codes added later.
+	// `store_unavailable`, `busy`, `request_in_progress`, `idempotency_key_reused`.
+	// Clients must tolerate codes added later.
 	//
 	//
 	// Examples: not_found
@@ -1248,7 +1252,7 @@ type User struct {
 	UpdatedAt Timestamp `json:"updatedAt"`
 }
 
-// ValidationProblem A `validation_failed` problem: `errors` lists every offending input.
+// ValidationProblem A `validation_failed` problem (or, on a POST, `idempotency_key_reused`): `errors` lists every offending input.
 type ValidationProblem struct {
 	Code ValidationProblemCode `json:"code"`
 
@@ -1286,6 +1290,9 @@ type Cursor = string
 //
 // Examples: 0b4f5c1e-8d1a-4c55-9d0f-2f1f3a9e7b21
 type DeckId = Id
+
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -1337,6 +1344,9 @@ type PreconditionFailed = Problem
 // RateLimited An RFC 9457 problem details object.
 type RateLimited = Problem
 
+// RequestInProgress An RFC 9457 problem details object.
+type RequestInProgress = Problem
+
 // SessionInvalid An RFC 9457 problem details object.
 type SessionInvalid = Problem
 
@@ -1346,8 +1356,20 @@ type StoreUnavailable = Problem
 // UnsupportedMediaType An RFC 9457 problem details object.
 type UnsupportedMediaType = Problem
 
-// ValidationFailed A `validation_failed` problem: `errors` lists every offending input.
+// ValidationFailed A `validation_failed` problem (or, on a POST, `idempotency_key_reused`): `errors` lists every offending input.
 type ValidationFailed = ValidationProblem
+
+// GetApiDocsParams defines parameters for GetApiDocs.
+type GetApiDocsParams struct {
+	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
+	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
+}
+
+// HeadGetApiDocsParams defines parameters for HeadGetApiDocs.
+type HeadGetApiDocsParams struct {
+	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
+	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
+}
 
 // GetHealthParams defines parameters for GetHealth.
 type GetHealthParams struct {
@@ -1387,6 +1409,20 @@ type HeadGetReadinessParams struct {
 
 // InvalidateCacheParams defines parameters for InvalidateCache.
 type InvalidateCacheParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -1411,24 +1447,80 @@ type RevokeUserSessionsParams struct {
 
 // LogInParams defines parameters for LogIn.
 type LogInParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
 
 // LogOutParams defines parameters for LogOut.
 type LogOutParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
 
 // LogOutAllParams defines parameters for LogOutAll.
 type LogOutAllParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
 
 // RegisterUserParams defines parameters for RegisterUser.
 type RegisterUserParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -1501,6 +1593,20 @@ type HeadListDecksParams struct {
 
 // CreateDeckParams defines parameters for CreateDeck.
 type CreateDeckParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -1573,6 +1679,20 @@ type HeadListCardsParams struct {
 
 // AddCardsParams defines parameters for AddCards.
 type AddCardsParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -1669,6 +1789,20 @@ type UpdateProfileParams struct {
 
 // ChangePasswordParams defines parameters for ChangePassword.
 type ChangePasswordParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -1797,6 +1931,20 @@ type HeadListStudySessionsParamsStatus string
 
 // StartStudySessionParams defines parameters for StartStudySession.
 type StartStudySessionParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -1821,18 +1969,60 @@ type HeadGetStudySessionParams struct {
 
 // FinishStudySessionParams defines parameters for FinishStudySession.
 type FinishStudySessionParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
 
 // SubmitReviewParams defines parameters for SubmitReview.
 type SubmitReviewParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
 
 // UndoAnswerParams defines parameters for UndoAnswer.
 type UndoAnswerParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
@@ -2148,6 +2338,25 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// GetApiDocs Interactive documentation
+	//
+	// This document in Swagger UI: an HTML page for browsers. Its scripts, styles and
+	// icons come from this server under `/docs/assets/{version}/`, where the version
+	// changes with their content, so they are cached for a year; the page itself is
+	// revalidated on every use (`ETag`). The page and its assets carry a
+	// `Content-Security-Policy` that allows this origin only and no inline script.
+	// `/docs/` redirects here.
+	//
+	// Corresponds with GET /docs (the `GetApiDocs` operationId).
+	GetApiDocs(ctx context.Context, params *GetApiDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadGetApiDocs Interactive documentation (headers only)
+	//
+	// The status and headers of `GET /docs`, without the body.
+	//
+	// Corresponds with HEAD /docs (the `HeadGetApiDocs` operationId).
+	HeadGetApiDocs(ctx context.Context, params *HeadGetApiDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetHealth Liveness
 	//
@@ -2785,6 +2994,45 @@ type ClientInterface interface {
 	//
 	// Corresponds with HEAD /v1/sync (the `HeadSyncChanges` operationId).
 	HeadSyncChanges(ctx context.Context, params *HeadSyncChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetApiDocs Interactive documentation
+//
+// This document in Swagger UI: an HTML page for browsers. Its scripts, styles and
+// icons come from this server under `/docs/assets/{version}/`, where the version
+// changes with their content, so they are cached for a year; the page itself is
+// revalidated on every use (`ETag`). The page and its assets carry a
+// `Content-Security-Policy` that allows this origin only and no inline script.
+// `/docs/` redirects here.
+//
+// Corresponds with GET /docs (the `GetApiDocs` operationId).
+func (c *Client) GetApiDocs(ctx context.Context, params *GetApiDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiDocsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadGetApiDocs Interactive documentation (headers only)
+//
+// The status and headers of `GET /docs`, without the body.
+//
+// Corresponds with HEAD /docs (the `HeadGetApiDocs` operationId).
+func (c *Client) HeadGetApiDocs(ctx context.Context, params *HeadGetApiDocsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadGetApiDocsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // GetHealth Liveness
@@ -4104,6 +4352,90 @@ func (c *Client) HeadSyncChanges(ctx context.Context, params *HeadSyncChangesPar
 	return c.Client.Do(req)
 }
 
+// NewGetApiDocsRequest constructs an http.Request for the GetApiDocs method
+func NewGetApiDocsRequest(server string, params *GetApiDocsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/docs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewHeadGetApiDocsRequest constructs an http.Request for the HeadGetApiDocs method
+func NewHeadGetApiDocsRequest(server string, params *HeadGetApiDocsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/docs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetHealthRequest constructs an http.Request for the GetHealth method
 func NewGetHealthRequest(server string, params *GetHealthParams) (*http.Request, error) {
 	var err error
@@ -4395,15 +4727,26 @@ func NewInvalidateCacheRequestWithBody(server string, params *InvalidateCachePar
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -4583,15 +4926,26 @@ func NewLogInRequestWithBody(server string, params *LogInParams, contentType str
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -4625,15 +4979,26 @@ func NewLogOutRequest(server string, params *LogOutParams) (*http.Request, error
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -4667,15 +5032,26 @@ func NewLogOutAllRequest(server string, params *LogOutAllParams) (*http.Request,
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -4722,15 +5098,26 @@ func NewRegisterUserRequestWithBody(server string, params *RegisterUserParams, c
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -5194,15 +5581,26 @@ func NewCreateDeckRequestWithBody(server string, params *CreateDeckParams, conte
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -5707,15 +6105,26 @@ func NewAddCardsRequestWithBody(server string, deckId DeckId, params *AddCardsPa
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -6401,15 +6810,26 @@ func NewChangePasswordRequestWithBody(server string, params *ChangePasswordParam
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -7154,15 +7574,26 @@ func NewStartStudySessionRequestWithBody(server string, params *StartStudySessio
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -7323,15 +7754,26 @@ func NewFinishStudySessionRequest(server string, id StudySessionId, params *Fini
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -7385,15 +7827,26 @@ func NewSubmitReviewRequestWithBody(server string, id StudySessionId, params *Su
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -7434,15 +7887,26 @@ func NewUndoAnswerRequest(server string, id StudySessionId, params *UndoAnswerPa
 
 	if params != nil {
 
-		if params.XRequestID != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("X-Request-ID", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
 		}
 
 	}
@@ -7783,6 +8247,29 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
+
+	// GetApiDocsWithResponse Interactive documentation
+	//
+	// This document in Swagger UI: an HTML page for browsers. Its scripts, styles and
+	// icons come from this server under `/docs/assets/{version}/`, where the version
+	// changes with their content, so they are cached for a year; the page itself is
+	// revalidated on every use (`ETag`). The page and its assets carry a
+	// `Content-Security-Policy` that allows this origin only and no inline script.
+	// `/docs/` redirects here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /docs (the `GetApiDocs` operationId).
+	GetApiDocsWithResponse(ctx context.Context, params *GetApiDocsParams, reqEditors ...RequestEditorFn) (*GetApiDocsResponse, error)
+
+	// HeadGetApiDocsWithResponse Interactive documentation (headers only)
+	//
+	// The status and headers of `GET /docs`, without the body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /docs (the `HeadGetApiDocs` operationId).
+	HeadGetApiDocsWithResponse(ctx context.Context, params *HeadGetApiDocsParams, reqEditors ...RequestEditorFn) (*HeadGetApiDocsResponse, error)
 
 	// GetHealthWithResponse Liveness
 	//
@@ -8510,6 +8997,119 @@ type ClientWithResponsesInterface interface {
 	HeadSyncChangesWithResponse(ctx context.Context, params *HeadSyncChangesParams, reqEditors ...RequestEditorFn) (*HeadSyncChangesResponse, error)
 }
 
+// GetApiDocsResponse200Headers the declared response headers of an HTTP 200 response for GetApiDocs
+type GetApiDocsResponse200Headers struct {
+	CacheControl          string
+	ContentSecurityPolicy string
+	ETag                  string
+	XRequestID            RequestId
+}
+
+// GetApiDocsResponse304Headers the declared response headers of an HTTP 304 response for GetApiDocs
+type GetApiDocsResponse304Headers struct {
+	XRequestID RequestId
+}
+
+type GetApiDocsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetApiDocsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetApiDocsResponse304Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiDocsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiDocsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiDocsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiDocsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HeadGetApiDocsResponse200Headers the declared response headers of an HTTP 200 response for HeadGetApiDocs
+type HeadGetApiDocsResponse200Headers struct {
+	XRequestID RequestId
+}
+
+// HeadGetApiDocsResponse304Headers the declared response headers of an HTTP 304 response for HeadGetApiDocs
+type HeadGetApiDocsResponse304Headers struct {
+	XRequestID RequestId
+}
+
+// HeadGetApiDocsResponse4XXHeaders the declared response headers of an HTTP 4XX response for HeadGetApiDocs
+type HeadGetApiDocsResponse4XXHeaders struct {
+	XRequestID RequestId
+}
+
+// HeadGetApiDocsResponse5XXHeaders the declared response headers of an HTTP 5XX response for HeadGetApiDocs
+type HeadGetApiDocsResponse5XXHeaders struct {
+	XRequestID RequestId
+}
+
+type HeadGetApiDocsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadGetApiDocsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *HeadGetApiDocsResponse304Headers
+	// Headers4XX the parsed response headers for an HTTP 4XX response
+	Headers4XX *HeadGetApiDocsResponse4XXHeaders
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *HeadGetApiDocsResponse5XXHeaders
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadGetApiDocsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadGetApiDocsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadGetApiDocsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadGetApiDocsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetHealthResponse200Headers the declared response headers of an HTTP 200 response for GetHealth
 type GetHealthResponse200Headers struct {
 	CacheControl string
@@ -8851,6 +9451,12 @@ type InvalidateCacheResponse403Headers struct {
 	XRequestID RequestId
 }
 
+// InvalidateCacheResponse409Headers the declared response headers of an HTTP 409 response for InvalidateCache
+type InvalidateCacheResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
 // InvalidateCacheResponse415Headers the declared response headers of an HTTP 415 response for InvalidateCache
 type InvalidateCacheResponse415Headers struct {
 	XRequestID RequestId
@@ -8883,6 +9489,8 @@ type InvalidateCacheResponse struct {
 	ApplicationproblemJSON401 *SessionInvalid
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *UnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -8899,6 +9507,8 @@ type InvalidateCacheResponse struct {
 	Headers401 *InvalidateCacheResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *InvalidateCacheResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *InvalidateCacheResponse409Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
 	Headers415 *InvalidateCacheResponse415Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -8927,6 +9537,11 @@ func (r InvalidateCacheResponse) GetApplicationproblemJSON401() *SessionInvalid 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r InvalidateCacheResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r InvalidateCacheResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
@@ -9437,6 +10052,17 @@ type LogOutResponse403Headers struct {
 	XRequestID RequestId
 }
 
+// LogOutResponse409Headers the declared response headers of an HTTP 409 response for LogOut
+type LogOutResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+// LogOutResponse422Headers the declared response headers of an HTTP 422 response for LogOut
+type LogOutResponse422Headers struct {
+	XRequestID RequestId
+}
+
 // LogOutResponse500Headers the declared response headers of an HTTP 500 response for LogOut
 type LogOutResponse500Headers struct {
 	XRequestID RequestId
@@ -9455,6 +10081,10 @@ type LogOutResponse struct {
 	ApplicationproblemJSON401 *SessionInvalid
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *CrossOriginForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -9465,6 +10095,10 @@ type LogOutResponse struct {
 	Headers401 *LogOutResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *LogOutResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *LogOutResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *LogOutResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *LogOutResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -9479,6 +10113,16 @@ func (r LogOutResponse) GetApplicationproblemJSON401() *SessionInvalid {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r LogOutResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r LogOutResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r LogOutResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -9538,6 +10182,17 @@ type LogOutAllResponse403Headers struct {
 	XRequestID RequestId
 }
 
+// LogOutAllResponse409Headers the declared response headers of an HTTP 409 response for LogOutAll
+type LogOutAllResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+// LogOutAllResponse422Headers the declared response headers of an HTTP 422 response for LogOutAll
+type LogOutAllResponse422Headers struct {
+	XRequestID RequestId
+}
+
 // LogOutAllResponse500Headers the declared response headers of an HTTP 500 response for LogOutAll
 type LogOutAllResponse500Headers struct {
 	XRequestID RequestId
@@ -9556,6 +10211,10 @@ type LogOutAllResponse struct {
 	ApplicationproblemJSON401 *SessionInvalid
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *CrossOriginForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -9566,6 +10225,10 @@ type LogOutAllResponse struct {
 	Headers401 *LogOutAllResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *LogOutAllResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *LogOutAllResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *LogOutAllResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *LogOutAllResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -9580,6 +10243,16 @@ func (r LogOutAllResponse) GetApplicationproblemJSON401() *SessionInvalid {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r LogOutAllResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r LogOutAllResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r LogOutAllResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -10294,6 +10967,12 @@ type CreateDeckResponse403Headers struct {
 	XRequestID RequestId
 }
 
+// CreateDeckResponse409Headers the declared response headers of an HTTP 409 response for CreateDeck
+type CreateDeckResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
 // CreateDeckResponse413Headers the declared response headers of an HTTP 413 response for CreateDeck
 type CreateDeckResponse413Headers struct {
 	XRequestID RequestId
@@ -10331,6 +11010,8 @@ type CreateDeckResponse struct {
 	ApplicationproblemJSON401 *SessionInvalid
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *CrossOriginForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -10349,6 +11030,8 @@ type CreateDeckResponse struct {
 	Headers401 *CreateDeckResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CreateDeckResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateDeckResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *CreateDeckResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -10379,6 +11062,11 @@ func (r CreateDeckResponse) GetApplicationproblemJSON401() *SessionInvalid {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateDeckResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateDeckResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -11169,6 +11857,12 @@ type AddCardsResponse404Headers struct {
 	XRequestID RequestId
 }
 
+// AddCardsResponse409Headers the declared response headers of an HTTP 409 response for AddCards
+type AddCardsResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
 // AddCardsResponse413Headers the declared response headers of an HTTP 413 response for AddCards
 type AddCardsResponse413Headers struct {
 	XRequestID RequestId
@@ -11208,6 +11902,8 @@ type AddCardsResponse struct {
 	ApplicationproblemJSON403 *CrossOriginForbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -11228,6 +11924,8 @@ type AddCardsResponse struct {
 	Headers403 *AddCardsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *AddCardsResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AddCardsResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *AddCardsResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -11263,6 +11961,11 @@ func (r AddCardsResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AddCardsResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddCardsResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -12548,6 +13251,12 @@ type ChangePasswordResponse403Headers struct {
 	XRequestID RequestId
 }
 
+// ChangePasswordResponse409Headers the declared response headers of an HTTP 409 response for ChangePassword
+type ChangePasswordResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
 // ChangePasswordResponse413Headers the declared response headers of an HTTP 413 response for ChangePassword
 type ChangePasswordResponse413Headers struct {
 	XRequestID RequestId
@@ -12589,6 +13298,8 @@ type ChangePasswordResponse struct {
 	ApplicationproblemJSON401 *SessionInvalid
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *CrossOriginForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -12609,6 +13320,8 @@ type ChangePasswordResponse struct {
 	Headers401 *ChangePasswordResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ChangePasswordResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ChangePasswordResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *ChangePasswordResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -12636,6 +13349,11 @@ func (r ChangePasswordResponse) GetApplicationproblemJSON401() *SessionInvalid {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ChangePasswordResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -13440,6 +14158,12 @@ type StartStudySessionResponse404Headers struct {
 	XRequestID RequestId
 }
 
+// StartStudySessionResponse409Headers the declared response headers of an HTTP 409 response for StartStudySession
+type StartStudySessionResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
 // StartStudySessionResponse413Headers the declared response headers of an HTTP 413 response for StartStudySession
 type StartStudySessionResponse413Headers struct {
 	XRequestID RequestId
@@ -13479,6 +14203,8 @@ type StartStudySessionResponse struct {
 	ApplicationproblemJSON403 *CrossOriginForbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -13499,6 +14225,8 @@ type StartStudySessionResponse struct {
 	Headers403 *StartStudySessionResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *StartStudySessionResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *StartStudySessionResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *StartStudySessionResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -13534,6 +14262,11 @@ func (r StartStudySessionResponse) GetApplicationproblemJSON403() *CrossOriginFo
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r StartStudySessionResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartStudySessionResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -13792,6 +14525,17 @@ type FinishStudySessionResponse404Headers struct {
 	XRequestID RequestId
 }
 
+// FinishStudySessionResponse409Headers the declared response headers of an HTTP 409 response for FinishStudySession
+type FinishStudySessionResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+// FinishStudySessionResponse422Headers the declared response headers of an HTTP 422 response for FinishStudySession
+type FinishStudySessionResponse422Headers struct {
+	XRequestID RequestId
+}
+
 // FinishStudySessionResponse500Headers the declared response headers of an HTTP 500 response for FinishStudySession
 type FinishStudySessionResponse500Headers struct {
 	XRequestID RequestId
@@ -13814,6 +14558,10 @@ type FinishStudySessionResponse struct {
 	ApplicationproblemJSON403 *CrossOriginForbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -13826,6 +14574,10 @@ type FinishStudySessionResponse struct {
 	Headers403 *FinishStudySessionResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *FinishStudySessionResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *FinishStudySessionResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *FinishStudySessionResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *FinishStudySessionResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -13850,6 +14602,16 @@ func (r FinishStudySessionResponse) GetApplicationproblemJSON403() *CrossOriginF
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r FinishStudySessionResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FinishStudySessionResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r FinishStudySessionResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -13919,6 +14681,12 @@ type SubmitReviewResponse404Headers struct {
 	XRequestID RequestId
 }
 
+// SubmitReviewResponse409Headers the declared response headers of an HTTP 409 response for SubmitReview
+type SubmitReviewResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
 // SubmitReviewResponse413Headers the declared response headers of an HTTP 413 response for SubmitReview
 type SubmitReviewResponse413Headers struct {
 	XRequestID RequestId
@@ -13958,6 +14726,8 @@ type SubmitReviewResponse struct {
 	ApplicationproblemJSON403 *CrossOriginForbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -13978,6 +14748,8 @@ type SubmitReviewResponse struct {
 	Headers403 *SubmitReviewResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *SubmitReviewResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SubmitReviewResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *SubmitReviewResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
@@ -14013,6 +14785,11 @@ func (r SubmitReviewResponse) GetApplicationproblemJSON403() *CrossOriginForbidd
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r SubmitReviewResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitReviewResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -14097,6 +14874,11 @@ type UndoAnswerResponse409Headers struct {
 	XRequestID RequestId
 }
 
+// UndoAnswerResponse422Headers the declared response headers of an HTTP 422 response for UndoAnswer
+type UndoAnswerResponse422Headers struct {
+	XRequestID RequestId
+}
+
 // UndoAnswerResponse500Headers the declared response headers of an HTTP 500 response for UndoAnswer
 type UndoAnswerResponse500Headers struct {
 	XRequestID RequestId
@@ -14121,6 +14903,8 @@ type UndoAnswerResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -14135,6 +14919,8 @@ type UndoAnswerResponse struct {
 	Headers404 *UndoAnswerResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *UndoAnswerResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UndoAnswerResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UndoAnswerResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -14164,6 +14950,11 @@ func (r UndoAnswerResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UndoAnswerResponse) GetApplicationproblemJSON409() *Conflict {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UndoAnswerResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -14547,6 +15338,41 @@ func (r HeadSyncChangesResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// GetApiDocsWithResponse Interactive documentation
+//
+// This document in Swagger UI: an HTML page for browsers. Its scripts, styles and
+// icons come from this server under `/docs/assets/{version}/`, where the version
+// changes with their content, so they are cached for a year; the page itself is
+// revalidated on every use (`ETag`). The page and its assets carry a
+// `Content-Security-Policy` that allows this origin only and no inline script.
+// `/docs/` redirects here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /docs (the `GetApiDocs` operationId).
+func (c *ClientWithResponses) GetApiDocsWithResponse(ctx context.Context, params *GetApiDocsParams, reqEditors ...RequestEditorFn) (*GetApiDocsResponse, error) {
+	rsp, err := c.GetApiDocs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiDocsResponse(rsp)
+}
+
+// HeadGetApiDocsWithResponse Interactive documentation (headers only)
+//
+// The status and headers of `GET /docs`, without the body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /docs (the `HeadGetApiDocs` operationId).
+func (c *ClientWithResponses) HeadGetApiDocsWithResponse(ctx context.Context, params *HeadGetApiDocsParams, reqEditors ...RequestEditorFn) (*HeadGetApiDocsResponse, error) {
+	rsp, err := c.HeadGetApiDocs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadGetApiDocsResponse(rsp)
 }
 
 // GetHealthWithResponse Liveness
@@ -15682,6 +16508,125 @@ func (c *ClientWithResponses) HeadSyncChangesWithResponse(ctx context.Context, p
 	return ParseHeadSyncChangesResponse(rsp)
 }
 
+// ParseGetApiDocsResponse parses an HTTP response from a GetApiDocsWithResponse call
+func ParseGetApiDocsResponse(rsp *http.Response) (*GetApiDocsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiDocsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetApiDocsResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetApiDocsResponse304Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers304 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHeadGetApiDocsResponse parses an HTTP response from a HeadGetApiDocsWithResponse call
+func ParseHeadGetApiDocsResponse(rsp *http.Response) (*HeadGetApiDocsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadGetApiDocsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadGetApiDocsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers HeadGetApiDocsResponse304Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode/100 == 4:
+		var headers HeadGetApiDocsResponse4XXHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers4XX = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers HeadGetApiDocsResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetHealthResponse parses an HTTP response from a GetHealthWithResponse call
 func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16016,6 +16961,13 @@ func ParseInvalidateCacheResponse(rsp *http.Response) (*InvalidateCacheResponse,
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16101,6 +17053,23 @@ func ParseInvalidateCacheResponse(rsp *http.Response) (*InvalidateCacheResponse,
 			headers.XRequestID = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers InvalidateCacheResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 415:
 		var headers InvalidateCacheResponse415Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -16712,6 +17681,20 @@ func ParseLogOutResponse(rsp *http.Response) (*LogOutResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16780,6 +17763,33 @@ func ParseLogOutResponse(rsp *http.Response) (*LogOutResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers LogOutResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers LogOutResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 500:
 		var headers LogOutResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -16842,6 +17852,20 @@ func ParseLogOutAllResponse(rsp *http.Response) (*LogOutAllResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -16911,6 +17935,33 @@ func ParseLogOutAllResponse(rsp *http.Response) (*LogOutAllResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers LogOutAllResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers LogOutAllResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 500:
 		var headers LogOutAllResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -17781,6 +18832,13 @@ func ParseCreateDeckResponse(rsp *http.Response) (*CreateDeckResponse, error) {
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17887,6 +18945,23 @@ func ParseCreateDeckResponse(rsp *http.Response) (*CreateDeckResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateDeckResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers CreateDeckResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -18869,6 +19944,13 @@ func ParseAddCardsResponse(rsp *http.Response) (*AddCardsResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18978,6 +20060,23 @@ func ParseAddCardsResponse(rsp *http.Response) (*AddCardsResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers AddCardsResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers AddCardsResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -20579,6 +21678,13 @@ func ParseChangePasswordResponse(rsp *http.Response) (*ChangePasswordResponse, e
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20678,6 +21784,23 @@ func ParseChangePasswordResponse(rsp *http.Response) (*ChangePasswordResponse, e
 			headers.XRequestID = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ChangePasswordResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers ChangePasswordResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -21673,6 +22796,13 @@ func ParseStartStudySessionResponse(rsp *http.Response) (*StartStudySessionRespo
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21789,6 +22919,23 @@ func ParseStartStudySessionResponse(rsp *http.Response) (*StartStudySessionRespo
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers StartStudySessionResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers StartStudySessionResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -22114,6 +23261,20 @@ func ParseFinishStudySessionResponse(rsp *http.Response) (*FinishStudySessionRes
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22192,6 +23353,33 @@ func ParseFinishStudySessionResponse(rsp *http.Response) (*FinishStudySessionRes
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers FinishStudySessionResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers FinishStudySessionResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 500:
 		var headers FinishStudySessionResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -22272,6 +23460,13 @@ func ParseSubmitReviewResponse(rsp *http.Response) (*SubmitReviewResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -22382,6 +23577,23 @@ func ParseSubmitReviewResponse(rsp *http.Response) (*SubmitReviewResponse, error
 			headers.XRequestID = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers SubmitReviewResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers SubmitReviewResponse413Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
@@ -22493,6 +23705,13 @@ func ParseUndoAnswerResponse(rsp *http.Response) (*UndoAnswerResponse, error) {
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22581,6 +23800,16 @@ func ParseUndoAnswerResponse(rsp *http.Response) (*UndoAnswerResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers UndoAnswerResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 500:
 		var headers UndoAnswerResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
