@@ -16,6 +16,14 @@ var ErrTooLarge = errors.New("too large")
 // each with the notes it holds.
 type Package struct {
 	Decks []PackageDeck
+	// Skipped lists the notes the reader could not place (a note of no card, say).
+	Skipped []PackageSkip
+}
+
+// PackageSkip is a note of a package left out of an import, and why.
+type PackageSkip struct {
+	NoteID int64
+	Reason string
 }
 
 // PackageDeck is a deck of a Package, named as the package names it.
