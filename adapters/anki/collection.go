@@ -42,7 +42,7 @@ func readCollection(ctx context.Context, path string, maxNotes int) (*domain.Pac
 	if err != nil {
 		return nil, fmt.Errorf("open collection: %w", err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }() // read only: nothing to lose
 	db.SetMaxOpenConns(1)
 	names, err := deckNames(ctx, db)
 	if err != nil {
@@ -107,7 +107,7 @@ func deckTable(ctx context.Context, db *sql.DB) (map[int64]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	names := map[int64]string{}
 	for rows.Next() {
 		var id int64
@@ -128,7 +128,7 @@ func readNotes(ctx context.Context, db *sql.DB, names map[int64]string) (*domain
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	pkg := &domain.Package{}
 	byDeck := map[int64][]domain.PackageNote{}
 	for rows.Next() {

@@ -21,7 +21,7 @@ func sqliteFile(t *testing.T, statements ...string) []byte {
 		require.NoError(t, err)
 	}
 	require.NoError(t, db.Close())
-	raw, err := os.ReadFile(path) //nolint:gosec // the test's own temporary file
+	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return raw
 }

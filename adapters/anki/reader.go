@@ -124,14 +124,14 @@ func collectionEntry(zr *zip.Reader) (*zip.File, error) {
 // fails to inflate, is invalid.
 func (r *Reader) extract(f *zip.File) (string, error) {
 	declared := f.UncompressedSize64
-	if declared > uint64(r.cfg.MaxCollectionBytes) {
+	if declared > uint64(max(r.cfg.MaxCollectionBytes, 0)) {
 		return "", fmt.Errorf("collection of %d bytes: %w", declared, domain.ErrTooLarge)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return "", invalid("holds a collection that cannot be read")
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read only: nothing to lose
 	tmp, err := os.CreateTemp(r.cfg.TempDir, "studytool-anki-*.sqlite")
 	if err != nil {
 		return "", fmt.Errorf("collection copy: %w", err)

@@ -10,7 +10,7 @@ import (
 // readFile returns the content of the file at path.
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(path) //nolint:gosec // a path of the test's own temporary directory
+	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return raw
 }
