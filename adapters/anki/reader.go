@@ -28,12 +28,15 @@ const (
 	DefaultMaxNotes = domain.MaxImportCards
 )
 
-// The names a collection is stored under, the newest first. collection.anki21b (Anki
-// 2.1.50 and later, compressed with zstd) is not read: such a package, exported without
-// "Support older Anki versions", is refused with a reason that says so.
-var collectionNames = []string{"collection.anki21", "collection.anki2"}
-
-const zstdCollection = "collection.anki21b"
+// The names a collection is stored under. Anki 2.1.50 and later, unless told to
+// "Support older Anki versions", store it compressed with zstd as collection.anki21b,
+// beside a placeholder collection.anki2 of one note asking for a newer Anki: such a
+// package is refused with a reason that says so, never imported as its placeholder.
+const (
+	collectionAnki21 = "collection.anki21"
+	collectionAnki2  = "collection.anki2"
+	zstdCollection   = "collection.anki21b"
+)
 
 // Config bounds a Reader.
 type Config struct {
@@ -107,13 +110,14 @@ func collectionEntry(zr *zip.Reader) (*zip.File, error) {
 		}
 		found[f.Name] = f
 	}
-	for _, name := range collectionNames {
-		if f, ok := found[name]; ok {
-			return f, nil
-		}
+	if f, ok := found[collectionAnki21]; ok {
+		return f, nil
 	}
 	if _, ok := found[zstdCollection]; ok {
-		return nil, invalid("holds only a collection of Anki 2.1.50 or later; export it with \"Support older Anki versions\"")
+		return nil, invalid("holds a collection of Anki 2.1.50 or later; export it with \"Support older Anki versions\"")
+	}
+	if f, ok := found[collectionAnki2]; ok {
+		return f, nil
 	}
 	return nil, invalid("is not an Anki package: it holds no collection")
 }

@@ -54,6 +54,7 @@ func TestRead_RefusesHostileOrBrokenFiles(t *testing.T) {
 		{"absolute name", ankitest.Zip(t, ankitest.Entry{Name: "/collection.anki2", Data: valid}), false},
 		{"two collections", ankitest.Zip(t, ankitest.Entry{Name: "collection.anki2", Data: valid}, ankitest.Entry{Name: "collection.anki2", Data: valid}), false},
 		{"only the zstd collection", ankitest.Zip(t, ankitest.Entry{Name: "collection.anki21b", Data: valid}), false},
+		{"zstd collection and placeholder", ankitest.Zip(t, ankitest.Entry{Name: "collection.anki21b", Data: valid}, ankitest.Entry{Name: "collection.anki2", Data: valid}), false},
 		{"collection is not SQLite", ankitest.Zip(t, ankitest.Entry{Name: "collection.anki2", Data: []byte("SQLite format 3\x00 but not really")}), false},
 		{"SQLite without Anki's tables", ankitest.Zip(t, ankitest.Entry{Name: "collection.anki2", Data: emptySQLite(t)}), false},
 		{"too many notes", ankitest.Package(t, ankitest.Deck{Name: "D", Notes: tooMany}), false},
