@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -26,6 +27,8 @@ const (
 	DefaultMaxCollectionBytes int64 = 256 << 20
 	// DefaultMaxNotes bounds the notes of a collection.
 	DefaultMaxNotes = domain.MaxImportCards
+	// DefaultReadTimeout bounds reading the collection's tables.
+	DefaultReadTimeout = 30 * time.Second
 )
 
 // The names a collection is stored under. Anki 2.1.50 and later, unless told to
@@ -45,6 +48,9 @@ type Config struct {
 	MaxCollectionBytes int64
 	// MaxNotes bounds the notes of a collection; zero means DefaultMaxNotes.
 	MaxNotes int
+	// ReadTimeout bounds reading the collection's tables, so a crafted database that
+	// makes SQLite work hard is given up on; zero means DefaultReadTimeout.
+	ReadTimeout time.Duration
 	// TempDir holds the collection's copy while it is read; "" is os.TempDir().
 	TempDir string
 }
@@ -63,6 +69,9 @@ func NewReader(cfg Config) *Reader {
 	}
 	if cfg.MaxNotes <= 0 {
 		cfg.MaxNotes = DefaultMaxNotes
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
 	}
 	return &Reader{cfg: cfg}
 }
@@ -89,11 +98,23 @@ func (r *Reader) Read(ctx context.Context, ra io.ReaderAt, size int64) (*domain.
 	if err != nil {
 		return nil, fmt.Errorf("anki: %w", err)
 	}
-	pkg, err := readCollection(ctx, path, r.cfg.MaxNotes)
+	pkg, err := r.readBounded(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("anki: %w", err)
 	}
 	return pkg, nil
+}
+
+// readBounded reads the collection at path within the read timeout; running out of it
+// (while ctx itself lives on) makes the file invalid.
+func (r *Reader) readBounded(ctx context.Context, path string) (*domain.Package, error) {
+	bounded, cancel := context.WithTimeout(ctx, r.cfg.ReadTimeout)
+	defer cancel()
+	pkg, err := readCollection(bounded, path, r.cfg.MaxNotes)
+	if err != nil && ctx.Err() == nil && errors.Is(bounded.Err(), context.DeadlineExceeded) {
+		return nil, invalid("holds a collection that takes too long to read")
+	}
+	return pkg, err
 }
 
 // collectionEntry finds the archive's collection by its exact name. An archive with an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,4 +105,14 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("unexpected error kind: %v", err)
 		}
 	})
+}
+
+func TestRead_GivesUpOnASlowCollection(t *testing.T) {
+	t.Parallel()
+	pkg := ankitest.Package(t, ankitest.Deck{Name: "D", Notes: [][]string{{"a", "b"}}})
+	r := anki.NewReader(anki.Config{ReadTimeout: time.Nanosecond, TempDir: t.TempDir()})
+	_, err := r.Read(t.Context(), bytes.NewReader(pkg), int64(len(pkg)))
+	var v *domain.ValidationError
+	require.ErrorAs(t, err, &v)
+	assert.Contains(t, v.Reason, "too long")
 }
