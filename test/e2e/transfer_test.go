@@ -41,6 +41,7 @@ func TestTransfer(t *testing.T) {
 			t.Run("AnkiNotesRefusedAreSkipped", func(t *testing.T) { ankiSkipped(t, c) })
 			t.Run("ZipBombsAreRefused", func(t *testing.T) { zipBombs(t, c) })
 			t.Run("OtherUsersDeckIsNotFound", func(t *testing.T) { foreignDeck(t, a, c) })
+			t.Run("ImportsRefreshTheDeckList", func(t *testing.T) { deckListAfterImports(t, a) })
 		})
 	}
 }
@@ -253,4 +254,38 @@ func foreignDeck(t *testing.T, a *apptest.App, owner *apptest.Client) {
 	res = send(t, stranger, "/v1/decks/"+deckID+"/import", "text/csv", []byte("mine,now\n"))
 	assert.Equal(t, http.StatusNotFound, res.StatusCode, "body: %s", res.Body)
 	assert.Len(t, exportCSV(t, owner, deckID), 2, "the stranger added nothing")
+}
+
+// deckCounts lists the caller's decks as name: card count (read through the cache).
+func deckCounts(t *testing.T, c *apptest.Client) map[string]int {
+	t.Helper()
+	res := c.Do(http.MethodGet, "/v1/decks?limit=100", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", res.Body)
+	var list struct {
+		Items []struct {
+			Name      string
+			CardCount int
+		}
+	}
+	res.JSON(t, &list)
+	counts := map[string]int{}
+	for _, d := range list.Items {
+		counts[d.Name] = d.CardCount
+	}
+	return counts
+}
+
+func deckListAfterImports(t *testing.T, a *apptest.App) {
+	t.Helper()
+	c, _ := studyUser(t, a.Client(), "lister@example.com")
+	deckID := newDeck(t, c, "Listed")
+	assert.Equal(t, map[string]int{"Listed": 0}, deckCounts(t, c), "the list is cached now")
+
+	res := send(t, c, "/v1/decks/"+deckID+"/import", "text/csv", encodeCSV(t, transferRows))
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.Body)
+	assert.Equal(t, map[string]int{"Listed": len(transferRows)}, deckCounts(t, c), "a CSV import drops the cached list")
+
+	res = uploadPackage(t, c, ankitest.Package(t, ankitest.Deck{Name: "From Anki", Notes: [][]string{{"a", "b"}, {"c", "d"}}}))
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.Body)
+	assert.Equal(t, map[string]int{"Listed": len(transferRows), "From Anki": 2}, deckCounts(t, c), "a package import drops the cached list")
 }
