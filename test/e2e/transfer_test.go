@@ -42,6 +42,7 @@ func TestTransfer(t *testing.T) {
 			t.Run("ZipBombsAreRefused", func(t *testing.T) { zipBombs(t, c) })
 			t.Run("OtherUsersDeckIsNotFound", func(t *testing.T) { foreignDeck(t, a, c) })
 			t.Run("ImportsRefreshTheDeckList", func(t *testing.T) { deckListAfterImports(t, a) })
+			t.Run("CrossSiteImportsAreRefused", func(t *testing.T) { crossSiteImports(t, a) })
 		})
 	}
 }
@@ -288,4 +289,21 @@ func deckListAfterImports(t *testing.T, a *apptest.App) {
 	res = uploadPackage(t, c, ankitest.Package(t, ankitest.Deck{Name: "From Anki", Notes: [][]string{{"a", "b"}, {"c", "d"}}}))
 	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", res.Body)
 	assert.Equal(t, map[string]int{"Listed": len(transferRows), "From Anki": 2}, deckCounts(t, c), "a package import drops the cached list")
+}
+
+// crossSiteImports sends the imports as a page of another site would make a browser
+// send them, with the visitor's session cookie and a "simple" content type: refused.
+func crossSiteImports(t *testing.T, a *apptest.App) {
+	t.Helper()
+	browser := a.Client() // authenticated by its session cookie alone
+	browser.Register("visitor@example.com")
+	browser.Login("visitor@example.com")
+	deckID := newDeck(t, browser, "Visited")
+	browser.Header = http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}
+	res := send(t, browser, "/v1/decks/"+deckID+"/import", "text/csv", []byte("planted,card\n"))
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "body: %s", res.Body)
+	res = uploadPackage(t, browser, ankitest.Package(t, ankitest.Deck{Name: "Planted", Notes: [][]string{{"a", "b"}}}))
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "body: %s", res.Body)
+	browser.Header = http.Header{}
+	assert.Equal(t, map[string]int{"Visited": 0}, deckCounts(t, browser))
 }
