@@ -37,7 +37,7 @@ func unreadable() error {
 
 // readCollection reads the decks and notes of the collection at path: every deck that
 // has notes, by name, each note with its fields.
-func readCollection(ctx context.Context, path string, maxNotes int) (*domain.Package, error) {
+func readCollection(ctx context.Context, path string, bounds Config) (*domain.Package, error) {
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("open collection: %w", err)
@@ -52,24 +52,25 @@ func readCollection(ctx context.Context, path string, maxNotes int) (*domain.Pac
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM notes").Scan(&count); err != nil {
 		return nil, queryError(ctx, err)
 	}
-	if count > maxNotes {
-		return nil, invalid("holds more than " + strconv.Itoa(maxNotes) + " notes")
+	if count > bounds.MaxNotes {
+		return nil, invalid("holds more than " + strconv.Itoa(bounds.MaxNotes) + " notes")
 	}
-	pkg, err := readNotes(ctx, db, names)
+	pkg, err := readNotes(ctx, db, names, bounds.MaxTextBytes)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}
 	return pkg, nil
 }
 
-// queryError is a failed query's error: the context's when it ended, else unreadable
-// (the file is corrupt, not SQLite, or lacks Anki's tables).
+// queryError is a failed read's error: the context's when it ended, the reader's own
+// refusals as they are, else unreadable (the file is corrupt, not SQLite, or lacks
+// Anki's tables).
 func queryError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("read collection: %w", ctxErr)
 	}
 	var v *domain.ValidationError
-	if errors.As(err, &v) {
+	if errors.As(err, &v) || errors.Is(err, domain.ErrTooLarge) {
 		return err
 	}
 	return unreadable()
@@ -122,8 +123,9 @@ func deckTable(ctx context.Context, db *sql.DB) (map[int64]string, error) {
 
 // readNotes reads the notes into their decks, ordered by deck name (then id), the
 // notes of a deck by note id. A note of no card, or of a deck the collection does not
-// name, is skipped.
-func readNotes(ctx context.Context, db *sql.DB, names map[int64]string) (*domain.Package, error) {
+// name, is skipped. Notes of more than maxText bytes of text together are
+// domain.ErrTooLarge.
+func readNotes(ctx context.Context, db *sql.DB, names map[int64]string, maxText int64) (*domain.Package, error) {
 	rows, err := db.QueryContext(ctx, notesQuery)
 	if err != nil {
 		return nil, err
@@ -131,12 +133,16 @@ func readNotes(ctx context.Context, db *sql.DB, names map[int64]string) (*domain
 	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	pkg := &domain.Package{}
 	byDeck := map[int64][]domain.PackageNote{}
+	var text int64
 	for rows.Next() {
 		var note domain.PackageNote
 		var flds string
 		var deck sql.NullInt64
 		if err := rows.Scan(&note.ID, &flds, &deck); err != nil {
 			return nil, err
+		}
+		if text += int64(len(flds)); text > maxText {
+			return nil, fmt.Errorf("notes of more than %d bytes: %w", maxText, domain.ErrTooLarge)
 		}
 		note.Fields = strings.Split(flds, fieldSeparator)
 		_, named := names[deck.Int64]

@@ -27,6 +27,9 @@ const (
 	DefaultMaxCollectionBytes int64 = 256 << 20
 	// DefaultMaxNotes bounds the notes of a collection.
 	DefaultMaxNotes = domain.MaxImportCards
+	// DefaultMaxTextBytes bounds the text of all notes together (64 MiB), what a read
+	// holds in memory.
+	DefaultMaxTextBytes int64 = 64 << 20
 	// DefaultReadTimeout bounds reading the collection's tables.
 	DefaultReadTimeout = 30 * time.Second
 )
@@ -48,6 +51,9 @@ type Config struct {
 	MaxCollectionBytes int64
 	// MaxNotes bounds the notes of a collection; zero means DefaultMaxNotes.
 	MaxNotes int
+	// MaxTextBytes bounds the text of all notes together; beyond it the package is
+	// domain.ErrTooLarge. Zero means DefaultMaxTextBytes.
+	MaxTextBytes int64
 	// ReadTimeout bounds reading the collection's tables, so a crafted database that
 	// makes SQLite work hard is given up on; zero means DefaultReadTimeout.
 	ReadTimeout time.Duration
@@ -69,6 +75,9 @@ func NewReader(cfg Config) *Reader {
 	}
 	if cfg.MaxNotes <= 0 {
 		cfg.MaxNotes = DefaultMaxNotes
+	}
+	if cfg.MaxTextBytes <= 0 {
+		cfg.MaxTextBytes = DefaultMaxTextBytes
 	}
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = DefaultReadTimeout
@@ -110,7 +119,7 @@ func (r *Reader) Read(ctx context.Context, ra io.ReaderAt, size int64) (*domain.
 func (r *Reader) readBounded(ctx context.Context, path string) (*domain.Package, error) {
 	bounded, cancel := context.WithTimeout(ctx, r.cfg.ReadTimeout)
 	defer cancel()
-	pkg, err := readCollection(bounded, path, r.cfg.MaxNotes)
+	pkg, err := readCollection(bounded, path, r.cfg)
 	if err != nil && ctx.Err() == nil && errors.Is(bounded.Err(), context.DeadlineExceeded) {
 		return nil, invalid("holds a collection that takes too long to read")
 	}

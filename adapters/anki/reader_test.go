@@ -116,3 +116,15 @@ func TestRead_GivesUpOnASlowCollection(t *testing.T) {
 	require.ErrorAs(t, err, &v)
 	assert.Contains(t, v.Reason, "too long")
 }
+
+func TestRead_BoundsTheTextOfTheNotes(t *testing.T) {
+	t.Parallel()
+	pkg := ankitest.Package(t, ankitest.Deck{Name: "D", Notes: [][]string{{"front", "back"}, {"more", "text"}}})
+	r := anki.NewReader(anki.Config{MaxTextBytes: 12, TempDir: t.TempDir()})
+	_, err := r.Read(t.Context(), bytes.NewReader(pkg), int64(len(pkg)))
+	require.ErrorIs(t, err, domain.ErrTooLarge)
+
+	r = anki.NewReader(anki.Config{MaxTextBytes: 19, TempDir: t.TempDir()})
+	_, err = r.Read(t.Context(), bytes.NewReader(pkg), int64(len(pkg)))
+	require.NoError(t, err, "exactly the bound")
+}
