@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"reflect"
@@ -124,7 +125,7 @@ type AppConfig struct {
 	// Env is the deployment environment (default development).
 	Env Environment `env:"APP_ENV" accepts:"one of development, production, test"`
 	// ShutdownTimeout bounds graceful shutdown of the whole application.
-	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s, or a whole number of seconds"`
 }
 
 // HTTPConfig configures the HTTP server.
@@ -138,15 +139,15 @@ type HTTPConfig struct {
 	// (CORS) and to send it state-changing requests (CSRF protection trusts them).
 	AllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" accepts:"a comma-separated list of origins such as https://app.example.com (scheme, host and port only; no *)"`
 	// ReadHeaderTimeout bounds reading a request's headers.
-	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s"`
+	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s, or a whole number of seconds"`
 	// ReadTimeout bounds reading a whole request, body included, so a client trickling
 	// its body cannot hold a connection.
-	ReadTimeout time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"30s" accepts:"a positive duration such as 30s"`
+	ReadTimeout time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"30s" accepts:"a positive duration such as 30s, or a whole number of seconds"`
 	// WriteTimeout bounds the time from the end of the request's headers to the end of
 	// the response.
-	WriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"60s" accepts:"a positive duration such as 60s"`
+	WriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"60s" accepts:"a positive duration such as 60s, or a whole number of seconds"`
 	// IdleTimeout bounds how long a keep-alive connection waits for its next request.
-	IdleTimeout time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s" accepts:"a positive duration such as 120s"`
+	IdleTimeout time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s" accepts:"a positive duration such as 120s, or a whole number of seconds"`
 	// MetricsAddr is the listen address of the Prometheus endpoint, a listener of its own
 	// so that /metrics is never reachable through the API's.
 	MetricsAddr string `env:"METRICS_ADDR" accepts:"a listen address host:port such as 127.0.0.1:9091"`
@@ -169,10 +170,10 @@ type DatabaseConfig struct {
 	// QueryTimeout bounds each database operation of a request (every statement, every
 	// retry); past it the request answers 503 store_unavailable. On PostgreSQL each
 	// connection's lock_timeout is set to it and statement_timeout half a second above.
-	QueryTimeout time.Duration `env:"DB_QUERY_TIMEOUT" envDefault:"2s" accepts:"a positive duration such as 2s"`
+	QueryTimeout time.Duration `env:"DB_QUERY_TIMEOUT" envDefault:"2s" accepts:"a positive duration such as 2s, or a whole number of seconds"`
 	// PoolWaitTimeout bounds the wait for a free connection of the operation's budget;
 	// past it the request answers 503 at once rather than queueing.
-	PoolWaitTimeout time.Duration `env:"DB_POOL_WAIT_TIMEOUT" envDefault:"250ms" accepts:"a positive duration such as 250ms"`
+	PoolWaitTimeout time.Duration `env:"DB_POOL_WAIT_TIMEOUT" envDefault:"250ms" accepts:"a positive duration such as 250ms, or a whole number of seconds"`
 	// StudyConns is the share of DB_MAX_OPEN_CONNS that operations on progress and the
 	// review log may hold; the rest serve accounts, decks and cards, so a storm of
 	// answers cannot starve reading decks. 0 means half.
@@ -214,24 +215,24 @@ type RedisConfig struct {
 	// MinIdleConns is the number of idle connections kept open per node.
 	MinIdleConns int `env:"REDIS_MIN_IDLE_CONNS" envDefault:"0" accepts:"an integer >= 0"`
 	// DialTimeout bounds establishing a connection.
-	DialTimeout time.Duration `env:"REDIS_DIAL_TIMEOUT" envDefault:"5s" accepts:"a positive duration such as 5s"`
+	DialTimeout time.Duration `env:"REDIS_DIAL_TIMEOUT" envDefault:"5s" accepts:"a positive duration such as 5s, or a whole number of seconds"`
 	// ReadTimeout bounds waiting for a reply.
-	ReadTimeout time.Duration `env:"REDIS_READ_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s"`
+	ReadTimeout time.Duration `env:"REDIS_READ_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s, or a whole number of seconds"`
 	// WriteTimeout bounds sending a command.
-	WriteTimeout time.Duration `env:"REDIS_WRITE_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s"`
+	WriteTimeout time.Duration `env:"REDIS_WRITE_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s, or a whole number of seconds"`
 	// SlowOpThreshold is the duration above which a command is logged as slow.
-	SlowOpThreshold time.Duration `env:"REDIS_SLOW_OP_THRESHOLD" envDefault:"100ms" accepts:"a positive duration such as 100ms"`
+	SlowOpThreshold time.Duration `env:"REDIS_SLOW_OP_THRESHOLD" envDefault:"100ms" accepts:"a positive duration such as 100ms, or a whole number of seconds"`
 }
 
 // SessionConfig configures login sessions.
 type SessionConfig struct {
 	// Timeout is the rolling idle timeout, renewed on activity.
-	Timeout time.Duration `env:"SESSION_TIMEOUT" accepts:"a positive duration such as 2h"`
+	Timeout time.Duration `env:"SESSION_TIMEOUT" accepts:"a positive duration such as 2h, or a whole number of seconds"`
 	// MaxLifetime caps a session's age whatever its activity.
-	MaxLifetime time.Duration `env:"SESSION_MAX_LIFETIME" envDefault:"24h" accepts:"a positive duration such as 24h"`
+	MaxLifetime time.Duration `env:"SESSION_MAX_LIFETIME" envDefault:"24h" accepts:"a positive duration such as 24h, or a whole number of seconds"`
 	// ActivityResolution is how stale the recorded last activity may grow before a
 	// request writes it again; it bounds writes per session.
-	ActivityResolution time.Duration `env:"SESSION_ACTIVITY_RESOLUTION" envDefault:"60s" accepts:"a positive duration such as 60s"`
+	ActivityResolution time.Duration `env:"SESSION_ACTIVITY_RESOLUTION" envDefault:"60s" accepts:"a positive duration such as 60s, or a whole number of seconds"`
 	// MaxPerUser is the number of live sessions per user; a new login evicts the oldest.
 	MaxPerUser int `env:"MAX_SESSIONS_PER_USER" accepts:"an integer >= 1"`
 	// BindIP rejects a session used from an IP address other than the login's.
@@ -245,12 +246,12 @@ type SessionConfig struct {
 // CacheConfig tunes the cache.
 type CacheConfig struct {
 	// DefaultTTL is the cache TTL of the per-environment table of docs/configuration.md.
-	DefaultTTL time.Duration `env:"REDIS_CACHE_TTL" accepts:"a positive duration such as 5m"`
+	DefaultTTL time.Duration `env:"REDIS_CACHE_TTL" accepts:"a positive duration such as 5m, or a whole number of seconds"`
 	// AppTTL is the TTL of application-level cached reads (profiles, decks); it follows
 	// DefaultTTL unless set.
-	AppTTL time.Duration `env:"CACHE_APP_TTL,expand" envDefault:"${REDIS_CACHE_TTL}" accepts:"a positive duration such as 5m"`
+	AppTTL time.Duration `env:"CACHE_APP_TTL,expand" envDefault:"${REDIS_CACHE_TTL}" accepts:"a positive duration such as 5m, or a whole number of seconds"`
 	// NegativeTTL is how long a "not found" answer is cached.
-	NegativeTTL time.Duration `env:"CACHE_NEGATIVE_TTL" envDefault:"30s" accepts:"a positive duration such as 30s"`
+	NegativeTTL time.Duration `env:"CACHE_NEGATIVE_TTL" envDefault:"30s" accepts:"a positive duration such as 30s, or a whole number of seconds"`
 	// XFetchBeta weighs probabilistic early refresh (XFetch); above 1 refreshes earlier.
 	XFetchBeta float64 `env:"CACHE_XFETCH_BETA" envDefault:"1.0" accepts:"a number > 0"`
 	// TTLJitter spreads expiries: each TTL is scaled by a random factor within ±this fraction.
@@ -263,7 +264,7 @@ type AuthConfig struct {
 	// minute, whatever their outcome.
 	LoginRateLimitPerMinute int `env:"LOGIN_RATE_LIMIT_PER_MINUTE" accepts:"an integer >= 1"`
 	// LoginFailureWindow is the period over which the login failure limits refill.
-	LoginFailureWindow time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"15m" accepts:"a positive duration such as 15m"`
+	LoginFailureWindow time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"15m" accepts:"a positive duration such as 15m, or a whole number of seconds"`
 	// LoginMaxFailures is the number of failed logins allowed per account and client IP
 	// in LoginFailureWindow.
 	LoginMaxFailures int `env:"LOGIN_MAX_FAILURES" accepts:"an integer >= 1"`
@@ -283,7 +284,7 @@ type AuthConfig struct {
 	PasswordHashConcurrency int `env:"PASSWORD_HASH_CONCURRENCY" envDefault:"4" accepts:"an integer from 1 to 256"`
 	// PasswordHashWait is the longest a login or registration waits for a hashing slot
 	// before it is answered 503 busy.
-	PasswordHashWait time.Duration `env:"PASSWORD_HASH_WAIT" envDefault:"2s" accepts:"a positive duration such as 2s"`
+	PasswordHashWait time.Duration `env:"PASSWORD_HASH_WAIT" envDefault:"2s" accepts:"a positive duration such as 2s, or a whole number of seconds"`
 }
 
 // ObservabilityConfig configures logs and traces.
@@ -395,11 +396,27 @@ func parse(values map[string]string) (Config, error) {
 	groups := reflect.ValueOf(&cfg).Elem()
 	for i := range groups.NumField() {
 		group := groups.Field(i)
-		if err := env.ParseWithOptions(group.Addr().Interface(), env.Options{Environment: values}); err != nil {
+		opts := env.Options{Environment: values, FuncMap: parsers}
+		if err := env.ParseWithOptions(group.Addr().Interface(), opts); err != nil {
 			return Config{}, parseError(group.Type(), values, err)
 		}
 	}
 	return cfg, nil
+}
+
+// parsers read the types env does not read the way the configuration means them.
+var parsers = map[reflect.Type]env.ParserFunc{reflect.TypeFor[time.Duration](): parseDuration}
+
+// parseDuration reads a duration as Go writes it (90s, 1h30m) or, as many deployment
+// examples write durations, a whole number of seconds (3600).
+func parseDuration(v string) (any, error) {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs > math.MaxInt64/int64(time.Second) || secs < math.MinInt64/int64(time.Second) {
+			return nil, fmt.Errorf("%q seconds is out of range", v)
+		}
+		return time.Duration(secs) * time.Second, nil
+	}
+	return time.ParseDuration(v)
 }
 
 // parseError turns env's error for group into an InvalidError naming the variable.

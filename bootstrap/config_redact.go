@@ -131,3 +131,38 @@ func redactURL(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// VariableHelp is one configuration variable as the command line's help lists it.
+type VariableHelp struct {
+	// Name is the variable; Accepts says what values it takes.
+	Name, Accepts string
+	// Defaults are its default values: one, or one per environment where they differ
+	// ("development: 1h, production: 2h, test: 5m"); empty when it has none.
+	Defaults string
+}
+
+// Variables lists every configuration variable in Config's order, with its defaults and
+// what it accepts: the configuration's own description of itself.
+func Variables() []VariableHelp {
+	config := reflect.TypeFor[Config]()
+	out := make([]VariableHelp, len(variables))
+	for i, v := range variables {
+		field := config.FieldByIndex(v.index)
+		out[i] = VariableHelp{Name: v.key, Accepts: v.accepts, Defaults: defaultsOf(v.key, field.Tag.Get("envDefault"))}
+	}
+	return out
+}
+
+// defaultsOf renders key's defaults: per environment when they differ, else fixed.
+func defaultsOf(key, fixed string) string {
+	var perEnv []string
+	for _, env := range []Environment{EnvDevelopment, EnvProduction, EnvTest} {
+		if d, ok := environmentDefaults[env][key]; ok {
+			perEnv = append(perEnv, string(env)+": "+d)
+		}
+	}
+	if len(perEnv) > 0 {
+		return strings.Join(perEnv, ", ")
+	}
+	return fixed
+}

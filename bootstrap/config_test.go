@@ -290,6 +290,21 @@ func TestLoadConfigAppTTLFollowsRedisCacheTTL(t *testing.T) {
 	assert.Equal(t, 7*time.Minute, got.Cache.AppTTL)
 }
 
+// TestLoadConfigDurationsInWholeSeconds: a duration may be written as a whole number of
+// seconds, as deployment examples often write them (SESSION_TIMEOUT=3600).
+func TestLoadConfigDurationsInWholeSeconds(t *testing.T) {
+	t.Parallel()
+	cfg, err := bootstrap.Load(map[string]string{
+		"APP_ENV": "development", "REDIS_CACHE_TTL": "300", "SESSION_TIMEOUT": "3600",
+		"REDIS_KEY_PREFIX": "pyramid:dev:", "REDIS_PASSWORD": "", "SHUTDOWN_TIMEOUT": "1m30s",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 300*time.Second, cfg.Cache.DefaultTTL)
+	assert.Equal(t, 300*time.Second, cfg.Cache.AppTTL, "CACHE_APP_TTL follows REDIS_CACHE_TTL")
+	assert.Equal(t, time.Hour, cfg.Session.Timeout)
+	assert.Equal(t, 90*time.Second, cfg.App.ShutdownTimeout, "Go's notation still works")
+}
+
 func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -299,7 +314,7 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 	}{
 		{"unknown environment", map[string]string{"APP_ENV": "prod"}, "APP_ENV"},
 		{"environment in capitals", map[string]string{"APP_ENV": "Production"}, "APP_ENV"},
-		{"duration without unit", map[string]string{"SHUTDOWN_TIMEOUT": "10"}, "SHUTDOWN_TIMEOUT"},
+		{"fraction without unit", map[string]string{"SHUTDOWN_TIMEOUT": "10.5"}, "SHUTDOWN_TIMEOUT"},
 		{"zero duration", map[string]string{"SHUTDOWN_TIMEOUT": "0s"}, "SHUTDOWN_TIMEOUT"},
 		{"listen address without port", map[string]string{"HTTP_ADDR": "localhost"}, "HTTP_ADDR"},
 		{"proxy that is not an address", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "TRUSTED_PROXIES"},
@@ -354,7 +369,9 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 		{"bind IP not a bool", map[string]string{"SESSION_BIND_IP": "on"}, "SESSION_BIND_IP"},
 		{"bind user agent not a bool", map[string]string{"SESSION_BIND_USER_AGENT": "2"}, "SESSION_BIND_USER_AGENT"},
 		{"cookie secure not a bool", map[string]string{"SESSION_COOKIE_SECURE": "always"}, "SESSION_COOKIE_SECURE"},
-		{"cache TTL not a duration", map[string]string{"REDIS_CACHE_TTL": "5"}, "REDIS_CACHE_TTL"},
+		{"cache TTL not a duration", map[string]string{"REDIS_CACHE_TTL": "5 minutes"}, "REDIS_CACHE_TTL"},
+		{"seconds out of range", map[string]string{"SESSION_TIMEOUT": "99999999999999"}, "SESSION_TIMEOUT"},
+		{"negative seconds", map[string]string{"SESSION_TIMEOUT": "-60"}, "SESSION_TIMEOUT"},
 		{"zero app TTL", map[string]string{"CACHE_APP_TTL": "0s"}, "CACHE_APP_TTL"},
 		{"negative negative TTL", map[string]string{"CACHE_NEGATIVE_TTL": "-30s"}, "CACHE_NEGATIVE_TTL"},
 		{"zero beta", map[string]string{"CACHE_XFETCH_BETA": "0"}, "CACHE_XFETCH_BETA"},

@@ -22,12 +22,14 @@ import (
 const readinessTimeout = time.Second
 
 // HTTPModule provides the Gin router with every feature's routes (the "routes" group),
-// the authenticator the features' routes share, health and the OpenAPI document, and the
+// the authenticator the features' routes share (with the Idempotency-Key middleware of
+// their POSTs), health and the OpenAPI document, and the
 // HTTP server, which listens on start and drains in-flight requests on stop.
 var HTTPModule = fx.Module("http",
 	fx.Provide(
 		newHealth,
 		func(cfg Config) httpapi.CookieConfig { return httpapi.CookieConfig{Secure: cfg.Session.CookieSecure} },
+		httpapi.NewIdempotency, // the authenticator applies it to every authenticated POST
 		httpapi.NewAuthenticator,
 		asRoutes(func(h *httpapi.Health) *httpapi.Health { return h }),
 		asRoutes(func() httpapi.OpenAPISpec { return httpapi.OpenAPISpec(studytool.OpenAPI) }),

@@ -19,7 +19,7 @@ import (
 )
 
 // RedisClients are the two logical Redis connections of docs/architecture.md: cache (evictable) and
-// state (sessions, study sessions, rate limits; never evicted). They may be one server.
+// state (sessions, study sessions, rate limits, idempotency records; never evicted). They may be one server.
 type RedisClients struct {
 	Cache redis.UniversalClient
 	State redis.UniversalClient
@@ -52,6 +52,12 @@ var RedisModule = fx.Module("redis",
 				return redisstore.NewStudySessionStore(c.State, ks, domain.StudySessionTTL)
 			},
 			fx.As(new(ports.StudySessionStore)),
+		),
+		fx.Annotate(
+			func(c RedisClients, ks keyspace.Keyspace, cfg Config) *redisstore.IdempotencyStore {
+				return redisstore.NewIdempotencyStore(c.State, ks, idempotencyPolicy(cfg))
+			},
+			fx.As(new(ports.IdempotencyStore)),
 		),
 		fx.Annotate(
 			func(c RedisClients, ks keyspace.Keyspace, cfg Config) *redisstore.ProgressCache {
@@ -93,6 +99,12 @@ var MemoryModule = fx.Module("memory",
 				return memory.NewStudySessionStore(domain.StudySessionTTL, clock)
 			},
 			fx.As(new(ports.StudySessionStore)),
+		),
+		fx.Annotate(
+			func(clock ports.Clock, cfg Config) *memory.IdempotencyStore {
+				return memory.NewIdempotencyStore(idempotencyPolicy(cfg), clock)
+			},
+			fx.As(new(ports.IdempotencyStore)),
 		),
 		fx.Annotate(
 			func(clock ports.Clock, cfg Config) *memory.ProgressCache {

@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"crypto/rand"
 	"log/slog"
+	"time"
 
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/domain"
@@ -83,10 +84,21 @@ func changePasswordDeps(users ports.UserRepo, sessions ports.SessionStore, hashe
 
 func deleteAccountDeps(users ports.UserRepo, profiles ports.ProfileRepo, progress ports.ProgressRepo,
 	copies ports.ProgressCache, sessions ports.SessionStore, studySessions ports.StudySessionStore,
-	hasher ports.PasswordHasher, limiter ports.RateLimiter,
+	idempotency ports.IdempotencyStore, hasher ports.PasswordHasher, limiter ports.RateLimiter,
 ) auth.DeleteAccountDeps {
 	return auth.DeleteAccountDeps{
 		Users: users, Profiles: profiles, Progress: progress, Copies: copies, Sessions: sessions,
-		StudySessions: studySessions, Hasher: hasher, Limiter: limiter,
+		StudySessions: studySessions, Idempotency: idempotency, Hasher: hasher, Limiter: limiter,
 	}
+}
+
+// idempotencyRetention is how long the response to a request sent with an
+// Idempotency-Key is replayed to its retries (the IETF draft's suggestion).
+const idempotencyRetention = 24 * time.Hour
+
+// idempotencyPolicy keeps responses idempotencyRetention and holds a claim twice the
+// HTTP write timeout: no request the server still answers outlives it, and a process
+// that died mid-request frees its keys by then.
+func idempotencyPolicy(cfg Config) ports.IdempotencyPolicy {
+	return ports.IdempotencyPolicy{LockTTL: 2 * cfg.HTTP.WriteTimeout, Retention: idempotencyRetention}
 }

@@ -11,7 +11,8 @@ import (
 // Schema is the database schema as the `migrate` commands manage it: the database the
 // configuration names, opened without the rest of the graph.
 type Schema struct {
-	db *gormdb.DB
+	db         *gormdb.DB
+	production bool
 }
 
 // OpenSchema opens the database of cfg for schema work; Close releases it.
@@ -20,7 +21,7 @@ func OpenSchema(ctx context.Context, cfg Config, logger *slog.Logger) (*Schema, 
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &Schema{db: db}, nil
+	return &Schema{db: db, production: cfg.App.Env == EnvProduction}, nil
 }
 
 // Up applies every pending migration.
@@ -36,6 +37,9 @@ func (s *Schema) Version(ctx context.Context) (version uint, dirty bool, err err
 
 // Dialect names the database: postgres or sqlite.
 func (s *Schema) Dialect() string { return string(s.db.Dialect()) }
+
+// Production reports whether the configuration is production's (APP_ENV=production).
+func (s *Schema) Production() bool { return s.production }
 
 // Close releases the database.
 func (s *Schema) Close() error { return s.db.Close() }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -27,18 +28,23 @@ type Authenticator struct {
 	authenticate *auth.AuthenticateHandler
 	permissions  *profile.GetPermissionsHandler
 	cookies      CookieConfig
+	idempotency  *Idempotency
 }
 
 // NewAuthenticator builds the middleware around the authenticate use-case; permission
 // checks read the user's current permissions through permissions, and the session
-// cookie is looked up by the name cookies gives it.
-func NewAuthenticator(h *auth.AuthenticateHandler, permissions *profile.GetPermissionsHandler, cookies CookieConfig) *Authenticator {
-	return &Authenticator{authenticate: h, permissions: permissions, cookies: cookies}
+// cookie is looked up by the name cookies gives it. idempotency, when not nil, applies
+// the Idempotency-Key of every authenticated POST.
+func NewAuthenticator(h *auth.AuthenticateHandler, permissions *profile.GetPermissionsHandler, cookies CookieConfig,
+	idempotency *Idempotency,
+) *Authenticator {
+	return &Authenticator{authenticate: h, permissions: permissions, cookies: cookies, idempotency: idempotency}
 }
 
 // Required rejects a request without a live session (401 session_invalid) and otherwise
 // stores the session in the request context. Its responses are personal: they are
-// marked private, so no shared cache keeps them.
+// marked private, so no shared cache keeps them. A POST then goes through Idempotency,
+// now that the user it scopes keys by is known.
 func (a *Authenticator) Required() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", cachePrivate)
@@ -58,6 +64,10 @@ func (a *Authenticator) Required() gin.HandlerFunc {
 		}
 		ctx := context.WithValue(c.Request.Context(), sessionKey{}, session)
 		c.Request = c.Request.WithContext(ctx)
+		if a.idempotency != nil && c.Request.Method == http.MethodPost {
+			a.idempotency.run(c, session.UserID)
+			return
+		}
 		c.Next()
 	}
 }

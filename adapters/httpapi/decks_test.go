@@ -54,7 +54,7 @@ func newDeckStack(t *testing.T) *deckStack {
 		IdleTimeout: time.Hour, MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute, MaxPerUser: 5,
 	}, clk, nil)
 	authn := httpapi.NewAuthenticator(auth.NewAuthenticateHandler(sessions, clk, auth.Binding{}),
-		profile.NewGetPermissionsHandler(gormdb.NewProfileRepo(db)), httpapi.CookieConfig{})
+		profile.NewGetPermissionsHandler(gormdb.NewProfileRepo(db)), httpapi.CookieConfig{}, nil)
 	profileRepo := gormdb.NewProfileRepo(db)
 	deckRoutes := httpapi.NewDeckHandlers(authn, httpapi.DeckUseCases{
 		Create: decks.NewCreateDeckHandler(deckRepo, clk), List: decks.NewListDecksHandler(deckRepo, profileRepo, progressRepo, clk),

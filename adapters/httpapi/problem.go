@@ -74,6 +74,8 @@ var (
 	kindStoreUnavailable   = kind{http.StatusServiceUnavailable, "store_unavailable", "Service unavailable"}
 	kindBusy               = kind{http.StatusServiceUnavailable, "busy", "Busy"}
 	kindUnsupportedMedia   = kind{http.StatusUnsupportedMediaType, "unsupported_media_type", "Unsupported media type"}
+	kindRequestInProgress  = kind{http.StatusConflict, "request_in_progress", "Request in progress"}
+	kindIdempotencyReused  = kind{http.StatusUnprocessableEntity, "idempotency_key_reused", "Idempotency key reused"}
 )
 
 // sentinels maps the domain's sentinel errors, most specific first (ErrEmailTaken wraps
@@ -92,6 +94,8 @@ var sentinels = []struct {
 	{domain.ErrInvalidCredentials, kindInvalidCredentials, "The email or password is incorrect."},
 	{domain.ErrSessionInvalid, kindSessionInvalid, "The session is missing, expired or revoked."},
 	{domain.ErrForbidden, kindForbidden, "You do not have permission to perform this action."},
+	{errRequestInProgress, kindRequestInProgress, "A request with this Idempotency-Key is still being processed; retry it later."},
+	{errIdempotencyKeyReused, kindIdempotencyReused, "This Idempotency-Key was already used for another request (method, path or body); send a new key."},
 	{errCrossOrigin, kindForbidden, "Cross-origin requests that change state are refused; send them from a trusted origin."},
 }
 

@@ -94,8 +94,9 @@ func (w headWriter) Flush() {
 }
 
 // NewRouter builds the router: request id, security headers, CORS, access log, recovery,
-// cross-origin protection, body limit and error rendering run for every request,
-// including unmatched ones (404 and 405 problem+json).
+// cross-origin protection, body limit, the Idempotency-Key format check of POSTs under
+// /v1 and error rendering run for every request, including unmatched ones (404 and 405
+// problem+json).
 // logger receives the access log and every failure; NewRouter adds request ids to it.
 func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistrar) (*Router, error) {
 	if logger == nil {
@@ -129,7 +130,7 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 			engine.Use(mw)
 		}
 	}
-	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody, maxUpload))
+	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody, maxUpload), idempotencyKeyFormat())
 	engine.NoRoute(notFoundHandler)
 	engine.NoMethod(methodNotAllowedHandler)
 

@@ -39,6 +39,11 @@ func OnSessionSteps(s *SessionStore, step func()) { s.mu = steppedLock{Locker: s
 // OnProgressSteps is OnSessionSteps for a progress cache.
 func OnProgressSteps(c *ProgressCache, step func()) { c.mu = steppedLock{Locker: c.mu, step: step} }
 
+// OnIdempotencySteps is OnSessionSteps for an idempotency store.
+func OnIdempotencySteps(s *IdempotencyStore, step func()) {
+	s.mu = steppedLock{Locker: s.mu, step: step}
+}
+
 // steppedLock is a lock that calls step after each release.
 type steppedLock struct {
 	sync.Locker

@@ -19,6 +19,7 @@ import (
 	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
 	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/ports"
 	"github.com/studytool/studytool/test/contract"
 	"github.com/studytool/studytool/test/redistopo"
 	"github.com/studytool/studytool/test/testenv"
@@ -101,6 +102,8 @@ func TestCluster_ProgressCache(t *testing.T)      { runProgressCache(t, onCluste
 func TestSentinel_ProgressCache(t *testing.T)     { runProgressCache(t, onSentinel) }
 func TestCluster_StudySessionStore(t *testing.T)  { runStudySessionStore(t, onCluster) }
 func TestSentinel_StudySessionStore(t *testing.T) { runStudySessionStore(t, onSentinel) }
+func TestCluster_IdempotencyStore(t *testing.T)   { runIdempotencyStore(t, onCluster) }
+func TestSentinel_IdempotencyStore(t *testing.T)  { runIdempotencyStore(t, onSentinel) }
 
 func runSessionStore(t *testing.T, connect connectFunc) {
 	t.Helper()
@@ -155,6 +158,17 @@ func runStudySessionStore(t *testing.T, connect connectFunc) {
 		client, ks := connect(t)
 		store := redisstore.NewStudySessionStore(client, ks, ttl)
 		return contract.StudySessionHarness{Store: store, TTL: store.TTL, Sleep: time.Sleep}
+	})
+}
+
+func runIdempotencyStore(t *testing.T, connect connectFunc) {
+	t.Helper()
+	contract.IdempotencyStore(t, func(t *testing.T, policy ports.IdempotencyPolicy) contract.IdempotencyHarness {
+		t.Helper()
+		client, ks := connect(t)
+		return contract.IdempotencyHarness{
+			Store: redisstore.NewIdempotencyStore(client, ks, policy), Sleep: time.Sleep, OnStep: onRoundTrips(client),
+		}
 	})
 }
 

@@ -26,6 +26,7 @@ type DeleteAccountHandler struct {
 	copies   ports.ProgressCache
 	sessions ports.SessionStore
 	study    ports.StudySessionStore
+	idem     ports.IdempotencyStore
 	check    passwordCheck
 }
 
@@ -37,6 +38,7 @@ type DeleteAccountDeps struct {
 	Copies        ports.ProgressCache
 	Sessions      ports.SessionStore
 	StudySessions ports.StudySessionStore
+	Idempotency   ports.IdempotencyStore
 	Hasher        ports.PasswordHasher
 	Limiter       ports.RateLimiter
 }
@@ -46,7 +48,7 @@ type DeleteAccountDeps struct {
 func NewDeleteAccountHandler(deps DeleteAccountDeps, policy LoginPolicy) *DeleteAccountHandler {
 	return &DeleteAccountHandler{
 		users: deps.Users, profiles: deps.Profiles, progress: deps.Progress, copies: deps.Copies, sessions: deps.Sessions,
-		study: deps.StudySessions,
+		study: deps.StudySessions, idem: deps.Idempotency,
 		check: passwordCheck{
 			hasher: deps.Hasher, limiter: deps.Limiter,
 			limit: ports.RateLimit{Rate: policy.AccountFailures, Burst: policy.AccountFailures, Period: policy.FailureWindow},
@@ -58,7 +60,8 @@ func NewDeleteAccountHandler(deps DeleteAccountDeps, policy LoginPolicy) *Delete
 // erases the account. It ends the user's sessions first, so nothing the user still has
 // open writes while the rest goes: then the user's row and everything that hangs off it
 // in the database (one transaction), the cached profile, deck list and counts (through
-// the cached repository), the progress copies and the study sessions. A failure after
+// the cached repository), the progress copies, the study sessions and the kept
+// responses of Idempotency-Key requests. A failure after
 // the database commit is returned — the account is gone, and what is left in Redis
 // expires with its TTL — so the caller may retry, which then answers not found.
 func (h *DeleteAccountHandler) Handle(ctx context.Context, cmd DeleteAccount) error {
@@ -89,7 +92,8 @@ func (h *DeleteAccountHandler) Handle(ctx context.Context, cmd DeleteAccount) er
 		return fmt.Errorf("delete account: %w", err)
 	}
 	detached := context.WithoutCancel(ctx) // the account is gone: finish the clean-up
-	err = errors.Join(h.copies.DeleteMany(detached, user.ID, studied), h.study.DeleteUser(detached, user.ID))
+	err = errors.Join(h.copies.DeleteMany(detached, user.ID, studied), h.study.DeleteUser(detached, user.ID),
+		h.idem.DeleteUser(detached, user.ID))
 	if err != nil {
 		return fmt.Errorf("delete account: account deleted, some of its data in Redis expires later: %w", err)
 	}

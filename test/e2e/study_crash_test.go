@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,16 +53,6 @@ func TestStudyReviewSurvivesSIGKILL(t *testing.T) {
 // tamper raises a progress row's repetitions by 7 behind the application's back.
 func tamper(t *testing.T, cfg gormdb.Config, cardID string) {
 	t.Helper()
-	driver, dsn, query := "pgx", cfg.URL, "UPDATE progress SET repetitions = repetitions + 7 WHERE card_id = $1"
-	if cfg.URL == "" {
-		driver, dsn, query = "sqlite", cfg.SQLitePath, "UPDATE progress SET repetitions = repetitions + 7 WHERE card_id = ?"
-	}
-	db, err := sql.Open(driver, dsn)
-	require.NoError(t, err)
-	defer db.Close()
-	res, err := db.ExecContext(t.Context(), query, cardID)
-	require.NoError(t, err)
-	n, err := res.RowsAffected()
-	require.NoError(t, err)
+	n := openRawDB(t, cfg).exec(t, "UPDATE progress SET repetitions = repetitions + 7 WHERE card_id = ?", cardID)
 	require.Equal(t, int64(1), n)
 }

@@ -9,6 +9,8 @@
 //	study session        {prefix}study:sessions:{userId}:{sessionId}
 //	learning progress    {prefix}progress:{userId}:{cardId}
 //	rate-limit counter   {prefix}ratelimit:{scope}:{sha256(subject)[:32]}
+//	idempotency record   {prefix}idempotency:{userId}:{sha256(key)}
+//	idempotency index    {prefix}idempotency:{userId}
 //
 // {prefix} is `studytool:{env}:` unless REDIS_KEY_PREFIX replaces it.
 package keyspace
@@ -132,6 +134,33 @@ func (k Keyspace) Progress(userID, cardID string) (string, error) {
 func (k Keyspace) RateLimit(scope, subject string) (string, error) {
 	sum := sha256.Sum256([]byte(subject))
 	return k.join("ratelimit:"+scope, hex.EncodeToString(sum[:16]))
+}
+
+// IdempotencyDigest returns the hex SHA-256 of an Idempotency-Key header value: the
+// only form in which a key reaches Redis, so a key listing or dump never shows what
+// clients sent.
+func IdempotencyDigest(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// Idempotency returns the key of userID's record of the request sent with the
+// Idempotency-Key key, which is hashed (IdempotencyDigest) and needs no validation.
+func (k Keyspace) Idempotency(userID, key string) (string, error) {
+	return k.IdempotencyRecord(userID, IdempotencyDigest(key))
+}
+
+// IdempotencyRecord returns the key of userID's record whose key has digest, as
+// userID's idempotency index lists it.
+func (k Keyspace) IdempotencyRecord(userID, digest string) (string, error) {
+	return k.join("idempotency", userID, digest)
+}
+
+// IdempotencyIndex returns the key of userID's idempotency index: the digests of their
+// records (the record keys minus the user part), so that erasing a user's records needs
+// no SCAN.
+func (k Keyspace) IdempotencyIndex(userID string) (string, error) {
+	return k.join("idempotency", userID)
 }
 
 func (k Keyspace) join(fixed string, parts ...string) (string, error) {

@@ -87,6 +87,26 @@ func TestRateLimitKeyHidesSubject(t *testing.T) {
 	assert.NotContains(t, k1, "2001")
 }
 
+func TestIdempotencyKeyHidesTheClientsKey(t *testing.T) {
+	t.Parallel()
+	ks := keyspace.MustNew("test", "")
+	raw := "order 42: *retry* [x]"
+	got, err := ks.Idempotency("u1", raw)
+	require.NoError(t, err)
+	digest := keyspace.IdempotencyDigest(raw)
+	assert.Len(t, digest, 64)
+	assert.Equal(t, "studytool:test:idempotency:u1:"+digest, got)
+	assert.NotContains(t, got, "order")
+	index, err := ks.IdempotencyIndex("u1")
+	require.NoError(t, err)
+	assert.Equal(t, "studytool:test:idempotency:u1", index)
+	record, err := ks.IdempotencyRecord("u1", digest)
+	require.NoError(t, err)
+	assert.Equal(t, got, record, "the index's digests name the records")
+	_, err = ks.Idempotency("u:1", raw)
+	assert.ErrorIs(t, err, keyspace.ErrInvalidKey, "the user id is validated")
+}
+
 // FuzzSegment checks that whatever a client sends, an accepted key is the prefix, the
 // fixed parts and exactly the given segments: no glob characters, no extra separators.
 func FuzzSegment(f *testing.F) {

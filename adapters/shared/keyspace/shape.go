@@ -25,6 +25,8 @@ const maxCacheFeatureSegments = 6
 //	{prefix}study:sessions:u1:s1       → {prefix}study:sessions:*:*
 //	{prefix}progress:u1:c1             → {prefix}progress:*:*
 //	{prefix}ratelimit:login-ip:ab12…   → {prefix}ratelimit:login-ip:*
+//	{prefix}idempotency:u1:ab12…       → {prefix}idempotency:*:*
+//	{prefix}idempotency:u1             → {prefix}idempotency:*
 //	{prefix}cache:user:profile:v2:g7:1 → {prefix}cache:user:profile:v2:*
 //	{prefix}cache:gen:user:profile     → {prefix}cache:gen:*
 //
@@ -49,6 +51,10 @@ func (k Keyspace) Shape(key string) string {
 	case "study":
 		if ids, ok := strings.CutPrefix(tail, "sessions:"); ok {
 			return k.shaped("study:sessions", ids, 2)
+		}
+	case "idempotency": // a record (user, digest) or a user's index (user)
+		if parts := strings.Count(tail, ":") + 1; parts <= 2 {
+			return k.shaped(head, tail, parts)
 		}
 	case "ratelimit":
 		if scope, hash, ok := strings.Cut(tail, ":"); ok && ValidateSegment(scope) == nil {

@@ -27,6 +27,9 @@ func TestShapeKeepsTheLayoutAndHidesDynamicParts(t *testing.T) {
 		{"study session", must(ks.StudySession("u-42", "s-7")), "studytool:production:study:sessions:*:*"},
 		{"progress", must(ks.Progress("u-42", "c-9")), "studytool:production:progress:*:*"},
 		{"rate limit", must(ks.RateLimit("login-ip", "203.0.113.7")), "studytool:production:ratelimit:login-ip:*"},
+		{"idempotency record", must(ks.Idempotency("u-42", "retry me")), "studytool:production:idempotency:*:*"},
+		{"idempotency index", must(ks.IdempotencyIndex("u-42")), "studytool:production:idempotency:*"},
+		{"idempotency with extra segments", "studytool:production:idempotency:a:b:c", "studytool:production:*"},
 		{"versioned cache entry", must(ks.Cache("user:profile:v2:gA1:u-42")), "studytool:production:cache:user:profile:v2:*"},
 		{"unversioned cache entry", must(ks.Cache("user:u-42")), "studytool:production:cache:user:*"},
 		{"cache generation", must(ks.Cache("gen:user:profile")), "studytool:production:cache:gen:*"},
@@ -68,6 +71,8 @@ func FuzzShape(f *testing.F) {
 			func() (string, error) { return ks.UserSessions(a) },
 			func() (string, error) { return ks.StudySession(a, b) },
 			func() (string, error) { return ks.Progress(a, b) },
+			func() (string, error) { return ks.IdempotencyRecord(a, b) },
+			func() (string, error) { return ks.IdempotencyIndex(a) },
 			func() (string, error) { return ks.Cache("feature:v1:g0:" + a) },
 		}
 		for _, build := range keys {
@@ -87,7 +92,7 @@ func FuzzShape(f *testing.F) {
 
 func isLayoutWord(s string) bool {
 	switch s {
-	case "session", "user", "sessions", "study", "progress", "cache", "feature", "v1", keyspace.Wildcard:
+	case "session", "user", "sessions", "study", "progress", "idempotency", "cache", "feature", "v1", keyspace.Wildcard:
 		return true
 	}
 	return false

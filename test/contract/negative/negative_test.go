@@ -83,6 +83,18 @@ var adapterCases = []adapterCase{
 		breaks:       "OlderVersionLosesWhenWritesInterleave",
 		mayAlsoBreak: []string{"RacingWritesKeepTheNewest"},
 	},
+	{name: "CorrectIdempotencyStore", suite: idempotencySuite(func(s *idempotencyStore) ports.IdempotencyStore { return s })},
+	{
+		name:         "ClaimLooksAndTakesApart",
+		suite:        idempotencySuite(func(s *idempotencyStore) ports.IdempotencyStore { return splitClaimStore{s} }),
+		breaks:       "InterleavedClaimsGrantOne",
+		mayAlsoBreak: []string{"ConcurrentClaimsGrantOne"},
+	},
+	{
+		name:   "CompleteAndReleaseIgnoreTheToken",
+		suite:  idempotencySuite(func(s *idempotencyStore) ports.IdempotencyStore { return tokenBlindStore{s} }),
+		breaks: "StaleTokenChangesNothing",
+	},
 }
 
 // TestSuitesFailBrokenAdapters runs each adapter under its suite in a child process and
@@ -179,6 +191,18 @@ func cacheSuite(build func(sharedCache) ports.CacheStore) func(t *testing.T) {
 		contract.CacheStore(t, func(*testing.T) contract.CacheHarness {
 			c := sharedCache{CacheStore: memory.NewCacheStore(clock.System{}), beside: newPlantedState()}
 			return contract.CacheHarness{Store: build(c), Plant: c.beside.plant, Planted: c.beside.planted}
+		})
+	}
+}
+
+// idempotencySuite runs the idempotency suite against the store build makes of a fresh
+// idempotencyStore on a fake clock.
+func idempotencySuite(build func(*idempotencyStore) ports.IdempotencyStore) func(t *testing.T) {
+	return func(t *testing.T) {
+		contract.IdempotencyStore(t, func(_ *testing.T, policy ports.IdempotencyPolicy) contract.IdempotencyHarness {
+			clk := clock.NewFake(epoch)
+			s := newIdempotencyStore(policy, clk)
+			return contract.IdempotencyHarness{Store: build(s), Sleep: clk.Advance, OnStep: s.mu.onStep}
 		})
 	}
 }
