@@ -43,6 +43,7 @@ func TestTransfer(t *testing.T) {
 			t.Run("OtherUsersDeckIsNotFound", func(t *testing.T) { foreignDeck(t, a, c) })
 			t.Run("ImportsRefreshTheDeckList", func(t *testing.T) { deckListAfterImports(t, a) })
 			t.Run("CrossSiteImportsAreRefused", func(t *testing.T) { crossSiteImports(t, a) })
+			t.Run("KeyedImportRunsOnce", func(t *testing.T) { keyedImport(t, c) })
 		})
 	}
 }
@@ -306,4 +307,19 @@ func crossSiteImports(t *testing.T, a *apptest.App) {
 	assert.Equal(t, http.StatusForbidden, res.StatusCode, "body: %s", res.Body)
 	browser.Header = http.Header{}
 	assert.Equal(t, map[string]int{"Visited": 0}, deckCounts(t, browser))
+}
+
+// keyedImport sends one CSV import twice with one Idempotency-Key: the retry replays
+// the first answer and adds nothing.
+func keyedImport(t *testing.T, c *apptest.Client) {
+	t.Helper()
+	deckID := newDeck(t, c, "Keyed")
+	c.Header.Set("Idempotency-Key", "import-"+deckID)
+	defer c.Header.Del("Idempotency-Key")
+	first := send(t, c, "/v1/decks/"+deckID+"/import", "text/csv", encodeCSV(t, transferRows))
+	require.Equal(t, http.StatusCreated, first.StatusCode, "body: %s", first.Body)
+	again := send(t, c, "/v1/decks/"+deckID+"/import", "text/csv", encodeCSV(t, transferRows))
+	require.Equal(t, http.StatusCreated, again.StatusCode, "body: %s", again.Body)
+	assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+	assert.Len(t, exportCSV(t, c, deckID), len(transferRows)+1, "the cards were added once")
 }
