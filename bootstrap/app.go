@@ -33,6 +33,7 @@ func Options(cfg Config) fx.Option {
 		AuthModule,
 		ProfileModule,
 		DecksModule,
+		TransferModule,
 		ProgressModule,
 		StudyModule,
 		SyncModule,

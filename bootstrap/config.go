@@ -151,6 +151,9 @@ type HTTPConfig struct {
 	// MetricsAddr is the listen address of the Prometheus endpoint, a listener of its own
 	// so that /metrics is never reachable through the API's.
 	MetricsAddr string `env:"METRICS_ADDR" accepts:"a listen address host:port such as 127.0.0.1:9091"`
+	// MaxUploadBytes caps the body of an import (a CSV file, an Anki package); other
+	// request bodies are capped at 1 MiB.
+	MaxUploadBytes int64 `env:"HTTP_MAX_UPLOAD_BYTES" envDefault:"33554432" accepts:"a positive number of bytes such as 33554432"`
 }
 
 // DatabaseConfig selects and sizes the database of record.

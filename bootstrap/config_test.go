@@ -98,7 +98,7 @@ func staticDefaults() bootstrap.Config {
 		App: bootstrap.AppConfig{ShutdownTimeout: 10 * time.Second},
 		HTTP: bootstrap.HTTPConfig{
 			Addr: ":8080", ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxUploadBytes: 32 << 20,
 		},
 		Database: bootstrap.DatabaseConfig{
 			SQLitePath: "./studytool.db", MaxOpenConns: 10, MaxIdleConns: 5,
@@ -180,6 +180,7 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 		"HTTP_READ_TIMEOUT":            "20s",
 		"HTTP_WRITE_TIMEOUT":           "40s",
 		"HTTP_IDLE_TIMEOUT":            "90s",
+		"HTTP_MAX_UPLOAD_BYTES":        "1048576",
 		"METRICS_ADDR":                 "10.1.2.3:9100",
 		"LOG_LEVEL":                    "debug",
 		"LOG_FORMAT":                   "text",
@@ -196,6 +197,7 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 			ReadTimeout:       20 * time.Second,
 			WriteTimeout:      40 * time.Second,
 			IdleTimeout:       90 * time.Second,
+			MaxUploadBytes:    1 << 20,
 			MetricsAddr:       "10.1.2.3:9100",
 		},
 		Database: bootstrap.DatabaseConfig{
@@ -389,6 +391,7 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 		{"zero registrations", map[string]string{"REGISTER_RATE_LIMIT_PER_HOUR": "0"}, "REGISTER_RATE_LIMIT_PER_HOUR"},
 		{"zero login failures", map[string]string{"LOGIN_MAX_FAILURES": "0"}, "LOGIN_MAX_FAILURES"},
 		{"zero read timeout", map[string]string{"HTTP_READ_TIMEOUT": "0s"}, "HTTP_READ_TIMEOUT"},
+		{"zero upload limit", map[string]string{"HTTP_MAX_UPLOAD_BYTES": "0"}, "HTTP_MAX_UPLOAD_BYTES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

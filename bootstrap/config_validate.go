@@ -106,6 +106,7 @@ func (c Config) validateApp(v *validator) {
 	v.check("HTTP_READ_HEADER_TIMEOUT", h.ReadHeaderTimeout > 0)
 	v.check("HTTP_READ_TIMEOUT", h.ReadTimeout > 0)
 	v.check("HTTP_WRITE_TIMEOUT", h.WriteTimeout > 0)
+	v.check("HTTP_MAX_UPLOAD_BYTES", h.MaxUploadBytes > 0)
 	v.check("HTTP_IDLE_TIMEOUT", h.IdleTimeout > 0)
 	v.check("METRICS_ADDR", isListenAddr(h.MetricsAddr))
 	v.checkWant("METRICS_ADDR", h.MetricsAddr != h.Addr || strings.HasSuffix(h.Addr, ":0"),

@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"go.uber.org/fx"
 
+	"github.com/studytool/studytool/adapters/anki"
 	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/cacheadmin"
@@ -11,6 +12,7 @@ import (
 	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/application/study"
+	"github.com/studytool/studytool/application/transfer"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -76,6 +78,28 @@ var DecksModule = fx.Module("decks",
 	),
 	fx.Provide(fx.Private, deckUseCases),
 )
+
+// TransferModule provides the export of decks and the imports of CSV files and Anki
+// packages, with their routes.
+var TransferModule = fx.Module("transfer",
+	fx.Provide(
+		transfer.NewExportDeckHandler,
+		transfer.NewImportCardsHandler,
+		transfer.NewImportPackageHandler,
+		fx.Annotate(newPackageReader, fx.As(new(ports.PackageReader))),
+		asRoutes(httpapi.NewTransferHandlers),
+	),
+	fx.Provide(fx.Private, transferUseCases),
+)
+
+// newPackageReader reads Anki packages with the default bounds.
+func newPackageReader() *anki.Reader { return anki.NewReader(anki.Config{}) }
+
+func transferUseCases(export *transfer.ExportDeckHandler, cards *transfer.ImportCardsHandler,
+	pkg *transfer.ImportPackageHandler,
+) httpapi.TransferUseCases {
+	return httpapi.TransferUseCases{Export: export, ImportCards: cards, ImportPackage: pkg}
+}
 
 // ProgressModule provides the progress reads, the review-log export and the operators'
 // verification, with their routes.

@@ -53,6 +53,7 @@ func newRouter(p routerParams) (*httpapi.Router, error) {
 	middleware := append(slices.Clone(p.Middleware), httpapi.RequestCache())
 	return httpapi.NewRouter(httpapi.RouterConfig{
 		TrustedProxies: p.Config.HTTP.TrustedProxies,
+		MaxUploadBytes: p.Config.HTTP.MaxUploadBytes,
 		Middleware:     middleware,
 		Security:       httpapi.SecurityConfig{TrustedOrigins: p.Config.HTTP.AllowedOrigins, HSTS: p.Config.App.Env == EnvProduction},
 	}, p.Logger, p.Routes...)

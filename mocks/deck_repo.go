@@ -414,6 +414,55 @@ func (_c *DeckRepo_GetDeck_Call) RunAndReturn(run func(context.Context, string, 
 	return _c
 }
 
+// ImportDecks provides a mock function with given fields: ctx, userID, decks, cards
+func (_m *DeckRepo) ImportDecks(ctx context.Context, userID string, decks []domain.Deck, cards []domain.Card) error {
+	ret := _m.Called(ctx, userID, decks, cards)
+
+	if len(ret) == 0 {
+		panic("no return value specified for ImportDecks")
+	}
+
+	var r0 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, []domain.Deck, []domain.Card) error); ok {
+		r0 = rf(ctx, userID, decks, cards)
+	} else {
+		r0 = ret.Error(0)
+	}
+
+	return r0
+}
+
+// DeckRepo_ImportDecks_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'ImportDecks'
+type DeckRepo_ImportDecks_Call struct {
+	*mock.Call
+}
+
+// ImportDecks is a helper method to define mock.On call
+//   - ctx context.Context
+//   - userID string
+//   - decks []domain.Deck
+//   - cards []domain.Card
+func (_e *DeckRepo_Expecter) ImportDecks(ctx interface{}, userID interface{}, decks interface{}, cards interface{}) *DeckRepo_ImportDecks_Call {
+	return &DeckRepo_ImportDecks_Call{Call: _e.mock.On("ImportDecks", ctx, userID, decks, cards)}
+}
+
+func (_c *DeckRepo_ImportDecks_Call) Run(run func(ctx context.Context, userID string, decks []domain.Deck, cards []domain.Card)) *DeckRepo_ImportDecks_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].([]domain.Deck), args[3].([]domain.Card))
+	})
+	return _c
+}
+
+func (_c *DeckRepo_ImportDecks_Call) Return(_a0 error) *DeckRepo_ImportDecks_Call {
+	_c.Call.Return(_a0)
+	return _c
+}
+
+func (_c *DeckRepo_ImportDecks_Call) RunAndReturn(run func(context.Context, string, []domain.Deck, []domain.Card) error) *DeckRepo_ImportDecks_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // ListCards provides a mock function with given fields: ctx, userID, deckID
 func (_m *DeckRepo) ListCards(ctx context.Context, userID string, deckID string) ([]domain.Card, error) {
 	ret := _m.Called(ctx, userID, deckID)

@@ -48,6 +48,12 @@ type DeckRepo interface {
 	ListDecks(ctx context.Context, userID string) ([]domain.Deck, error)
 	// AddCards inserts cards into userID's deck in one transaction (all or none).
 	AddCards(ctx context.Context, userID, deckID string, cards []domain.Card) error
+	// ImportDecks creates decks (new decks of userID, with no cards yet) and adds cards
+	// to them and to userID's existing decks, each card to its DeckID, in one transaction
+	// (all or none), keeping the decks' card counts and the change log. A card of a deck
+	// that is neither new nor userID's is domain.ErrNotFound. It may take long: it has the
+	// database's long bound.
+	ImportDecks(ctx context.Context, userID string, decks []domain.Deck, cards []domain.Card) error
 	// ListCards returns the cards of userID's deck in creation order.
 	ListCards(ctx context.Context, userID, deckID string) ([]domain.Card, error)
 	// GetCards returns the listed cards of userID's deck; unknown ids are left out.

@@ -17,6 +17,9 @@ import (
 // below both PostgreSQL's 65535 and SQLite's 32766 bound-parameter limits.
 const cardInsertBatch = 250
 
+// deckInsertBatch is how many decks one INSERT carries (14 parameters each).
+const deckInsertBatch = 100
+
 // deckRow is the decks table with the deck's study options; fsrs_weights is a JSON array,
 // empty for the defaults.
 type deckRow struct {
@@ -249,6 +252,27 @@ func decksWithCount(q *gorm.DB, userID string) *gorm.DB {
 // stored in deckID whatever its DeckID field says. The ownership check runs inside the
 // transaction; a taken card id is domain.ErrConflict.
 func (r *DeckRepo) AddCards(ctx context.Context, userID, deckID string, cards []domain.Card) error {
+	rows := newCardRows(deckID, cards)
+	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			if len(rows) == 0 {
+				return checkOwner(tx, userID, deckID)
+			}
+			changes, err := insertCards(tx, userID, deckID, rows)
+			if err != nil {
+				return err
+			}
+			return logChanges(tx, userID, rows[0].CreatedAt, changes...)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("deck repo: add %d cards to %s: %w", len(cards), deckID, translate(err))
+	}
+	return nil
+}
+
+// newCardRows makes the rows of cards, all stored in deckID.
+func newCardRows(deckID string, cards []domain.Card) []cardRow {
 	rows := make([]cardRow, len(cards))
 	for i, c := range cards {
 		rows[i] = cardRow{
@@ -256,37 +280,97 @@ func (r *DeckRepo) AddCards(ctx context.Context, userID, deckID string, cards []
 			CreatedAt: dbTime(c.CreatedAt), UpdatedAt: dbTime(orTime(c.UpdatedAt, c.CreatedAt)),
 		}
 	}
-	err := r.db.run(ctx, budgetContent, func(db *gorm.DB) error {
+	return rows
+}
+
+// insertCards inserts rows (at least one) into userID's deckID in tx and returns the
+// changes to log. Counting the cards in first checks the owner and locks the deck, so
+// concurrent batches count right.
+func insertCards(tx *gorm.DB, userID, deckID string, rows []cardRow) ([]domain.Change, error) {
+	counted := tx.Model(&deckRow{}).Where("id = ? AND user_id = ?", deckID, userID).
+		UpdateColumns(map[string]any{"card_count": gorm.Expr("card_count + ?", len(rows)), "updated_at": rows[0].CreatedAt})
+	if counted.Error != nil {
+		return nil, counted.Error
+	}
+	if counted.RowsAffected == 0 {
+		return nil, gorm.ErrRecordNotFound
+	}
+	if err := tx.CreateInBatches(rows, cardInsertBatch).Error; err != nil {
+		return nil, err
+	}
+	changes := make([]domain.Change, 0, len(rows)+1)
+	changes = append(changes, deckChanged(deckID))
+	for _, c := range rows {
+		changes = append(changes, cardChanged(deckID, c.ID))
+	}
+	return changes, nil
+}
+
+// ImportDecks creates decks and adds cards to them and to userID's existing decks in
+// one transaction under the long bound (an import may hold tens of thousands of cards).
+// A deck's cards keep the order they have in cards.
+func (r *DeckRepo) ImportDecks(ctx context.Context, userID string, decks []domain.Deck, cards []domain.Card) error {
+	deckRows := make([]deckRow, len(decks))
+	for i := range decks {
+		row, err := newDeckRow(&decks[i])
+		if err != nil {
+			return fmt.Errorf("deck repo: import: %w", err)
+		}
+		row.UserID = userID
+		deckRows[i] = row
+	}
+	order, byDeck := groupCards(cards)
+	err := r.db.runLong(ctx, budgetContent, func(db *gorm.DB) error {
 		return db.Transaction(func(tx *gorm.DB) error {
-			// Counting the cards in first checks the owner and locks the deck, so
-			// concurrent batches count right.
-			if len(rows) == 0 {
-				return checkOwner(tx, userID, deckID)
-			}
-			at := rows[0].CreatedAt
-			counted := tx.Model(&deckRow{}).Where("id = ? AND user_id = ?", deckID, userID).
-				UpdateColumns(map[string]any{"card_count": gorm.Expr("card_count + ?", len(rows)), "updated_at": at})
-			if counted.Error != nil {
-				return counted.Error
-			}
-			if counted.RowsAffected == 0 {
-				return gorm.ErrRecordNotFound
-			}
-			if err := tx.CreateInBatches(rows, cardInsertBatch).Error; err != nil {
+			if err := r.db.extendStatementBounds(tx, longOperationFactor); err != nil {
 				return err
 			}
-			changes := make([]domain.Change, 0, len(rows)+1)
-			changes = append(changes, deckChanged(deckID))
-			for _, c := range rows {
-				changes = append(changes, cardChanged(deckID, c.ID))
-			}
-			return logChanges(tx, userID, at, changes...)
+			return importDecks(tx, userID, deckRows, order, byDeck)
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("deck repo: add %d cards to %s: %w", len(cards), deckID, translate(err))
+		return fmt.Errorf("deck repo: import %d decks and %d cards: %w", len(decks), len(cards), translate(err))
 	}
 	return nil
+}
+
+// groupCards sorts cards into rows by deck and returns the decks in the order of their
+// first card.
+func groupCards(cards []domain.Card) ([]string, map[string][]domain.Card) {
+	var order []string
+	byDeck := map[string][]domain.Card{}
+	for _, c := range cards {
+		if _, ok := byDeck[c.DeckID]; !ok {
+			order = append(order, c.DeckID)
+		}
+		byDeck[c.DeckID] = append(byDeck[c.DeckID], c)
+	}
+	return order, byDeck
+}
+
+// importDecks inserts deckRows, then each deck's cards, in tx, and logs every change.
+func importDecks(tx *gorm.DB, userID string, deckRows []deckRow, order []string, byDeck map[string][]domain.Card) error {
+	var changes []domain.Change
+	var at time.Time
+	if len(deckRows) > 0 {
+		if err := tx.CreateInBatches(deckRows, deckInsertBatch).Error; err != nil {
+			return err
+		}
+		at = deckRows[0].CreatedAt
+		for _, d := range deckRows {
+			changes = append(changes, deckChanged(d.ID))
+		}
+	}
+	for _, deckID := range order {
+		rows := newCardRows(deckID, byDeck[deckID])
+		added, err := insertCards(tx, userID, deckID, rows)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, added...)
+		at = rows[0].CreatedAt
+	}
+	return logChanges(tx, userID, at, changes...)
 }
 
 // ListCards returns the cards of userID's deck in creation order.

@@ -128,9 +128,12 @@ func bodyProblem(err error) (response, bool) {
 	var tooLarge *http.MaxBytesError
 	var rules validator.ValidationErrors
 	var body *bodyError
+	var media *mediaTypeError
 	switch {
 	case errors.Is(err, errNotJSON):
 		return newResponse(kindUnsupportedMedia, "The request body must be JSON: send Content-Type: application/json."), true
+	case errors.As(err, &media):
+		return newResponse(kindUnsupportedMedia, "The request body must be sent as Content-Type: "+media.want+"."), true
 	case errors.As(err, &tooLarge):
 		return newResponse(kindPayloadTooLarge,
 			fmt.Sprintf("The request body exceeds the limit of %d bytes.", tooLarge.Limit)), true

@@ -33,9 +33,12 @@ import (
 // sessions and progress cache, and real use-cases.
 type deckStack struct {
 	harness
-	progress *gormdb.ProgressRepo
-	users    *gormdb.UserRepo
-	sessions *memory.SessionStore
+	decks      *gormdb.DeckRepo
+	authn      *httpapi.Authenticator
+	deckRoutes *httpapi.DeckHandlers
+	progress   *gormdb.ProgressRepo
+	users      *gormdb.UserRepo
+	sessions   *memory.SessionStore
 }
 
 func newDeckStack(t *testing.T) *deckStack {
@@ -65,10 +68,13 @@ func newDeckStack(t *testing.T) *deckStack {
 		progress.NewDeckProgressHandler(deckRepo, profileRepo, progressRepo, clk),
 		progress.NewGetProgressHandler(progressRepo, deckRepo, clk))
 	return &deckStack{
-		harness:  newHarness(t, httpapi.RouterConfig{}, deckRoutes, progressRoutes),
-		progress: progressRepo,
-		users:    gormdb.NewUserRepo(db),
-		sessions: sessions,
+		harness:    newHarness(t, httpapi.RouterConfig{}, deckRoutes, progressRoutes),
+		decks:      deckRepo,
+		authn:      authn,
+		deckRoutes: deckRoutes,
+		progress:   progressRepo,
+		users:      gormdb.NewUserRepo(db),
+		sessions:   sessions,
 	}
 }
 

@@ -81,11 +81,16 @@ func recovery() gin.HandlerFunc {
 	}
 }
 
-// bodyLimit caps request bodies at limit bytes. A declared Content-Length over the limit
-// is refused at once; a longer streamed body fails on read with *http.MaxBytesError,
-// which the error mapping renders as 413 payload_too_large.
-func bodyLimit(limit int64) gin.HandlerFunc {
+// bodyLimit caps request bodies at limit bytes, those of the routes that take uploads
+// at uploadLimit. A declared Content-Length over the limit is refused at once; a longer
+// streamed body fails on read with *http.MaxBytesError, which the error mapping renders
+// as 413 payload_too_large.
+func bodyLimit(bodyLimit, uploadLimit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		limit := bodyLimit
+		if uploadRoutes[c.FullPath()] {
+			limit = uploadLimit
+		}
 		if c.Request.ContentLength > limit {
 			WriteError(c, &http.MaxBytesError{Limit: limit})
 			return

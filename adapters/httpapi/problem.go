@@ -90,6 +90,7 @@ var sentinels = []struct {
 	{domain.ErrConflict, kindConflict, "The request conflicts with the current state of the resource."},
 	{domain.ErrPreconditionFailed, kindPrecondition, "The resource changed since the version named in If-Match; read it again."},
 	{domain.ErrNotFound, kindNotFound, "The requested resource was not found."},
+	{domain.ErrTooLarge, kindPayloadTooLarge, "The upload, or what it expands to, exceeds the size limit."},
 	{domain.ErrInvalidCredentials, kindInvalidCredentials, "The email or password is incorrect."},
 	{domain.ErrSessionInvalid, kindSessionInvalid, "The session is missing, expired or revoked."},
 	{domain.ErrForbidden, kindForbidden, "You do not have permission to perform this action."},

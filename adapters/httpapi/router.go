@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,13 +23,19 @@ func init() {
 // DefaultMaxBodyBytes is the request body limit when RouterConfig leaves it zero (1 MiB).
 const DefaultMaxBodyBytes int64 = 1 << 20
 
+// DefaultMaxUploadBytes is the upload limit when RouterConfig leaves it zero (32 MiB).
+const DefaultMaxUploadBytes int64 = 32 << 20
+
 // RouterConfig holds the router's settings.
 type RouterConfig struct {
 	// TrustedProxies lists the IPs or CIDRs whose X-Forwarded-For header is believed when
 	// resolving the client IP. Empty trusts no proxy: the client IP is the peer address.
 	TrustedProxies []string
-	// MaxBodyBytes caps every request body; zero means DefaultMaxBodyBytes.
+	// MaxBodyBytes caps every request body but uploads; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxUploadBytes caps the bodies of the import routes (a CSV file, an Anki
+	// package); zero means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// Middleware runs for every request, matched or not, right after the request id is
 	// assigned and ahead of the access log, panic recovery and error rendering, so it
 	// sees the final status of every response (metrics, tracing). Nil entries are
@@ -99,8 +106,9 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 	if maxBody == 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	if maxBody < 0 {
-		return nil, fmt.Errorf("http router: max body bytes %d is negative", maxBody)
+	maxUpload := cmp.Or(cfg.MaxUploadBytes, DefaultMaxUploadBytes)
+	if maxBody < 0 || maxUpload < 0 {
+		return nil, fmt.Errorf("http router: max body bytes %d or max upload bytes %d is negative", maxBody, maxUpload)
 	}
 
 	engine := gin.New()
@@ -122,7 +130,7 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 			engine.Use(mw)
 		}
 	}
-	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody), idempotencyKeyFormat())
+	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody, maxUpload), idempotencyKeyFormat())
 	engine.NoRoute(notFoundHandler)
 	engine.NoMethod(methodNotAllowedHandler)
 

@@ -61,6 +61,16 @@ func (d *Decks) AddCards(ctx context.Context, userID, deckID string, cards []dom
 	return nil
 }
 
+// ImportDecks creates the decks and adds the cards, then drops the owner's list and
+// study counts.
+func (d *Decks) ImportDecks(ctx context.Context, userID string, decks []domain.Deck, cards []domain.Card) error {
+	if err := d.decks.ImportDecks(ctx, userID, decks, cards); err != nil {
+		return err
+	}
+	d.deps.invalidate(ctx, featureDeckList, deckListKey(userID), countsKey(userID))
+	return nil
+}
+
 // UpdateDeck changes the deck and drops its owner's list.
 func (d *Decks) UpdateDeck(ctx context.Context, userID, deckID string, fn func(*domain.Deck) error) (*domain.Deck, error) {
 	deck, err := d.decks.UpdateDeck(ctx, userID, deckID, fn)

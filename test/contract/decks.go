@@ -31,7 +31,7 @@ var deckRepoProperties = []property[Repositories]{
 // and a deleted deck or card takes its progress and review log with it.
 func DeckRepo(t *testing.T, newRepos RepositoriesFactory) {
 	t.Helper()
-	runProperties(t, newRepos(t), slices.Concat(deckRepoProperties, cardProperties))
+	runProperties(t, newRepos(t), slices.Concat(deckRepoProperties, deckImportProperties, cardProperties))
 }
 
 // deckCreateThenGet checks that CreateDeck stores the deck GetDeck returns, with no

@@ -228,6 +228,42 @@ func (e ValidationProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for ExportDeckParamsFormat.
+const (
+	ExportDeckParamsFormatCsv  ExportDeckParamsFormat = "csv"
+	ExportDeckParamsFormatJson ExportDeckParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ExportDeckParamsFormat enum.
+func (e ExportDeckParamsFormat) Valid() bool {
+	switch e {
+	case ExportDeckParamsFormatCsv:
+		return true
+	case ExportDeckParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HeadExportDeckParamsFormat.
+const (
+	HeadExportDeckParamsFormatCsv  HeadExportDeckParamsFormat = "csv"
+	HeadExportDeckParamsFormatJson HeadExportDeckParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the HeadExportDeckParamsFormat enum.
+func (e HeadExportDeckParamsFormat) Valid() bool {
+	switch e {
+	case HeadExportDeckParamsFormatCsv:
+		return true
+	case HeadExportDeckParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportReviewLogParamsFormat.
 const (
 	ExportReviewLogParamsFormatCsv  ExportReviewLogParamsFormat = "csv"
@@ -371,6 +407,14 @@ type Card struct {
 	UpdatedAt Timestamp `json:"updatedAt"`
 }
 
+// CardImport defines model for CardImport.
+type CardImport struct {
+	Deck Deck `json:"deck"`
+
+	// Imported How many cards were added.
+	Imported int `json:"imported"`
+}
+
 // CardList The cards created, in request order.
 type CardList struct {
 	Cards []Card `json:"cards"`
@@ -465,6 +509,15 @@ type Deck struct {
 	//
 	// Examples: 2025-03-01T09:30:00Z
 	UpdatedAt Timestamp `json:"updatedAt"`
+}
+
+// DeckExport defines model for DeckExport.
+type DeckExport struct {
+	Cards []struct {
+		Back  string `json:"back"`
+		Front string `json:"front"`
+	} `json:"cards"`
+	Name string `json:"name"`
 }
 
 // DeckListItem A deck as lists show it: with what the caller's learner day still holds for it.
@@ -679,6 +732,24 @@ type NextCursor = string
 
 // OrganizationType defines model for OrganizationType.
 type OrganizationType string
+
+// PackageImport defines model for PackageImport.
+type PackageImport struct {
+	Decks []struct {
+		CardCount int `json:"cardCount"`
+
+		// Id An opaque identifier.
+		//
+		// Examples: 0b4f5c1e-8d1a-4c55-9d0f-2f1f3a9e7b21
+		Id   Id     `json:"id"`
+		Name string `json:"name"`
+	} `json:"decks"`
+	Skipped []struct {
+		// NoteId The note's id in the Anki collection.
+		NoteId int64  `json:"noteId"`
+		Reason string `json:"reason"`
+	} `json:"skipped"`
+}
 
 // Permission A permission the service grants; clients must tolerate values added later.
 //
@@ -1611,6 +1682,32 @@ type CreateDeckParams struct {
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
 }
 
+// ImportAnkiPackageMultipartBody defines parameters for ImportAnkiPackage.
+type ImportAnkiPackageMultipartBody struct {
+	// File The .apkg file.
+	File openapi_types.File `json:"file"`
+}
+
+// ImportAnkiPackageParams defines parameters for ImportAnkiPackage.
+type ImportAnkiPackageParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
+	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
+}
+
 // DeleteDeckParams defines parameters for DeleteDeck.
 type DeleteDeckParams struct {
 	// IfMatch The entity tag of the representation the change is based on (or `*`); when the resource has changed since, the answer is 412 `precondition_failed` and nothing changes.
@@ -1728,6 +1825,48 @@ type HeadGetCardParams struct {
 type UpdateCardParams struct {
 	// IfMatch The entity tag of the representation the change is based on (or `*`); when the resource has changed since, the answer is 412 `precondition_failed` and nothing changes.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
+	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
+}
+
+// ExportDeckParams defines parameters for ExportDeck.
+type ExportDeckParams struct {
+	Format *ExportDeckParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
+	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
+}
+
+// ExportDeckParamsFormat defines parameters for ExportDeck.
+type ExportDeckParamsFormat string
+
+// HeadExportDeckParams defines parameters for HeadExportDeck.
+type HeadExportDeckParams struct {
+	Format *HeadExportDeckParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
+	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
+}
+
+// HeadExportDeckParamsFormat defines parameters for HeadExportDeck.
+type HeadExportDeckParamsFormat string
+
+// ImportCardsParams defines parameters for ImportCards.
+type ImportCardsParams struct {
+	// IdempotencyKey A client-chosen key that makes this POST safe to retry (IETF httpapi
+	// Idempotency-Key draft); use a new one, such as a UUID, for every new request.
+	// 1 to 255 printable ASCII characters, sent once; anything else is 422
+	// `validation_failed` naming the field `Idempotency-Key`. Keys are scoped by user.
+	// The first response to a request with the key (its status, `Content-Type`,
+	// `Location`, `ETag` and body) is kept 24 hours, and a retry with the same key,
+	// method, path and body gets it again, marked `Idempotent-Replayed: true`, without
+	// running twice. The same key with another method, path or body is 422
+	// `idempotency_key_reused`; a retry while the first request still runs is 409
+	// `request_in_progress` (retry after `Retry-After`). A 5xx, 408, 425 or 429 is not
+	// kept: the retry runs again. On register and login only the format is checked:
+	// their responses carry session tokens, which are never kept.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XRequestID A client-chosen id for this request, echoed on the response. An id that is not sane is replaced by a fresh one.
 	XRequestID *RequestId `json:"X-Request-ID,omitempty"`
@@ -2086,6 +2225,9 @@ type RegisterUserJSONRequestBody = RegisterRequest
 
 // CreateDeckJSONRequestBody defines body for CreateDeck for application/json ContentType.
 type CreateDeckJSONRequestBody = CreateDeckRequest
+
+// ImportAnkiPackageMultipartRequestBody defines body for ImportAnkiPackage for multipart/form-data ContentType.
+type ImportAnkiPackageMultipartRequestBody ImportAnkiPackageMultipartBody
 
 // UpdateDeckJSONRequestBody defines body for UpdateDeck for application/json ContentType.
 type UpdateDeckJSONRequestBody = UpdateDeckRequest
@@ -2568,6 +2710,26 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/decks (the `CreateDeck` operationId).
 	CreateDeck(ctx context.Context, params *CreateDeckParams, body CreateDeckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ImportAnkiPackageWithBody Import an Anki package
+	//
+	// Reads an Anki package (`.apkg`: a zip holding `collection.anki21` or
+	// `collection.anki2`) and creates one deck per Anki deck with notes, one card per
+	// note (its first field the front, its second the back, HTML kept as text), all in
+	// one transaction. Notes whose sides are refused (invalid UTF-8, NUL, control
+	// characters, empty or longer than 10,000 characters), with fewer than two fields or
+	// without a card are skipped and listed with the reason. Packages of Anki 2.1.50+
+	// exported without "Support older Anki versions" (`collection.anki21b`, beside a
+	// placeholder) are refused. The upload is bounded by `HTTP_MAX_UPLOAD_BYTES`, the
+	// decompressed collection by 256 MiB and the text of its notes by 64 MiB (413
+	// beyond any). A collection of more than 50,000 notes is 422, and so is a file that
+	// is not a zip, holds no collection, holds an entry with an unsafe name, or whose
+	// collection inflates to another size than it declares.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decks/import/apkg (the `ImportAnkiPackage` operationId).
+	ImportAnkiPackageWithBody(ctx context.Context, params *ImportAnkiPackageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteDeck Delete a deck
 	//
 	// Deletes the deck with its cards and their progress, in one transaction; sync
@@ -2692,6 +2854,40 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/decks/{deckId}/cards/{cardId} (the `UpdateCard` operationId).
 	UpdateCard(ctx context.Context, deckId DeckId, cardId CardId, params *UpdateCardParams, body UpdateCardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportDeck Export a deck as CSV or JSON
+	//
+	// Streams the deck's cards in the order they were added, as an attachment named after
+	// the deck (`Content-Disposition`). `format=csv` is UTF-8 CSV (RFC 4180) with the
+	// header row `front,back`; `format=json` (the default) is the deck's name and its
+	// cards' sides. The sides are exactly as stored, so the CSV imports back unchanged
+	// (`POST /v1/decks/{deckId}/import`). A failure after the first bytes are sent cuts
+	// the response short.
+	//
+	// Corresponds with GET /v1/decks/{deckId}/export (the `ExportDeck` operationId).
+	ExportDeck(ctx context.Context, deckId DeckId, params *ExportDeckParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// HeadExportDeck Export a deck (headers only)
+	//
+	// The status and headers of `GET /v1/decks/{deckId}/export`, without the body.
+	//
+	// Corresponds with HEAD /v1/decks/{deckId}/export (the `HeadExportDeck` operationId).
+	HeadExportDeck(ctx context.Context, deckId DeckId, params *HeadExportDeckParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportCardsWithBody Import cards from CSV
+	//
+	// Adds one card per row of a UTF-8 CSV body (`front,back`; a first row reading
+	// `front,back`, in any case, is a header and is skipped; a byte order mark is
+	// ignored), at most 50,000 rows, in one transaction: all or nothing. Every bad row is
+	// reported at once in the 422, as `rows[i]` (a row without exactly two fields) or
+	// `rows[i].front` / `rows[i].back`, `i` counting the rows after the header from 0.
+	// The body may be as large as the upload limit (`HTTP_MAX_UPLOAD_BYTES`, 32 MiB by
+	// default).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decks/{deckId}/import (the `ImportCards` operationId).
+	ImportCardsWithBody(ctx context.Context, deckId DeckId, params *ImportCardsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDeckProgress Get the caller's progress on a deck
 	//
@@ -3485,6 +3681,36 @@ func (c *Client) CreateDeck(ctx context.Context, params *CreateDeckParams, body 
 	return c.Client.Do(req)
 }
 
+// ImportAnkiPackageWithBody Import an Anki package
+//
+// Reads an Anki package (`.apkg`: a zip holding `collection.anki21` or
+// `collection.anki2`) and creates one deck per Anki deck with notes, one card per
+// note (its first field the front, its second the back, HTML kept as text), all in
+// one transaction. Notes whose sides are refused (invalid UTF-8, NUL, control
+// characters, empty or longer than 10,000 characters), with fewer than two fields or
+// without a card are skipped and listed with the reason. Packages of Anki 2.1.50+
+// exported without "Support older Anki versions" (`collection.anki21b`, beside a
+// placeholder) are refused. The upload is bounded by `HTTP_MAX_UPLOAD_BYTES`, the
+// decompressed collection by 256 MiB and the text of its notes by 64 MiB (413
+// beyond any). A collection of more than 50,000 notes is 422, and so is a file that
+// is not a zip, holds no collection, holds an entry with an unsafe name, or whose
+// collection inflates to another size than it declares.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decks/import/apkg (the `ImportAnkiPackage` operationId).
+func (c *Client) ImportAnkiPackageWithBody(ctx context.Context, params *ImportAnkiPackageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportAnkiPackageRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteDeck Delete a deck
 //
 // Deletes the deck with its cards and their progress, in one transaction; sync
@@ -3740,6 +3966,70 @@ func (c *Client) UpdateCardWithBody(ctx context.Context, deckId DeckId, cardId C
 // Corresponds with PATCH /v1/decks/{deckId}/cards/{cardId} (the `UpdateCard` operationId).
 func (c *Client) UpdateCard(ctx context.Context, deckId DeckId, cardId CardId, params *UpdateCardParams, body UpdateCardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCardRequest(c.Server, deckId, cardId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportDeck Export a deck as CSV or JSON
+//
+// Streams the deck's cards in the order they were added, as an attachment named after
+// the deck (`Content-Disposition`). `format=csv` is UTF-8 CSV (RFC 4180) with the
+// header row `front,back`; `format=json` (the default) is the deck's name and its
+// cards' sides. The sides are exactly as stored, so the CSV imports back unchanged
+// (`POST /v1/decks/{deckId}/import`). A failure after the first bytes are sent cuts
+// the response short.
+//
+// Corresponds with GET /v1/decks/{deckId}/export (the `ExportDeck` operationId).
+func (c *Client) ExportDeck(ctx context.Context, deckId DeckId, params *ExportDeckParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportDeckRequest(c.Server, deckId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// HeadExportDeck Export a deck (headers only)
+//
+// The status and headers of `GET /v1/decks/{deckId}/export`, without the body.
+//
+// Corresponds with HEAD /v1/decks/{deckId}/export (the `HeadExportDeck` operationId).
+func (c *Client) HeadExportDeck(ctx context.Context, deckId DeckId, params *HeadExportDeckParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHeadExportDeckRequest(c.Server, deckId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportCardsWithBody Import cards from CSV
+//
+// Adds one card per row of a UTF-8 CSV body (`front,back`; a first row reading
+// `front,back`, in any case, is a header and is skipped; a byte order mark is
+// ignored), at most 50,000 rows, in one transaction: all or nothing. Every bad row is
+// reported at once in the 422, as `rows[i]` (a row without exactly two fields) or
+// `rows[i].front` / `rows[i].back`, `i` counting the rows after the header from 0.
+// The body may be as large as the upload limit (`HTTP_MAX_UPLOAD_BYTES`, 32 MiB by
+// default).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decks/{deckId}/import (the `ImportCards` operationId).
+func (c *Client) ImportCardsWithBody(ctx context.Context, deckId DeckId, params *ImportCardsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportCardsRequestWithBody(c.Server, deckId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5608,6 +5898,61 @@ func NewCreateDeckRequestWithBody(server string, params *CreateDeckParams, conte
 	return req, nil
 }
 
+// NewImportAnkiPackageRequestWithBody constructs an http.Request for the ImportAnkiPackage method, with any body, and a specified content type
+func NewImportAnkiPackageRequestWithBody(server string, params *ImportAnkiPackageParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decks/import/apkg")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewDeleteDeckRequest constructs an http.Request for the DeleteDeck method
 func NewDeleteDeckRequest(server string, deckId DeckId, params *DeleteDeckParams) (*http.Request, error) {
 	var err error
@@ -6395,6 +6740,220 @@ func NewUpdateCardRequestWithBody(server string, deckId DeckId, cardId CardId, p
 			}
 
 			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.XRequestID != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewExportDeckRequest constructs an http.Request for the ExportDeck method
+func NewExportDeckRequest(server string, deckId DeckId, params *ExportDeckParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deckId", deckId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decks/%s/export", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewHeadExportDeckRequest constructs an http.Request for the HeadExportDeck method
+func NewHeadExportDeckRequest(server string, deckId DeckId, params *HeadExportDeckParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deckId", deckId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decks/%s/export", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewImportCardsRequestWithBody constructs an http.Request for the ImportCards method, with any body, and a specified content type
+func NewImportCardsRequestWithBody(server string, deckId DeckId, params *ImportCardsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deckId", deckId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decks/%s/import", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
 		if params.XRequestID != nil {
@@ -8513,6 +9072,26 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/decks (the `CreateDeck` operationId).
 	CreateDeckWithResponse(ctx context.Context, params *CreateDeckParams, body CreateDeckJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeckResponse, error)
 
+	// ImportAnkiPackageWithBodyWithResponse Import an Anki package
+	//
+	// Reads an Anki package (`.apkg`: a zip holding `collection.anki21` or
+	// `collection.anki2`) and creates one deck per Anki deck with notes, one card per
+	// note (its first field the front, its second the back, HTML kept as text), all in
+	// one transaction. Notes whose sides are refused (invalid UTF-8, NUL, control
+	// characters, empty or longer than 10,000 characters), with fewer than two fields or
+	// without a card are skipped and listed with the reason. Packages of Anki 2.1.50+
+	// exported without "Support older Anki versions" (`collection.anki21b`, beside a
+	// placeholder) are refused. The upload is bounded by `HTTP_MAX_UPLOAD_BYTES`, the
+	// decompressed collection by 256 MiB and the text of its notes by 64 MiB (413
+	// beyond any). A collection of more than 50,000 notes is 422, and so is a file that
+	// is not a zip, holds no collection, holds an entry with an unsafe name, or whose
+	// collection inflates to another size than it declares.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decks/import/apkg (the `ImportAnkiPackage` operationId).
+	ImportAnkiPackageWithBodyWithResponse(ctx context.Context, params *ImportAnkiPackageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportAnkiPackageResponse, error)
+
 	// DeleteDeckWithResponse Delete a deck
 	//
 	// Deletes the deck with its cards and their progress, in one transaction; sync
@@ -8653,6 +9232,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/decks/{deckId}/cards/{cardId} (the `UpdateCard` operationId).
 	UpdateCardWithResponse(ctx context.Context, deckId DeckId, cardId CardId, params *UpdateCardParams, body UpdateCardJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCardResponse, error)
+
+	// ExportDeckWithResponse Export a deck as CSV or JSON
+	//
+	// Streams the deck's cards in the order they were added, as an attachment named after
+	// the deck (`Content-Disposition`). `format=csv` is UTF-8 CSV (RFC 4180) with the
+	// header row `front,back`; `format=json` (the default) is the deck's name and its
+	// cards' sides. The sides are exactly as stored, so the CSV imports back unchanged
+	// (`POST /v1/decks/{deckId}/import`). A failure after the first bytes are sent cuts
+	// the response short.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/decks/{deckId}/export (the `ExportDeck` operationId).
+	ExportDeckWithResponse(ctx context.Context, deckId DeckId, params *ExportDeckParams, reqEditors ...RequestEditorFn) (*ExportDeckResponse, error)
+
+	// HeadExportDeckWithResponse Export a deck (headers only)
+	//
+	// The status and headers of `GET /v1/decks/{deckId}/export`, without the body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /v1/decks/{deckId}/export (the `HeadExportDeck` operationId).
+	HeadExportDeckWithResponse(ctx context.Context, deckId DeckId, params *HeadExportDeckParams, reqEditors ...RequestEditorFn) (*HeadExportDeckResponse, error)
+
+	// ImportCardsWithBodyWithResponse Import cards from CSV
+	//
+	// Adds one card per row of a UTF-8 CSV body (`front,back`; a first row reading
+	// `front,back`, in any case, is a header and is skipped; a byte order mark is
+	// ignored), at most 50,000 rows, in one transaction: all or nothing. Every bad row is
+	// reported at once in the 422, as `rows[i]` (a row without exactly two fields) or
+	// `rows[i].front` / `rows[i].back`, `i` counting the rows after the header from 0.
+	// The body may be as large as the upload limit (`HTTP_MAX_UPLOAD_BYTES`, 32 MiB by
+	// default).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decks/{deckId}/import (the `ImportCards` operationId).
+	ImportCardsWithBodyWithResponse(ctx context.Context, deckId DeckId, params *ImportCardsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCardsResponse, error)
 
 	// GetDeckProgressWithResponse Get the caller's progress on a deck
 	//
@@ -11123,6 +11740,155 @@ func (r CreateDeckResponse) ContentType() string {
 	return ""
 }
 
+// ImportAnkiPackageResponse201Headers the declared response headers of an HTTP 201 response for ImportAnkiPackage
+type ImportAnkiPackageResponse201Headers struct {
+	XRequestID RequestId
+}
+
+// ImportAnkiPackageResponse401Headers the declared response headers of an HTTP 401 response for ImportAnkiPackage
+type ImportAnkiPackageResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestID      RequestId
+}
+
+// ImportAnkiPackageResponse403Headers the declared response headers of an HTTP 403 response for ImportAnkiPackage
+type ImportAnkiPackageResponse403Headers struct {
+	XRequestID RequestId
+}
+
+// ImportAnkiPackageResponse409Headers the declared response headers of an HTTP 409 response for ImportAnkiPackage
+type ImportAnkiPackageResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+// ImportAnkiPackageResponse422Headers the declared response headers of an HTTP 422 response for ImportAnkiPackage
+type ImportAnkiPackageResponse422Headers struct {
+	XRequestID RequestId
+}
+
+// ImportAnkiPackageResponse500Headers the declared response headers of an HTTP 500 response for ImportAnkiPackage
+type ImportAnkiPackageResponse500Headers struct {
+	XRequestID RequestId
+}
+
+// ImportAnkiPackageResponse503Headers the declared response headers of an HTTP 503 response for ImportAnkiPackage
+type ImportAnkiPackageResponse503Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+type ImportAnkiPackageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PackageImport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *SessionInvalid
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *CrossOriginForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *StoreUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ImportAnkiPackageResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportAnkiPackageResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ImportAnkiPackageResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ImportAnkiPackageResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ImportAnkiPackageResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ImportAnkiPackageResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportAnkiPackageResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportAnkiPackageResponse) GetJSON201() *PackageImport {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON401() *SessionInvalid {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportAnkiPackageResponse) GetApplicationproblemJSON503() *StoreUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportAnkiPackageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportAnkiPackageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportAnkiPackageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportAnkiPackageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteDeckResponse204Headers the declared response headers of an HTTP 204 response for DeleteDeck
 type DeleteDeckResponse204Headers struct {
 	CacheControl string
@@ -12515,6 +13281,345 @@ func (r UpdateCardResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateCardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportDeckResponse200Headers the declared response headers of an HTTP 200 response for ExportDeck
+type ExportDeckResponse200Headers struct {
+	ContentDisposition *string
+	XRequestID         RequestId
+}
+
+// ExportDeckResponse401Headers the declared response headers of an HTTP 401 response for ExportDeck
+type ExportDeckResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestID      RequestId
+}
+
+// ExportDeckResponse404Headers the declared response headers of an HTTP 404 response for ExportDeck
+type ExportDeckResponse404Headers struct {
+	XRequestID RequestId
+}
+
+// ExportDeckResponse422Headers the declared response headers of an HTTP 422 response for ExportDeck
+type ExportDeckResponse422Headers struct {
+	XRequestID RequestId
+}
+
+// ExportDeckResponse500Headers the declared response headers of an HTTP 500 response for ExportDeck
+type ExportDeckResponse500Headers struct {
+	XRequestID RequestId
+}
+
+// ExportDeckResponse503Headers the declared response headers of an HTTP 503 response for ExportDeck
+type ExportDeckResponse503Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+type ExportDeckResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeckExport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *SessionInvalid
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *StoreUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportDeckResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportDeckResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportDeckResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ExportDeckResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ExportDeckResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportDeckResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportDeckResponse) GetJSON200() *DeckExport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportDeckResponse) GetApplicationproblemJSON401() *SessionInvalid {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ExportDeckResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ExportDeckResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportDeckResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportDeckResponse) GetApplicationproblemJSON503() *StoreUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportDeckResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportDeckResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportDeckResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportDeckResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// HeadExportDeckResponse200Headers the declared response headers of an HTTP 200 response for HeadExportDeck
+type HeadExportDeckResponse200Headers struct {
+	XRequestID RequestId
+}
+
+// HeadExportDeckResponse4XXHeaders the declared response headers of an HTTP 4XX response for HeadExportDeck
+type HeadExportDeckResponse4XXHeaders struct {
+	XRequestID RequestId
+}
+
+// HeadExportDeckResponse5XXHeaders the declared response headers of an HTTP 5XX response for HeadExportDeck
+type HeadExportDeckResponse5XXHeaders struct {
+	XRequestID RequestId
+}
+
+type HeadExportDeckResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadExportDeckResponse200Headers
+	// Headers4XX the parsed response headers for an HTTP 4XX response
+	Headers4XX *HeadExportDeckResponse4XXHeaders
+	// Headers5XX the parsed response headers for an HTTP 5XX response
+	Headers5XX *HeadExportDeckResponse5XXHeaders
+}
+
+// GetBody returns the raw response body bytes
+func (r HeadExportDeckResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HeadExportDeckResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HeadExportDeckResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HeadExportDeckResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportCardsResponse201Headers the declared response headers of an HTTP 201 response for ImportCards
+type ImportCardsResponse201Headers struct {
+	XRequestID RequestId
+}
+
+// ImportCardsResponse401Headers the declared response headers of an HTTP 401 response for ImportCards
+type ImportCardsResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestID      RequestId
+}
+
+// ImportCardsResponse403Headers the declared response headers of an HTTP 403 response for ImportCards
+type ImportCardsResponse403Headers struct {
+	XRequestID RequestId
+}
+
+// ImportCardsResponse404Headers the declared response headers of an HTTP 404 response for ImportCards
+type ImportCardsResponse404Headers struct {
+	XRequestID RequestId
+}
+
+// ImportCardsResponse409Headers the declared response headers of an HTTP 409 response for ImportCards
+type ImportCardsResponse409Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+// ImportCardsResponse422Headers the declared response headers of an HTTP 422 response for ImportCards
+type ImportCardsResponse422Headers struct {
+	XRequestID RequestId
+}
+
+// ImportCardsResponse500Headers the declared response headers of an HTTP 500 response for ImportCards
+type ImportCardsResponse500Headers struct {
+	XRequestID RequestId
+}
+
+// ImportCardsResponse503Headers the declared response headers of an HTTP 503 response for ImportCards
+type ImportCardsResponse503Headers struct {
+	RetryAfter int
+	XRequestID RequestId
+}
+
+type ImportCardsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CardImport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *SessionInvalid
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *CrossOriginForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *RequestInProgress
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *StoreUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ImportCardsResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportCardsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ImportCardsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ImportCardsResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ImportCardsResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ImportCardsResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ImportCardsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportCardsResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportCardsResponse) GetJSON201() *CardImport {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON401() *SessionInvalid {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON403() *CrossOriginForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON409() *RequestInProgress {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportCardsResponse) GetApplicationproblemJSON503() *StoreUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportCardsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportCardsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportCardsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportCardsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15761,6 +16866,32 @@ func (c *ClientWithResponses) CreateDeckWithResponse(ctx context.Context, params
 	return ParseCreateDeckResponse(rsp)
 }
 
+// ImportAnkiPackageWithBodyWithResponse Import an Anki package
+//
+// Reads an Anki package (`.apkg`: a zip holding `collection.anki21` or
+// `collection.anki2`) and creates one deck per Anki deck with notes, one card per
+// note (its first field the front, its second the back, HTML kept as text), all in
+// one transaction. Notes whose sides are refused (invalid UTF-8, NUL, control
+// characters, empty or longer than 10,000 characters), with fewer than two fields or
+// without a card are skipped and listed with the reason. Packages of Anki 2.1.50+
+// exported without "Support older Anki versions" (`collection.anki21b`, beside a
+// placeholder) are refused. The upload is bounded by `HTTP_MAX_UPLOAD_BYTES`, the
+// decompressed collection by 256 MiB and the text of its notes by 64 MiB (413
+// beyond any). A collection of more than 50,000 notes is 422, and so is a file that
+// is not a zip, holds no collection, holds an entry with an unsafe name, or whose
+// collection inflates to another size than it declares.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decks/import/apkg (the `ImportAnkiPackage` operationId).
+func (c *ClientWithResponses) ImportAnkiPackageWithBodyWithResponse(ctx context.Context, params *ImportAnkiPackageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportAnkiPackageResponse, error) {
+	rsp, err := c.ImportAnkiPackageWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportAnkiPackageResponse(rsp)
+}
+
 // DeleteDeckWithResponse Delete a deck
 //
 // Deletes the deck with its cards and their progress, in one transaction; sync
@@ -15984,6 +17115,62 @@ func (c *ClientWithResponses) UpdateCardWithResponse(ctx context.Context, deckId
 		return nil, err
 	}
 	return ParseUpdateCardResponse(rsp)
+}
+
+// ExportDeckWithResponse Export a deck as CSV or JSON
+//
+// Streams the deck's cards in the order they were added, as an attachment named after
+// the deck (`Content-Disposition`). `format=csv` is UTF-8 CSV (RFC 4180) with the
+// header row `front,back`; `format=json` (the default) is the deck's name and its
+// cards' sides. The sides are exactly as stored, so the CSV imports back unchanged
+// (`POST /v1/decks/{deckId}/import`). A failure after the first bytes are sent cuts
+// the response short.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/decks/{deckId}/export (the `ExportDeck` operationId).
+func (c *ClientWithResponses) ExportDeckWithResponse(ctx context.Context, deckId DeckId, params *ExportDeckParams, reqEditors ...RequestEditorFn) (*ExportDeckResponse, error) {
+	rsp, err := c.ExportDeck(ctx, deckId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportDeckResponse(rsp)
+}
+
+// HeadExportDeckWithResponse Export a deck (headers only)
+//
+// The status and headers of `GET /v1/decks/{deckId}/export`, without the body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /v1/decks/{deckId}/export (the `HeadExportDeck` operationId).
+func (c *ClientWithResponses) HeadExportDeckWithResponse(ctx context.Context, deckId DeckId, params *HeadExportDeckParams, reqEditors ...RequestEditorFn) (*HeadExportDeckResponse, error) {
+	rsp, err := c.HeadExportDeck(ctx, deckId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHeadExportDeckResponse(rsp)
+}
+
+// ImportCardsWithBodyWithResponse Import cards from CSV
+//
+// Adds one card per row of a UTF-8 CSV body (`front,back`; a first row reading
+// `front,back`, in any case, is a header and is skipped; a byte order mark is
+// ignored), at most 50,000 rows, in one transaction: all or nothing. Every bad row is
+// reported at once in the 422, as `rows[i]` (a row without exactly two fields) or
+// `rows[i].front` / `rows[i].back`, `i` counting the rows after the header from 0.
+// The body may be as large as the upload limit (`HTTP_MAX_UPLOAD_BYTES`, 32 MiB by
+// default).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decks/{deckId}/import (the `ImportCards` operationId).
+func (c *ClientWithResponses) ImportCardsWithBodyWithResponse(ctx context.Context, deckId DeckId, params *ImportCardsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCardsResponse, error) {
+	rsp, err := c.ImportCardsWithBody(ctx, deckId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportCardsResponse(rsp)
 }
 
 // GetDeckProgressWithResponse Get the caller's progress on a deck
@@ -19024,6 +20211,182 @@ func ParseCreateDeckResponse(rsp *http.Response) (*CreateDeckResponse, error) {
 	return response, nil
 }
 
+// ParseImportAnkiPackageResponse parses an HTTP response from a ImportAnkiPackageWithResponse call
+func ParseImportAnkiPackageResponse(rsp *http.Response) (*ImportAnkiPackageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportAnkiPackageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PackageImport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest SessionInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CrossOriginForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest StoreUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ImportAnkiPackageResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers ImportAnkiPackageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ImportAnkiPackageResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ImportAnkiPackageResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers ImportAnkiPackageResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers ImportAnkiPackageResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportAnkiPackageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDeleteDeckResponse parses an HTTP response from a DeleteDeckWithResponse call
 func ParseDeleteDeckResponse(rsp *http.Response) (*DeleteDeckResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20735,6 +22098,396 @@ func ParseUpdateCardResponse(rsp *http.Response) (*UpdateCardResponse, error) {
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateCardResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportDeckResponse parses an HTTP response from a ExportDeckWithResponse call
+func ParseExportDeckResponse(rsp *http.Response) (*ExportDeckResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportDeckResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeckExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest SessionInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest StoreUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportDeckResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportDeckResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportDeckResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers ExportDeckResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers ExportDeckResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportDeckResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseHeadExportDeckResponse parses an HTTP response from a HeadExportDeckWithResponse call
+func ParseHeadExportDeckResponse(rsp *http.Response) (*HeadExportDeckResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HeadExportDeckResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadExportDeckResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode/100 == 4:
+		var headers HeadExportDeckResponse4XXHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers4XX = &headers
+	case rsp.StatusCode/100 == 5:
+		var headers HeadExportDeckResponse5XXHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers5XX = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportCardsResponse parses an HTTP response from a ImportCardsWithResponse call
+func ParseImportCardsResponse(rsp *http.Response) (*ImportCardsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportCardsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CardImport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest SessionInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CrossOriginForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest RequestInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest StoreUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ImportCardsResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers ImportCardsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ImportCardsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ImportCardsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ImportCardsResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers ImportCardsResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers ImportCardsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value RequestId
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportCardsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
