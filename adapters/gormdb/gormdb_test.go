@@ -356,6 +356,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+func (b *syncBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
+}
+
 func TestSQLite_SlowQueriesAreLoggedWithoutValues(t *testing.T) {
 	t.Parallel()
 	var out syncBuffer
@@ -383,4 +389,18 @@ func TestSQLite_SlowQueriesAreLoggedWithoutValues(t *testing.T) {
 	assert.True(t, slices.ContainsFunc(strings.Split(logged, "\n"), func(line string) bool {
 		return strings.Contains(line, "SELECT") && strings.Contains(line, "email = ?")
 	}), "the lookup is logged with its placeholder: %s", logged)
+
+	// A long statement (a batch insert) is logged shortened, with its length.
+	out.Reset()
+	deck := &domain.Deck{ID: uuid.NewString(), UserID: u.ID, Name: "Batch", Options: domain.DefaultStudyOptions(), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	require.NoError(t, gormdb.NewDeckRepo(db).CreateDeck(t.Context(), deck))
+	cards := make([]domain.Card, 200)
+	for i := range cards {
+		cards[i] = domain.Card{ID: uuid.NewString(), DeckID: deck.ID, Front: "f", Back: "b", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	}
+	require.NoError(t, gormdb.NewDeckRepo(db).AddCards(t.Context(), u.ID, deck.ID, cards))
+	for _, line := range strings.Split(out.String(), "\n") {
+		assert.Less(t, len(line), 1000, "a log line carries at most a few hundred bytes of SQL: %s", line)
+	}
+	assert.Contains(t, out.String(), "bytes)")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -57,11 +58,28 @@ func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 	switch {
 	case elapsed >= l.slow:
 		query, rows := fc()
-		l.log.WarnContext(ctx, "slow database query", "elapsed", elapsed, "rows", rows, "sql", query)
+		l.log.WarnContext(ctx, "slow database query", "elapsed", elapsed, "rows", rows, "sql", abbreviate(query))
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && l.log.Enabled(ctx, slog.LevelDebug):
 		query, _ := fc()
-		l.log.DebugContext(ctx, "database query failed", "sql", query, "err", err)
+		l.log.DebugContext(ctx, "database query failed", "sql", abbreviate(query), "err", err)
 	}
+}
+
+// maxLoggedSQL bounds the SQL a log line carries: a batch insert of 500 rows is 10 KB of
+// placeholders that say nothing more than its first few hundred bytes.
+const maxLoggedSQL = 300
+
+// abbreviate shortens query to maxLoggedSQL bytes (at a rune boundary), saying how long
+// it was.
+func abbreviate(query string) string {
+	if len(query) <= maxLoggedSQL {
+		return query
+	}
+	cut := maxLoggedSQL
+	for cut > 0 && !utf8.RuneStart(query[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", query[:cut], len(query))
 }
 
 // ParamsFilter implements gorm.ParamsFilter: it drops the values so that logged SQL keeps

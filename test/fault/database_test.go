@@ -316,8 +316,8 @@ func TestFault_ProgressLockedLongerThanTheQueryBound(t *testing.T) {
 	time.Sleep(2 * time.Second)
 
 	const held = 8 * time.Second
-	locked := time.Now()
 	lock := pgtopo.LockTables(t, svc.pg.URL(), held, "progress", "reviews")
+	locked := time.Now() // held from here: connecting for the lock may take a while
 	time.Sleep(held / 2)
 	ready := svc.readyz(t)
 	assert.Equal(t, http.StatusOK, ready.status, "a slow table does not take the replica out of the load balancer")
@@ -375,8 +375,8 @@ func TestFault_PoolExhaustedBySlowWrites(t *testing.T) {
 	time.Sleep(time.Second)
 
 	const held = 4 * time.Second
-	locked := time.Now()
 	lock := pgtopo.LockTables(t, svc.pg.URL(), held, "progress", "reviews")
+	locked := time.Now() // held from here: connecting for the lock may take a while
 	time.Sleep(held)
 	lock.Release()
 	released := time.Now()
