@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
@@ -12,6 +13,7 @@ import (
 	"github.com/studytool/studytool/adapters/clock"
 	"github.com/studytool/studytool/adapters/commonpw"
 	"github.com/studytool/studytool/adapters/emailaddr"
+	"github.com/studytool/studytool/adapters/observability"
 	"github.com/studytool/studytool/ports"
 )
 
@@ -28,19 +30,27 @@ var CoreModule = fx.Module("core",
 	),
 )
 
+// logRepeatInterval is how often a repeated warning or error is written: once, then
+// once per interval with the number of repeats (observability.DedupHandler).
+const logRepeatInterval = 10 * time.Second
+
 // NewLogger builds the process logger from the configuration: JSON or text on stdout at
-// the configured level.
-func NewLogger(cfg Config) *slog.Logger {
-	return newLogger(cfg, os.Stdout)
+// the configured level, repeated warnings and errors collapsed into one line per
+// logRepeatInterval. The pending counts are written when the application stops.
+func NewLogger(lc fx.Lifecycle, cfg Config) *slog.Logger {
+	h := newLogHandler(cfg, os.Stdout)
+	lc.Append(fx.StartStopHook(h.Start, h.Stop))
+	return slog.New(h).With(slog.String("service", cfg.Observability.ServiceName))
 }
 
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
+// newLogHandler is the handler of NewLogger writing to w.
+func newLogHandler(cfg Config, w io.Writer) *observability.DedupHandler {
 	opts := &slog.HandlerOptions{Level: cfg.Observability.LogLevel}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Observability.LogFormat == LogFormatJSON {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(h).With(slog.String("service", cfg.Observability.ServiceName))
+	return observability.NewDedupHandler(h, logRepeatInterval)
 }
 
 // newHasher is the password hasher under the memory budget PASSWORD_HASH_CONCURRENCY ×

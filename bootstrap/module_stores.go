@@ -32,8 +32,9 @@ type storePingers struct {
 	Cache   ports.Pinger `name:"cacheStore"`
 }
 
-// RedisModule provides the Redis-backed stores over the cache and state connections, and
-// instruments the connections (see instrumentRedis).
+// RedisModule provides the Redis-backed stores over the cache and state connections,
+// instruments the connections (see instrumentRedis) and routes go-redis's own log lines
+// into the application's logger.
 var RedisModule = fx.Module("redis",
 	fx.Provide(
 		newRedisClients,
@@ -78,7 +79,7 @@ var RedisModule = fx.Module("redis",
 			}
 		},
 	),
-	fx.Invoke(instrumentRedis),
+	fx.Invoke(instrumentRedis, observability.RouteRedisLogs),
 )
 
 // MemoryModule provides the in-process twins of the Redis stores: the embedded default

@@ -1,6 +1,7 @@
 // Package observability makes StudyTool measurable: Prometheus metrics on a private
 // registry (HTTP requests, Redis commands, pools and memory, circuit breakers, cache
-// effectiveness, sessions), the slow-operation log for Redis commands, and OpenTelemetry
+// effectiveness, sessions), the slow-operation log for Redis commands, go-redis's own
+// messages routed into slog, a log handler that collapses repeated warnings, and OpenTelemetry
 // tracing that costs nothing unless an OTLP endpoint is configured.
 //
 // Metric families (every name starts with studytool_):

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 
 // processStartTimeout bounds how long a child server may take to answer /healthz.
 const processStartTimeout = 60 * time.Second
+
+// processStopTimeout bounds how long a child server may take to exit after SIGTERM.
+const processStopTimeout = 30 * time.Second
 
 // BuildStudytool compiles the studytool command into a temporary directory of t and
 // returns the binary's path.
@@ -149,4 +153,22 @@ func (p *Process) Kill(t testing.TB) {
 		t.Logf("kill studytool: %v", err)
 	}
 	<-p.done
+}
+
+// Output returns what the process has written to its standard output and error so far.
+func (p *Process) Output() string { return p.output.String() }
+
+// Stop sends SIGTERM and waits for the process to drain and exit, killing it after
+// processStopTimeout.
+func (p *Process) Stop(t testing.TB) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Fatalf("stop studytool: %v", err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(processStopTimeout):
+		t.Errorf("studytool did not exit within %s of SIGTERM", processStopTimeout)
+		p.Kill(t)
+	}
 }
