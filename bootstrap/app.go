@@ -11,11 +11,12 @@ import (
 )
 
 // Options returns the whole application graph for cfg. The stores are chosen here, by
-// module: Redis when Redis is configured, the in-memory twins otherwise.
+// module: Redis (with the scheduled session index sweep) when Redis is configured, the
+// in-memory twins otherwise.
 func Options(cfg Config) fx.Option {
 	stores := MemoryModule
 	if cfg.UsesRedis() {
-		stores = RedisModule
+		stores = fx.Options(RedisModule, SessionSweepModule)
 	}
 	return fx.Options(
 		fx.Supply(cfg, databaseBounds(true)),

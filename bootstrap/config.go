@@ -76,6 +76,7 @@ var environmentDefaults = map[Environment]map[string]string{
 		"LOGIN_MAX_FAILURES":           "10",
 		"LOGIN_ACCOUNT_MAX_FAILURES":   "50",
 		"METRICS_ADDR":                 "127.0.0.1:9091",
+		"SESSION_SWEEP_INTERVAL":       "10m",
 	},
 	EnvProduction: {
 		"REDIS_CACHE_TTL":              "1h",
@@ -89,6 +90,7 @@ var environmentDefaults = map[Environment]map[string]string{
 		"LOGIN_MAX_FAILURES":           "5",
 		"LOGIN_ACCOUNT_MAX_FAILURES":   "20",
 		"METRICS_ADDR":                 ":9091",
+		"SESSION_SWEEP_INTERVAL":       "10m",
 	},
 	EnvTest: {
 		"REDIS_CACHE_TTL":              "1m",
@@ -102,6 +104,7 @@ var environmentDefaults = map[Environment]map[string]string{
 		"LOGIN_MAX_FAILURES":           "20",
 		"LOGIN_ACCOUNT_MAX_FAILURES":   "100",
 		"METRICS_ADDR":                 "127.0.0.1:0",
+		"SESSION_SWEEP_INTERVAL":       "0",
 	},
 }
 
@@ -241,6 +244,9 @@ type SessionConfig struct {
 	BindUserAgent bool `env:"SESSION_BIND_USER_AGENT" envDefault:"false" accepts:"true or false"`
 	// CookieSecure adds the Secure attribute to the session cookie.
 	CookieSecure bool `env:"SESSION_COOKIE_SECURE" accepts:"true or false"`
+	// SweepInterval is how often one replica prunes the entries of expired sessions from
+	// the users' session and study-session indexes in Redis; 0 turns the sweep off.
+	SweepInterval time.Duration `env:"SESSION_SWEEP_INTERVAL" accepts:"0 (off) or a duration of at least 1s such as 10m, or a whole number of seconds"`
 }
 
 // CacheConfig tunes the cache.

@@ -42,6 +42,7 @@ func TestLoadConfigDefaultsPerEnvironment(t *testing.T) {
 				c.Auth.RegisterRateLimitPerHour, c.Auth.LoginMaxFailures, c.Auth.LoginAccountMaxFailures = 100, 10, 50
 				c.HTTP.MetricsAddr = "127.0.0.1:9091"
 				c.Session.CookieSecure = false
+				c.Session.SweepInterval = 10 * time.Minute
 				c.Observability.LogFormat = bootstrap.LogFormatText
 			},
 		},
@@ -59,6 +60,7 @@ func TestLoadConfigDefaultsPerEnvironment(t *testing.T) {
 				c.Auth.RegisterRateLimitPerHour, c.Auth.LoginMaxFailures, c.Auth.LoginAccountMaxFailures = 20, 5, 20
 				c.HTTP.MetricsAddr = ":9091"
 				c.Session.CookieSecure = true
+				c.Session.SweepInterval = 10 * time.Minute
 				c.Observability.LogFormat = bootstrap.LogFormatJSON
 			},
 		},
@@ -156,6 +158,7 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 		"REDIS_SLOW_OP_THRESHOLD":      "20ms",
 		"SESSION_TIMEOUT":              "30m",
 		"SESSION_MAX_LIFETIME":         "12h",
+		"SESSION_SWEEP_INTERVAL":       "5m",
 		"SESSION_ACTIVITY_RESOLUTION":  "15s",
 		"MAX_SESSIONS_PER_USER":        "1",
 		"SESSION_BIND_IP":              "true",
@@ -231,6 +234,7 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 			MaxPerUser:         1,
 			BindIP:             true,
 			BindUserAgent:      true,
+			SweepInterval:      5 * time.Minute,
 		},
 		Cache: bootstrap.CacheConfig{
 			DefaultTTL:  10 * time.Minute,
@@ -372,6 +376,8 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 		{"cache TTL not a duration", map[string]string{"REDIS_CACHE_TTL": "5 minutes"}, "REDIS_CACHE_TTL"},
 		{"seconds out of range", map[string]string{"SESSION_TIMEOUT": "99999999999999"}, "SESSION_TIMEOUT"},
 		{"negative seconds", map[string]string{"SESSION_TIMEOUT": "-60"}, "SESSION_TIMEOUT"},
+		{"negative sweep interval", map[string]string{"SESSION_SWEEP_INTERVAL": "-1m"}, "SESSION_SWEEP_INTERVAL"},
+		{"sweep interval under a second", map[string]string{"SESSION_SWEEP_INTERVAL": "10ms"}, "SESSION_SWEEP_INTERVAL"},
 		{"zero app TTL", map[string]string{"CACHE_APP_TTL": "0s"}, "CACHE_APP_TTL"},
 		{"negative negative TTL", map[string]string{"CACHE_NEGATIVE_TTL": "-30s"}, "CACHE_NEGATIVE_TTL"},
 		{"zero beta", map[string]string{"CACHE_XFETCH_BETA": "0"}, "CACHE_XFETCH_BETA"},

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -188,6 +189,7 @@ func (c Config) validateSession(v *validator) {
 	v.check("SESSION_MAX_LIFETIME", s.MaxLifetime > 0)
 	v.check("SESSION_ACTIVITY_RESOLUTION", s.ActivityResolution > 0)
 	v.check("MAX_SESSIONS_PER_USER", s.MaxPerUser >= 1)
+	v.check("SESSION_SWEEP_INTERVAL", s.SweepInterval == 0 || s.SweepInterval >= time.Second)
 }
 
 func (c Config) validateCache(v *validator) {

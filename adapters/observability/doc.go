@@ -29,6 +29,8 @@
 //	sessions_created_total                              counter
 //	sessions_evicted_total                              counter (the per-user limit)
 //	sessions_expired_pruned_total                       counter
+//	session_index_sweeps_total{outcome}                 counter (swept, skipped: another replica's turn, failed)
+//	session_index_pruned_total{index}                   counter (user_sessions, study_sessions)
 //	rate_limited_total{scope}                           counter (login-ip, login-failed-account-ip,
 //	                                                    login-failed-account, login-failed-device,
 //	                                                    register-ip, password-change-failed)

@@ -47,6 +47,9 @@ type Metrics struct {
 
 	dbWait     *prometheus.HistogramVec
 	dbTimeouts *prometheus.CounterVec
+
+	sweeps      *prometheus.CounterVec
+	sweepPruned *prometheus.CounterVec
 }
 
 // NewMetrics returns a registry holding the service's metric families and the Go runtime
@@ -98,6 +101,7 @@ func NewMetrics() (*Metrics, error) {
 		}, []string{"feature", "operation"}),
 	}
 	m.dbWait, m.dbTimeouts = newDatabaseMetrics()
+	m.sweeps, m.sweepPruned = newSweepMetrics()
 	err := m.Register(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -105,6 +109,7 @@ func NewMetrics() (*Metrics, error) {
 		m.redisDuration, m.redisSlow, m.breakerState,
 		m.sessionsCreated, m.sessionsEvicted, m.sessionsExpired, m.rateLimited, m.cacheAbsorbed,
 		m.dbWait, m.dbTimeouts,
+		m.sweeps, m.sweepPruned,
 	)
 	if err != nil {
 		return nil, err

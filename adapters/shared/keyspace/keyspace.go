@@ -11,6 +11,7 @@
 //	rate-limit counter   {prefix}ratelimit:{scope}:{sha256(subject)[:32]}
 //	idempotency record   {prefix}idempotency:{userId}:{sha256(key)}
 //	idempotency index    {prefix}idempotency:{userId}
+//	lock                 {prefix}lock:{name}
 //
 // {prefix} is `studytool:{env}:` unless REDIS_KEY_PREFIX replaces it.
 package keyspace
@@ -122,6 +123,23 @@ func (k Keyspace) StudySession(userID, id string) (string, error) {
 // open study sessions (the study session keys minus the session id).
 func (k Keyspace) StudySessionIndex(userID string) (string, error) {
 	return k.join("study:sessions", userID)
+}
+
+// UserSessionsPattern returns the SCAN MATCH pattern of every user's session index.
+func (k Keyspace) UserSessionsPattern() string { return k.UserSessionsNamespace() + "*" }
+
+// StudySessionsNamespace returns the prefix every study-session index and study session
+// key shares: StudySessionIndex(userID) is this followed by userID.
+func (k Keyspace) StudySessionsNamespace() string { return k.prefix + "study:sessions:" }
+
+// StudySessionIndexPattern returns a SCAN MATCH pattern covering every user's
+// study-session index. It matches the study session keys too (they extend the index
+// keys): a scan for the indexes alone also asks for the sorted-set type.
+func (k Keyspace) StudySessionIndexPattern() string { return k.StudySessionsNamespace() + "*" }
+
+// Lock returns the key of the lock called name, which elects one replica for a job.
+func (k Keyspace) Lock(name string) (string, error) {
+	return k.join("lock", name)
 }
 
 // Progress returns the key of userID's progress on cardID.

@@ -21,12 +21,20 @@ func TestSchema(t *testing.T) {
 		"studytool:production:user:sessions:u1":            func() (string, error) { return ks.UserSessions("u1") },
 		"studytool:production:study:sessions:u1:s1":        func() (string, error) { return ks.StudySession("u1", "s1") },
 		"studytool:production:progress:u1:c1":              func() (string, error) { return ks.Progress("u1", "c1") },
+		"studytool:production:lock:session-sweep":          func() (string, error) { return ks.Lock("session-sweep") },
 	}
 	for want, fn := range build {
 		got, err := fn()
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
 	}
+}
+
+func TestIndexPatternsMatchTheirKeys(t *testing.T) {
+	t.Parallel()
+	ks := keyspace.MustNew("production", "")
+	assert.Equal(t, "studytool:production:user:sessions:*", ks.UserSessionsPattern())
+	assert.Equal(t, "studytool:production:study:sessions:*", ks.StudySessionIndexPattern())
 }
 
 func TestPrefixOverride(t *testing.T) {

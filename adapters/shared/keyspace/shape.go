@@ -29,6 +29,7 @@ const maxCacheFeatureSegments = 6
 //	{prefix}idempotency:u1             → {prefix}idempotency:*
 //	{prefix}cache:user:profile:v2:g7:1 → {prefix}cache:user:profile:v2:*
 //	{prefix}cache:gen:user:profile     → {prefix}cache:gen:*
+//	{prefix}lock:session-sweep         → {prefix}lock:*
 //
 // A cache key keeps its feature up to and including the version segment (`vN`); without
 // one, only its first segment. A key under the prefix that fits no layout becomes
@@ -40,7 +41,7 @@ func (k Keyspace) Shape(key string) string {
 	}
 	head, tail, _ := strings.Cut(rest, ":")
 	switch head {
-	case "session":
+	case "session", "lock":
 		return k.shaped(head, tail, 1)
 	case "progress":
 		return k.shaped(head, tail, 2)

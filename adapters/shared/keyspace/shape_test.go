@@ -27,6 +27,7 @@ func TestShapeKeepsTheLayoutAndHidesDynamicParts(t *testing.T) {
 		{"study session", must(ks.StudySession("u-42", "s-7")), "studytool:production:study:sessions:*:*"},
 		{"progress", must(ks.Progress("u-42", "c-9")), "studytool:production:progress:*:*"},
 		{"rate limit", must(ks.RateLimit("login-ip", "203.0.113.7")), "studytool:production:ratelimit:login-ip:*"},
+		{"lock", must(ks.Lock("session-sweep")), "studytool:production:lock:*"},
 		{"idempotency record", must(ks.Idempotency("u-42", "retry me")), "studytool:production:idempotency:*:*"},
 		{"idempotency index", must(ks.IdempotencyIndex("u-42")), "studytool:production:idempotency:*"},
 		{"idempotency with extra segments", "studytool:production:idempotency:a:b:c", "studytool:production:*"},
