@@ -125,8 +125,9 @@ type Config struct {
 
 // AppConfig holds process-wide settings.
 type AppConfig struct {
-	// Env is the deployment environment (default development).
-	Env Environment `env:"APP_ENV" accepts:"one of development, production, test"`
+	// Env is the deployment environment; it selects the per-environment defaults and the
+	// Redis key prefix `studytool:{APP_ENV}:`.
+	Env Environment `env:"APP_ENV" envDefault:"development" accepts:"one of development, production, test"`
 	// ShutdownTimeout bounds graceful shutdown of the whole application.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s, or a whole number of seconds"`
 }
@@ -162,9 +163,9 @@ type HTTPConfig struct {
 // DatabaseConfig selects and sizes the database of record.
 type DatabaseConfig struct {
 	// URL selects PostgreSQL (postgres://, postgresql://) or SQLite (sqlite:PATH,
-	// sqlite://PATH, file:PATH); empty means the embedded SQLite file at SQLitePath.
+	// sqlite://PATH, file:PATH); empty means the embedded SQLite file at SQLITE_PATH.
 	URL string `env:"DATABASE_URL" redact:"url" accepts:"a postgres:// or postgresql:// URL, sqlite:PATH or file:PATH"`
-	// SQLitePath is the embedded SQLite file used when URL is empty.
+	// SQLitePath is the embedded SQLite file used when DATABASE_URL is empty.
 	SQLitePath string `env:"SQLITE_PATH" envDefault:"./studytool.db" accepts:"a file path"`
 	// MaxOpenConns caps the pool's open connections.
 	MaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"10" accepts:"an integer >= 1"`
@@ -190,13 +191,13 @@ type DatabaseConfig struct {
 type RedisConfig struct {
 	// URL is the standalone server as a URL, credentials and database included.
 	URL string `env:"REDIS_URL" redact:"url" accepts:"a redis:// or rediss:// URL"`
-	// Host is the standalone server's host when URL is empty.
+	// Host is the standalone server's host when REDIS_URL is empty.
 	Host string `env:"REDIS_HOST" accepts:"a host name or IP address"`
 	// Port is the standalone server's port.
 	Port int `env:"REDIS_PORT" envDefault:"6379" accepts:"an integer 1-65535"`
-	// Password authenticates to a server given by Host or Addrs.
+	// Password authenticates to a server given by REDIS_HOST or REDIS_ADDRS.
 	Password string `env:"REDIS_PASSWORD" redact:"secret" accepts:"a string"`
-	// DB is the database number on a server given by Host or, for sentinel, Addrs.
+	// DB is the database number on a server given by REDIS_HOST or, for sentinel, REDIS_ADDRS.
 	DB int `env:"REDIS_DB" envDefault:"0" accepts:"an integer 0-15"`
 	// KeyPrefix replaces the key prefix `studytool:{env}:` when set.
 	KeyPrefix string `env:"REDIS_KEY_PREFIX" accepts:"a key prefix ending with ':' whose parts hold no whitespace, control or glob characters"`
@@ -207,7 +208,7 @@ type RedisConfig struct {
 	EnableOfflineQueue bool `env:"REDIS_ENABLE_OFFLINE_QUEUE" envDefault:"true" accepts:"true or false"`
 	// SessionURL is the state role's own standalone server; empty shares the cache's.
 	SessionURL string `env:"SESSION_REDIS_URL" redact:"url" accepts:"a redis:// or rediss:// URL"`
-	// Mode is the topology: redisstore.ModeStandalone, ModeSentinel or ModeCluster.
+	// Mode is the Redis topology (redisstore.ModeStandalone, ModeSentinel or ModeCluster).
 	Mode string `env:"REDIS_MODE" envDefault:"standalone" accepts:"one of standalone, sentinel, cluster"`
 	// Addrs are the sentinels (sentinel mode) or seed nodes (cluster mode).
 	Addrs []string `env:"REDIS_ADDRS" accepts:"a comma-separated list of host:port"`
@@ -242,7 +243,8 @@ type SessionConfig struct {
 	BindIP bool `env:"SESSION_BIND_IP" envDefault:"false" accepts:"true or false"`
 	// BindUserAgent rejects a session used with a User-Agent other than the login's.
 	BindUserAgent bool `env:"SESSION_BIND_USER_AGENT" envDefault:"false" accepts:"true or false"`
-	// CookieSecure adds the Secure attribute to the session cookie.
+	// CookieSecure adds the Secure attribute to the session and device cookies, which are
+	// then named with the __Host- prefix; production also sends Strict-Transport-Security.
 	CookieSecure bool `env:"SESSION_COOKIE_SECURE" accepts:"true or false"`
 	// SweepInterval is how often one replica prunes the entries of expired sessions from
 	// the users' session and study-session indexes in Redis; 0 turns the sweep off.
@@ -251,10 +253,10 @@ type SessionConfig struct {
 
 // CacheConfig tunes the cache.
 type CacheConfig struct {
-	// DefaultTTL is the cache TTL of the per-environment table of docs/configuration.md.
+	// DefaultTTL is the TTL of cache entries.
 	DefaultTTL time.Duration `env:"REDIS_CACHE_TTL" accepts:"a positive duration such as 5m, or a whole number of seconds"`
 	// AppTTL is the TTL of application-level cached reads (profiles, decks); it follows
-	// DefaultTTL unless set.
+	// REDIS_CACHE_TTL unless set.
 	AppTTL time.Duration `env:"CACHE_APP_TTL,expand" envDefault:"${REDIS_CACHE_TTL}" accepts:"a positive duration such as 5m, or a whole number of seconds"`
 	// NegativeTTL is how long a "not found" answer is cached.
 	NegativeTTL time.Duration `env:"CACHE_NEGATIVE_TTL" envDefault:"30s" accepts:"a positive duration such as 30s, or a whole number of seconds"`
@@ -272,13 +274,13 @@ type AuthConfig struct {
 	// LoginFailureWindow is the period over which the login failure limits refill.
 	LoginFailureWindow time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"15m" accepts:"a positive duration such as 15m, or a whole number of seconds"`
 	// LoginMaxFailures is the number of failed logins allowed per account and client IP
-	// in LoginFailureWindow.
+	// in LOGIN_FAILURE_WINDOW.
 	LoginMaxFailures int `env:"LOGIN_MAX_FAILURES" accepts:"an integer >= 1"`
 	// LoginAccountMaxFailures is the number of failed logins allowed per account in
-	// LoginFailureWindow from clients without a device cookie of the account.
+	// LOGIN_FAILURE_WINDOW from clients without a device cookie of the account.
 	LoginAccountMaxFailures int `env:"LOGIN_ACCOUNT_MAX_FAILURES" accepts:"an integer >= 1"`
 	// LoginDeviceMaxFailures is the number of failed logins allowed per device cookie in
-	// LoginFailureWindow.
+	// LOGIN_FAILURE_WINDOW.
 	LoginDeviceMaxFailures int `env:"LOGIN_DEVICE_MAX_FAILURES" envDefault:"10" accepts:"an integer >= 1"`
 	// DeviceCookieSecret signs device cookies; empty uses a random key per process
 	// (device cookies then neither survive a restart nor work across replicas).

@@ -1,5 +1,5 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress verify`, `users`). Configuration comes from environment variables; see
+// (`migrate`, `progress verify`, `users`, `config docs`). Configuration comes from environment variables; see
 // docs/configuration.md.
 package main
 
@@ -46,7 +46,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(), newConfigCommand())
 	root.SetFlagErrorFunc(usage)
 	checkArgsAsUsage(root)
 	return root
