@@ -139,24 +139,26 @@ type HTTPConfig struct {
 	// TrustedProxies are the IP addresses and CIDR ranges whose forwarding headers are
 	// believed when working out a client's address; empty trusts none.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" accepts:"a comma-separated list of IP addresses and CIDR ranges"`
-	// AllowedOrigins are the web-app origins allowed to call the API from a browser
-	// (CORS) and to send it state-changing requests (CSRF protection trusts them).
+	// AllowedOrigins are the web-app origins allowed to call the API from a browser (CORS).
+	// State-changing requests from any other site are refused with 403 (cross-origin
+	// protection); requests without browser headers (API clients) are not affected.
 	AllowedOrigins []string `env:"CORS_ALLOWED_ORIGINS" accepts:"a comma-separated list of origins such as https://app.example.com (scheme, host and port only; no *)"`
 	// ReadHeaderTimeout bounds reading a request's headers.
 	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" envDefault:"10s" accepts:"a positive duration such as 10s, or a whole number of seconds"`
 	// ReadTimeout bounds reading a whole request, body included, so a client trickling
 	// its body cannot hold a connection.
 	ReadTimeout time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"30s" accepts:"a positive duration such as 30s, or a whole number of seconds"`
-	// WriteTimeout bounds the time from the end of the request's headers to the end of
-	// the response.
+	// WriteTimeout bounds the time from the end of the request's headers to the end of the
+	// response. An `Idempotency-Key` claim is held twice as long before a retry may run
+	// again.
 	WriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"60s" accepts:"a positive duration such as 60s, or a whole number of seconds"`
 	// IdleTimeout bounds how long a keep-alive connection waits for its next request.
 	IdleTimeout time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s" accepts:"a positive duration such as 120s, or a whole number of seconds"`
 	// MetricsAddr is the listen address of the Prometheus endpoint, a listener of its own
 	// so that /metrics is never reachable through the API's.
 	MetricsAddr string `env:"METRICS_ADDR" accepts:"a listen address host:port such as 127.0.0.1:9091"`
-	// MaxUploadBytes caps the body of an import (a CSV file, an Anki package); other
-	// request bodies are capped at 1 MiB.
+	// MaxUploadBytes caps the body of an import (`POST /v1/decks/{deckId}/import`, `POST
+	// /v1/decks/import/apkg`); larger is 413. Other request bodies are capped at 1 MiB.
 	MaxUploadBytes int64 `env:"HTTP_MAX_UPLOAD_BYTES" envDefault:"33554432" accepts:"a positive number of bytes such as 33554432"`
 }
 
@@ -167,13 +169,17 @@ type DatabaseConfig struct {
 	URL string `env:"DATABASE_URL" redact:"url" accepts:"a postgres:// or postgresql:// URL, sqlite:PATH or file:PATH"`
 	// SQLitePath is the embedded SQLite file used when DATABASE_URL is empty.
 	SQLitePath string `env:"SQLITE_PATH" envDefault:"./studytool.db" accepts:"a file path"`
-	// MaxOpenConns caps the pool's open connections.
+	// MaxOpenConns is how many connections the service's database operations may hold at
+	// once (PostgreSQL), split between the study budget (DB_STUDY_CONNS) and the rest; the
+	// pool opens one more, kept for readiness checks.
 	MaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"10" accepts:"an integer >= 1"`
 	// MaxIdleConns caps the pool's idle connections.
 	MaxIdleConns int `env:"DB_MAX_IDLE_CONNS" envDefault:"5" accepts:"an integer from 0 to DB_MAX_OPEN_CONNS"`
-	// QueryTimeout bounds each database operation of a request (every statement, every
-	// retry); past it the request answers 503 store_unavailable. On PostgreSQL each
-	// connection's lock_timeout is set to it and statement_timeout half a second above.
+	// QueryTimeout bounds each database operation of a request, every statement and retry
+	// included; past it the request answers 503 `store_unavailable` with `Retry-After`. On
+	// PostgreSQL each connection's `lock_timeout` is set to it and `statement_timeout` half
+	// a second above, so the server ends a statement whose client cannot. Operators'
+	// commands (`studytool migrate`, `progress verify`, …) are not bound by it.
 	QueryTimeout time.Duration `env:"DB_QUERY_TIMEOUT" envDefault:"2s" accepts:"a positive duration such as 2s, or a whole number of seconds"`
 	// PoolWaitTimeout bounds the wait for a free connection of the operation's budget;
 	// past it the request answers 503 at once rather than queueing.
@@ -189,7 +195,8 @@ type DatabaseConfig struct {
 // its own credentials and database number. SessionURL moves the state role to a server
 // of its own; see Config.RedisClient.
 type RedisConfig struct {
-	// URL is the standalone server as a URL, credentials and database included.
+	// URL is the standalone server of both roles as a URL, credentials and database
+	// included. Production needs this, REDIS_HOST, or REDIS_MODE with REDIS_ADDRS.
 	URL string `env:"REDIS_URL" redact:"url" accepts:"a redis:// or rediss:// URL"`
 	// Host is the standalone server's host when REDIS_URL is empty.
 	Host string `env:"REDIS_HOST" accepts:"a host name or IP address"`
@@ -201,24 +208,33 @@ type RedisConfig struct {
 	DB int `env:"REDIS_DB" envDefault:"0" accepts:"an integer 0-15"`
 	// KeyPrefix replaces the key prefix `studytool:{env}:` when set.
 	KeyPrefix string `env:"REDIS_KEY_PREFIX" accepts:"a key prefix ending with ':' whose parts hold no whitespace, control or glob characters"`
-	// MaxRetries is how often a failed command is retried; 0 disables retries.
+	// MaxRetries is how often a command that reached Redis and failed in a way worth
+	// repeating (lost connection, timeout, `LOADING`, …) is retried, pausing 8–512 ms,
+	// exponentially with jitter; 0 disables retries. A server that cannot be reached at all
+	// is left to REDIS_ENABLE_OFFLINE_QUEUE.
 	MaxRetries int `env:"REDIS_MAX_RETRIES" accepts:"an integer >= 0"`
-	// EnableOfflineQueue lets a command issued while the connection is down wait for it
-	// to come back, within the command's deadline, instead of failing at once.
+	// EnableOfflineQueue lets a command that finds Redis unreachable re-dial with the retry
+	// backoff and wait for it, at most REDIS_DIAL_TIMEOUT, within its deadline and until
+	// the circuit breaker opens; false fails it at once.
 	EnableOfflineQueue bool `env:"REDIS_ENABLE_OFFLINE_QUEUE" envDefault:"true" accepts:"true or false"`
-	// SessionURL is the state role's own standalone server; empty shares the cache's.
+	// SessionURL is a standalone server of the state role's own (sessions, study sessions),
+	// typically `noeviction` with persistence; empty shares the cache's. It needs a cache
+	// Redis as well.
 	SessionURL string `env:"SESSION_REDIS_URL" redact:"url" accepts:"a redis:// or rediss:// URL"`
 	// Mode is the Redis topology (redisstore.ModeStandalone, ModeSentinel or ModeCluster).
 	Mode string `env:"REDIS_MODE" envDefault:"standalone" accepts:"one of standalone, sentinel, cluster"`
-	// Addrs are the sentinels (sentinel mode) or seed nodes (cluster mode).
+	// Addrs are the sentinels (sentinel mode) or seed nodes (cluster mode): required in
+	// those modes, refused in standalone.
 	Addrs []string `env:"REDIS_ADDRS" accepts:"a comma-separated list of host:port"`
-	// SentinelMaster is the master set name Sentinel watches.
+	// SentinelMaster is the master set name Sentinel watches: required in sentinel mode,
+	// refused otherwise.
 	SentinelMaster string `env:"REDIS_SENTINEL_MASTER" accepts:"a Sentinel master set name"`
 	// PoolSize is the connection pool size per node; 0 keeps go-redis's default.
 	PoolSize int `env:"REDIS_POOL_SIZE" envDefault:"0" accepts:"an integer >= 0"`
 	// MinIdleConns is the number of idle connections kept open per node.
 	MinIdleConns int `env:"REDIS_MIN_IDLE_CONNS" envDefault:"0" accepts:"an integer >= 0"`
-	// DialTimeout bounds establishing a connection.
+	// DialTimeout bounds establishing a connection; it also bounds an offline-queued
+	// command's wait.
 	DialTimeout time.Duration `env:"REDIS_DIAL_TIMEOUT" envDefault:"5s" accepts:"a positive duration such as 5s, or a whole number of seconds"`
 	// ReadTimeout bounds waiting for a reply.
 	ReadTimeout time.Duration `env:"REDIS_READ_TIMEOUT" envDefault:"3s" accepts:"a positive duration such as 3s, or a whole number of seconds"`
@@ -244,10 +260,14 @@ type SessionConfig struct {
 	// BindUserAgent rejects a session used with a User-Agent other than the login's.
 	BindUserAgent bool `env:"SESSION_BIND_USER_AGENT" envDefault:"false" accepts:"true or false"`
 	// CookieSecure adds the Secure attribute to the session and device cookies, which are
-	// then named with the __Host- prefix; production also sends Strict-Transport-Security.
+	// then named with the `__Host-` prefix (`__Host-studytool_session`, `__Host-
+	// studytool_device`), so no subdomain or plain-HTTP page can set them. Production also
+	// sends Strict-Transport-Security.
 	CookieSecure bool `env:"SESSION_COOKIE_SECURE" accepts:"true or false"`
-	// SweepInterval is how often one replica prunes the entries of expired sessions from
-	// the users' session and study-session indexes in Redis; 0 turns the sweep off.
+	// SweepInterval is how often one replica, elected by a Redis lock, prunes the entries
+	// of expired sessions from the users' session and study-session indexes, counted by
+	// `studytool_session_index_sweeps_total` and `studytool_session_index_pruned_total`; 0
+	// turns the sweep off.
 	SweepInterval time.Duration `env:"SESSION_SWEEP_INTERVAL" accepts:"0 (off) or a duration of at least 1s such as 10m, or a whole number of seconds"`
 }
 
@@ -262,7 +282,8 @@ type CacheConfig struct {
 	NegativeTTL time.Duration `env:"CACHE_NEGATIVE_TTL" envDefault:"30s" accepts:"a positive duration such as 30s, or a whole number of seconds"`
 	// XFetchBeta weighs probabilistic early refresh (XFetch); above 1 refreshes earlier.
 	XFetchBeta float64 `env:"CACHE_XFETCH_BETA" envDefault:"1.0" accepts:"a number > 0"`
-	// TTLJitter spreads expiries: each TTL is scaled by a random factor within ±this fraction.
+	// TTLJitter scales each TTL by a random factor within ±this fraction (0.1 = ±10 %), so
+	// entries written together do not expire together.
 	TTLJitter float64 `env:"CACHE_TTL_JITTER" envDefault:"0.1" accepts:"a number from 0 to 0.5"`
 }
 
@@ -273,25 +294,31 @@ type AuthConfig struct {
 	LoginRateLimitPerMinute int `env:"LOGIN_RATE_LIMIT_PER_MINUTE" accepts:"an integer >= 1"`
 	// LoginFailureWindow is the period over which the login failure limits refill.
 	LoginFailureWindow time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"15m" accepts:"a positive duration such as 15m, or a whole number of seconds"`
-	// LoginMaxFailures is the number of failed logins allowed per account and client IP
-	// in LOGIN_FAILURE_WINDOW.
+	// LoginMaxFailures is the number of failed logins allowed per account and client IP in
+	// LOGIN_FAILURE_WINDOW; beyond it that client is refused (429) even the right password.
+	// Successful logins do not count.
 	LoginMaxFailures int `env:"LOGIN_MAX_FAILURES" accepts:"an integer >= 1"`
 	// LoginAccountMaxFailures is the number of failed logins allowed per account in
-	// LOGIN_FAILURE_WINDOW from clients without a device cookie of the account.
+	// LOGIN_FAILURE_WINDOW from clients without a device cookie of the account. A browser
+	// that logged in to the account before presents its device cookie and is exempt, so a
+	// failure storm from elsewhere cannot lock the owner out.
 	LoginAccountMaxFailures int `env:"LOGIN_ACCOUNT_MAX_FAILURES" accepts:"an integer >= 1"`
 	// LoginDeviceMaxFailures is the number of failed logins allowed per device cookie in
 	// LOGIN_FAILURE_WINDOW.
 	LoginDeviceMaxFailures int `env:"LOGIN_DEVICE_MAX_FAILURES" envDefault:"10" accepts:"an integer >= 1"`
-	// DeviceCookieSecret signs device cookies; empty uses a random key per process
-	// (device cookies then neither survive a restart nor work across replicas).
+	// DeviceCookieSecret signs device cookies: set the same value on every replica. Empty
+	// uses a random key per process, so device cookies neither survive a restart nor work
+	// across replicas (logged at start-up in production).
 	DeviceCookieSecret string `env:"DEVICE_COOKIE_SECRET" redact:"secret" accepts:"a secret of at least 32 bytes"`
 	// RegisterRateLimitPerHour is the number of registrations allowed per client IP each
 	// hour.
 	RegisterRateLimitPerHour int `env:"REGISTER_RATE_LIMIT_PER_HOUR" accepts:"an integer >= 1"`
-	// PasswordHashConcurrency is how many password hashes (64 MiB each) may run at once.
+	// PasswordHashConcurrency is how many password hashes (argon2id, 64 MiB each) may run
+	// at once: the memory budget of hashing is this × 64 MiB.
 	PasswordHashConcurrency int `env:"PASSWORD_HASH_CONCURRENCY" envDefault:"4" accepts:"an integer from 1 to 256"`
-	// PasswordHashWait is the longest a login or registration waits for a hashing slot
-	// before it is answered 503 busy.
+	// PasswordHashWait is the longest a login, registration or password change waits for a
+	// hashing slot (first come, first served) before it is answered 503 `busy` with `Retry-
+	// After`.
 	PasswordHashWait time.Duration `env:"PASSWORD_HASH_WAIT" envDefault:"2s" accepts:"a positive duration such as 2s, or a whole number of seconds"`
 }
 
