@@ -40,7 +40,8 @@ func NewKeyInventory(cache, state redis.UniversalClient, ks keyspace.Keyspace) *
 var _ ports.KeyInventory = (*KeyInventory)(nil)
 
 // Scan implements ports.KeyInventory. A key found on a connection serving both roles is
-// reported under the role its family belongs to (cache entries "cache", others "state");
+// reported under the role its family belongs to (cache entries and progress copies
+// "cache", others "state");
 // on separate connections, under the connection it was found on.
 func (i *KeyInventory) Scan(ctx context.Context, fn func([]ports.StoredKey) error) error {
 	if i.cache == i.state {
@@ -120,7 +121,7 @@ func (i *KeyInventory) stored(role, key string, ttl time.Duration) ports.StoredK
 	p, _ := i.ks.Parse(key)
 	if role == "" {
 		role = roleState
-		if p.Family == keyspace.FamilyCache {
+		if p.Family == keyspace.FamilyCache || p.Family == keyspace.FamilyProgress {
 			role = roleCache
 		}
 	}
