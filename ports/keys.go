@@ -40,7 +40,8 @@ type StoredKey struct {
 // KeyInventory reads and prunes the deployment's whole keyspace on both Redis roles (on
 // Cluster, every master), for the operators' key report and cleanup.
 type KeyInventory interface {
-	// Scan hands fn every key under the prefix, in batches, with its remaining TTL.
+	// Scan hands fn every key under the prefix, in batches, with its remaining TTL;
+	// fn is never called concurrently.
 	Scan(ctx context.Context, fn func([]StoredKey) error) error
 	// MemoryUsage returns the bytes each key of role takes (MEMORY USAGE); 0 for a key
 	// gone meanwhile.

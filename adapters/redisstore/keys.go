@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -53,10 +54,17 @@ func (i *KeyInventory) Scan(ctx context.Context, fn func([]ports.StoredKey) erro
 	return i.scanClient(ctx, i.state, roleState, fn)
 }
 
-// scanClient scans every master of client; role "" means by family.
+// scanClient scans every master of client; role "" means by family. ForEachMaster
+// scans the masters concurrently: their batches reach fn one at a time.
 func (i *KeyInventory) scanClient(ctx context.Context, client redis.UniversalClient, role string, fn func([]ports.StoredKey) error) error {
+	var mu sync.Mutex
+	serial := func(batch []ports.StoredKey) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return fn(batch)
+	}
 	scanNode := func(ctx context.Context, node *redis.Client) error {
-		return i.scanNode(ctx, node, role, fn)
+		return i.scanNode(ctx, node, role, serial)
 	}
 	var err error
 	if cluster, ok := client.(*redis.ClusterClient); ok {

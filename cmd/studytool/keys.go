@@ -152,7 +152,7 @@ func (b scanBar) finish() {
 
 // printReport prints the report as a table.
 func printReport(out io.Writer, r *keys.Report) error {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	w := &stickyWriter{w: tw}
 	w.printf("ROLE\tFAMILY\tPATTERN\tKEYS\tSAMPLED\tBYTES (EST.)\tNO TTL\t\n")
 	for _, g := range r.Groups {

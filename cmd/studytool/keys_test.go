@@ -61,7 +61,8 @@ func TestKeysCommands_Postgres_Redis(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &dry))
 	assert.False(t, dry.Applied)
 	assert.ElementsMatch(t, planted, dry.Items)
-	assert.Equal(t, before, scanKeys(t, a), "a dry run changes nothing")
+	// The app may fill a cache entry meanwhile: what was there must still be.
+	assert.Subset(t, scanKeys(t, a), before, "a dry run deletes nothing")
 
 	run = keysCmd("cleanup", "--apply", "--rate", "50")
 	require.Zero(t, run.ExitCode, "output: %s", run.Output)
@@ -69,7 +70,11 @@ func TestKeysCommands_Postgres_Redis(t *testing.T) {
 	want := slices.DeleteFunc(slices.Clone(before), func(k string) bool {
 		return slices.ContainsFunc(planted, func(it cleanupItem) bool { return it.Member == "" && it.Key == k })
 	})
-	assert.Equal(t, want, scanKeys(t, a), "exactly the planted keys are gone")
+	after := scanKeys(t, a)
+	assert.Subset(t, after, want, "every key but the planted ones stays")
+	for _, it := range planted[1:] {
+		assert.NotContains(t, after, it.Key, "planted (%s)", it.Reason)
+	}
 	index := planted[0].Key
 	members, err := a.Redis.ZRange(t.Context(), index, 0, -1).Result()
 	require.NoError(t, err)
