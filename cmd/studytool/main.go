@@ -1,6 +1,6 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress verify`, `users`). Configuration comes from environment variables; see
-// docs/configuration.md.
+// (`migrate`, `progress verify`, `users`, `keys report`, `keys cleanup`). Configuration
+// comes from environment variables; see docs/configuration.md.
 package main
 
 import (
