@@ -70,6 +70,7 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 		ObservabilityModule,
 		ProfileModule,
 		ProgressModule,
+		KeysModule,
 	)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/studytool/studytool/application/cacheadmin"
 	"github.com/studytool/studytool/application/changes"
 	"github.com/studytool/studytool/application/decks"
+	"github.com/studytool/studytool/application/keys"
 	"github.com/studytool/studytool/application/profile"
 	"github.com/studytool/studytool/application/progress"
 	"github.com/studytool/studytool/application/study"
@@ -112,6 +113,18 @@ var ProgressModule = fx.Module("progress",
 		newVerifyProgress,
 		asRoutes(httpapi.NewProgressHandlers),
 		asRoutes(httpapi.NewReviewLogHandlers),
+	),
+)
+
+// KeysModule provides the operators' key report and cleanup (Redis only: the in-memory
+// stores live in the server's process). The cleanup asks the database's own
+// repositories, never a cached copy, whether users, decks and cards still exist.
+var KeysModule = fx.Module("keys",
+	fx.Provide(
+		keys.NewReportHandler,
+		func(inv ports.KeyInventory, r DatabaseRepos, study ports.StudySessionStore) *keys.CleanupHandler {
+			return keys.NewCleanupHandler(inv, r.Users, r.Decks, study)
+		},
 	),
 )
 

@@ -45,6 +45,9 @@ var RedisModule = fx.Module("redis",
 			},
 			fx.As(new(ports.SessionStore)),
 		),
+		func(c RedisClients, ks keyspace.Keyspace) ports.KeyInventory {
+			return redisstore.NewKeyInventory(c.Cache, c.State, ks)
+		},
 		func(c RedisClients, ks keyspace.Keyspace, m *observability.Metrics) ports.RateLimiter {
 			return observability.CountRateLimits(redisstore.NewRateLimiter(c.State, ks), m)
 		},

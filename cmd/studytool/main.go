@@ -1,6 +1,6 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress verify`, `users`, `config docs`). Configuration comes from environment variables; see
-// docs/configuration.md.
+// (`migrate`, `progress`, `users`, `keys`, `config docs`, …; `studytool help` lists them).
+// Configuration comes from environment variables; see docs/configuration.md.
 package main
 
 import (
@@ -46,7 +46,8 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(), newConfigCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(),
+		newKeysCommand(), newConfigCommand())
 	root.SetFlagErrorFunc(usage)
 	checkArgsAsUsage(root)
 	return root

@@ -23,6 +23,7 @@ const maxCacheFeatureSegments = 6
 //	{prefix}session:9f86d0…            → {prefix}session:*
 //	{prefix}user:sessions:u1           → {prefix}user:sessions:*
 //	{prefix}study:sessions:u1:s1       → {prefix}study:sessions:*:*
+//	{prefix}study:sessions:u1          → {prefix}study:sessions:*
 //	{prefix}progress:u1:c1             → {prefix}progress:*:*
 //	{prefix}ratelimit:login-ip:ab12…   → {prefix}ratelimit:login-ip:*
 //	{prefix}idempotency:u1:ab12…       → {prefix}idempotency:*:*
@@ -50,8 +51,8 @@ func (k Keyspace) Shape(key string) string {
 			return k.shaped("user:sessions", ids, 1)
 		}
 	case "study":
-		if ids, ok := strings.CutPrefix(tail, "sessions:"); ok {
-			return k.shaped("study:sessions", ids, 2)
+		if ids, ok := strings.CutPrefix(tail, "sessions:"); ok { // a session (user, id) or a user's index (user)
+			return k.shaped("study:sessions", ids, min(strings.Count(ids, ":")+1, 2))
 		}
 	case "idempotency": // a record (user, digest) or a user's index (user)
 		if parts := strings.Count(tail, ":") + 1; parts <= 2 {

@@ -25,6 +25,7 @@ func TestShapeKeepsTheLayoutAndHidesDynamicParts(t *testing.T) {
 		{"session", must(ks.Session(token)), "studytool:production:session:*"},
 		{"session index", must(ks.UserSessions("u-42")), "studytool:production:user:sessions:*"},
 		{"study session", must(ks.StudySession("u-42", "s-7")), "studytool:production:study:sessions:*:*"},
+		{"study session index", must(ks.StudySessionIndex("u-42")), "studytool:production:study:sessions:*"},
 		{"progress", must(ks.Progress("u-42", "c-9")), "studytool:production:progress:*:*"},
 		{"rate limit", must(ks.RateLimit("login-ip", "203.0.113.7")), "studytool:production:ratelimit:login-ip:*"},
 		{"lock", must(ks.Lock("session-sweep")), "studytool:production:lock:*"},

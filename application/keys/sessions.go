@@ -1,0 +1,60 @@
+package keys
+
+import (
+	"context"
+	"maps"
+	"slices"
+)
+
+// crossCheckSessions compares the scanned sessions with their users' indexes: an index
+// entry whose session is gone is dangling; a session its owner's index does not list is
+// outside it.
+func (s *sweep) crossCheckSessions(ctx context.Context) error {
+	indexed := map[string]map[string]bool{}
+	for _, userID := range sortedKeys(s.indexes) {
+		index := s.indexes[userID]
+		members, err := s.h.inventory.IndexMembers(ctx, index.Role, index.Key)
+		if err != nil {
+			return err
+		}
+		indexed[userID] = map[string]bool{}
+		for _, m := range members {
+			indexed[userID][m] = true
+			if _, ok := s.sessions[m]; !ok {
+				s.items = append(s.items, Item{Reason: ReasonDanglingIndexEntry, Role: index.Role, Key: index.Key, Member: m})
+			}
+		}
+	}
+	return s.checkOwners(ctx, indexed)
+}
+
+// checkOwners flags each session its owner's index does not list, reading the owners in
+// batches.
+func (s *sweep) checkOwners(ctx context.Context, indexed map[string]map[string]bool) error {
+	ids := sortedKeys(s.sessions)
+	for part := range chunks(ids, DefaultBatch) {
+		byRole := map[string][]string{}
+		for _, id := range part {
+			byRole[s.sessions[id].Role] = append(byRole[s.sessions[id].Role], id)
+		}
+		for role, ids := range byRole {
+			keys := make([]string, len(ids))
+			for n, id := range ids {
+				keys[n] = s.sessions[id].Key
+			}
+			owners, err := s.h.inventory.SessionOwners(ctx, role, keys)
+			if err != nil {
+				return err
+			}
+			for n, owner := range owners {
+				if owner != "" && !indexed[owner][ids[n]] {
+					s.items = append(s.items, Item{Reason: ReasonSessionOutsideIndex, Role: role, Key: keys[n]})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sortedKeys returns m's keys in order, so that the cleanup reads in a stable order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
