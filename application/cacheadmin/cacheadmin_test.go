@@ -64,3 +64,20 @@ func TestInvalidateReportsAStoreFailure(t *testing.T) {
 	require.ErrorIs(t, err, down)
 	assert.Equal(t, int64(2), n, "what was deleted before the failure is reported")
 }
+
+func TestInvalidateFeatureDeletesItsEntriesAndRefusesGlobs(t *testing.T) {
+	t.Parallel()
+	layer := mocks.NewCacheLayer(t)
+	layer.EXPECT().InvalidatePattern(mock.Anything, "user:profile:*").Return(3, nil).Once()
+	h := cacheadmin.NewInvalidateHandler(layer)
+
+	n, err := h.HandleFeature(t.Context(), "user:profile")
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), n)
+	for _, bad := range []string{"", "*", "user:*", "user?", "user:[a-z]", `a\b`, "a b", strings.Repeat("x", 511)} {
+		_, err := h.HandleFeature(t.Context(), bad)
+		var verr *domain.ValidationError
+		require.ErrorAs(t, err, &verr, "%q", bad)
+		assert.Equal(t, "feature", verr.Field)
+	}
+}

@@ -1,6 +1,6 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress verify`, `users`). Configuration comes from environment variables; see
-// docs/configuration.md.
+// (`migrate`, `progress verify`, `users`, `sessions`, `cache`). Configuration comes from
+// environment variables; see docs/configuration.md.
 package main
 
 import (
@@ -46,7 +46,8 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(),
+		newSessionsCommand(), newCacheCommand())
 	root.SetFlagErrorFunc(usage)
 	checkArgsAsUsage(root)
 	return root

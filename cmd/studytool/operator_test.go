@@ -1,0 +1,137 @@
+package main_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/test/apptest"
+)
+
+// listedSession is what `sessions list --json` prints of a session.
+type listedSession struct {
+	ID string `json:"id"`
+}
+
+// TestSessionsCommand_Postgres_Redis runs `studytool sessions` against a service on
+// PostgreSQL and Redis (on the embedded stores a command's sessions are its own
+// process's): list shows the account's sessions, revoke --id makes exactly that bearer
+// token 401, revoke without --id ends the rest, and an unknown email or session fails
+// with exit status 1 and a message naming it.
+func TestSessionsCommand_Postgres_Redis(t *testing.T) {
+	t.Parallel()
+	bin := apptest.BuildStudytool(t)
+	a := apptest.Start(t, apptest.Real, nil)
+	const email = "sessions.target@example.com"
+	a.Client().Register(email)
+	first, second := a.Client(), a.Client()
+	login := first.Login(email)
+	first.Token = login.Token
+	second.Token = second.Login(email).Token
+	sessions := func(args ...string) apptest.Run {
+		t.Helper()
+		return apptest.RunStudytool(t, bin, a.Environ, append([]string{"sessions"}, args...)...)
+	}
+
+	run := sessions("list", "--json", email)
+	require.Zero(t, run.ExitCode, "output: %s", run.Output)
+	var listed []listedSession
+	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &listed), "stdout: %s", run.Stdout)
+	assert.Contains(t, listed, listedSession{ID: login.Session.ID})
+
+	run = sessions("revoke", email, "--id", login.Session.ID)
+	require.Zero(t, run.ExitCode, "output: %s", run.Output)
+	assert.Equal(t, http.StatusUnauthorized, first.Do(http.MethodGet, "/v1/me", nil).StatusCode, "the revoked token")
+	assert.Equal(t, http.StatusOK, second.Do(http.MethodGet, "/v1/me", nil).StatusCode, "the other token")
+
+	run = sessions("revoke", "--json", email)
+	require.Zero(t, run.ExitCode, "output: %s", run.Output)
+	assert.JSONEq(t, `{"revoked":`+strconv.Itoa(len(listed)-1)+`}`, run.Stdout)
+	assert.Equal(t, http.StatusUnauthorized, second.Do(http.MethodGet, "/v1/me", nil).StatusCode, "after revoking all")
+
+	for _, tc := range []struct {
+		args    []string
+		status  int
+		message string
+	}{
+		{[]string{"list", "nobody@example.com"}, 1, `no account has the email "nobody@example.com"`},
+		{[]string{"revoke", "nobody@example.com"}, 1, `no account has the email "nobody@example.com"`},
+		{[]string{"revoke", email, "--id", login.Session.ID}, 1, "is not a live session of " + email},
+		{[]string{"list"}, 2, "accepts 1 arg(s)"},
+	} {
+		run := sessions(tc.args...)
+		assert.Equal(t, tc.status, run.ExitCode, "%v: %s", tc.args, run.Output)
+		assert.Contains(t, run.Stderr, tc.message, "%v", tc.args)
+		assert.Empty(t, run.Stdout, "%v", tc.args)
+	}
+}
+
+// TestCacheInvalidateCommand_Postgres_Redis runs `studytool cache invalidate` beside a
+// service: a pattern or a feature deletes the matching cache entries and nothing
+// outside the cache namespace (the sessions survive), and a pattern the cache namespace
+// refuses, or a wrong command line, exits 2 having deleted nothing. On the embedded
+// stores the command has a cache of its own; only the refusals are checked there.
+func TestCacheInvalidateCommand_Postgres_Redis(t *testing.T) {
+	bin := apptest.BuildStudytool(t)
+	for _, s := range apptest.Stacks {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			a := apptest.Start(t, s, nil)
+			cache := func(args ...string) apptest.Run {
+				t.Helper()
+				return apptest.RunStudytool(t, bin, a.Environ, append([]string{"cache", "invalidate"}, args...)...)
+			}
+			for _, args := range [][]string{
+				{"user:[a-z]*"}, {`user:\*`}, {"user::*"}, {""}, {"--feature", "user*"}, {"user:*", "--feature", "user:profile"}, {},
+			} {
+				run := cache(args...)
+				assert.Equal(t, 2, run.ExitCode, "%q: %s", args, run.Output)
+				assert.Empty(t, run.Stdout, "%q", args)
+			}
+			if s != apptest.Real {
+				return
+			}
+			user := a.Client()
+			user.Register("cached@example.com")
+			user.Token = user.Login("cached@example.com").Token
+			require.Equal(t, http.StatusOK, user.Do(http.MethodGet, "/v1/me", nil).StatusCode)
+			ctx := t.Context()
+			require.NotEmpty(t, keys(t, a, "cache:user:*"), "the profile read filled the cache")
+
+			run := cache("session:*")
+			require.Zero(t, run.ExitCode, "output: %s", run.Output)
+			assert.Equal(t, "deleted 0 cache entries", run.Stdout, "session:* is relative to the cache namespace")
+			require.NotEmpty(t, keys(t, a, "session:*"))
+
+			run = cache("--json", "user:*")
+			require.Zero(t, run.ExitCode, "output: %s", run.Output)
+			var out struct{ Deleted int64 }
+			require.NoError(t, json.Unmarshal([]byte(run.Stdout), &out), "stdout: %s", run.Stdout)
+			assert.Positive(t, out.Deleted)
+			assert.Empty(t, keys(t, a, "cache:user:*"))
+			assert.NotEmpty(t, keys(t, a, "session:*"), "sessions survive")
+
+			require.NoError(t, a.Redis.Set(ctx, a.Prefix+"cache:user:profile:v1:gplanted:x", "{}", 0).Err())
+			run = cache("--feature", "user:profile")
+			require.Zero(t, run.ExitCode, "output: %s", run.Output)
+			assert.Empty(t, keys(t, a, "cache:user:profile:*"))
+			assert.Equal(t, http.StatusOK, user.Do(http.MethodGet, "/v1/me", nil).StatusCode, "the session still works")
+		})
+	}
+}
+
+// keys returns the app's Redis keys matching pattern under its prefix.
+func keys(t *testing.T, a *apptest.App, pattern string) []string {
+	t.Helper()
+	var out []string
+	iter := a.Redis.Scan(t.Context(), 0, a.Prefix+pattern, 1000).Iterator()
+	for iter.Next(t.Context()) {
+		out = append(out, iter.Val())
+	}
+	require.NoError(t, iter.Err())
+	return out
+}
