@@ -102,7 +102,7 @@ func transferUseCases(export *transfer.ExportDeckHandler, cards *transfer.Import
 }
 
 // ProgressModule provides the progress reads, the review-log export and the operators'
-// verification, with their routes.
+// verification and rebuild, with their routes.
 var ProgressModule = fx.Module("progress",
 	fx.Provide(
 		progress.NewGetProgressHandler,
@@ -110,6 +110,7 @@ var ProgressModule = fx.Module("progress",
 		progress.NewExportReviewsHandler,
 		progress.NewListReviewsHandler,
 		newVerifyProgress,
+		progress.NewRebuildProgressHandler,
 		asRoutes(httpapi.NewProgressHandlers),
 		asRoutes(httpapi.NewReviewLogHandlers),
 	),
