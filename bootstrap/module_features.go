@@ -7,6 +7,7 @@ import (
 	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/cacheadmin"
+	"github.com/studytool/studytool/application/cached"
 	"github.com/studytool/studytool/application/changes"
 	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/profile"
@@ -136,11 +137,17 @@ var SyncModule = fx.Module("sync",
 	fx.Provide(changes.NewSyncHandler, asRoutes(httpapi.NewSyncHandlers)),
 )
 
-// CacheAdminModule provides the operators' cache statistics and invalidation with their
-// routes.
+// CacheAdminModule provides the operators' cache statistics, invalidation and cleanup of
+// old schema versions, with the routes of the first two.
 var CacheAdminModule = fx.Module("cacheadmin",
-	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, asRoutes(httpapi.NewAdminCacheHandlers)),
+	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, newCleanupOldVersions,
+		asRoutes(httpapi.NewAdminCacheHandlers)),
 )
+
+// newCleanupOldVersions cleans up the cache against this release's schema versions.
+func newCleanupOldVersions(scanner ports.CacheScanner, store ports.CacheStore) *cacheadmin.CleanupOldVersionsHandler {
+	return cacheadmin.NewCleanupOldVersionsHandler(scanner, store, cached.Schemas())
+}
 
 type deckUseCaseParams struct {
 	fx.In

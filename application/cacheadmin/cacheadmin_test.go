@@ -1,9 +1,11 @@
 package cacheadmin_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,4 +82,29 @@ func TestInvalidateFeatureDeletesItsEntriesAndRefusesGlobs(t *testing.T) {
 		require.ErrorAs(t, err, &verr, "%q", bad)
 		assert.Equal(t, "feature", verr.Field)
 	}
+}
+
+func TestCleanupDeletesOnlyOtherVersionsOfKnownFeatures(t *testing.T) {
+	t.Parallel()
+	scanner, store := mocks.NewCacheScanner(t), mocks.NewCacheStore(t)
+	page := []string{
+		"user:profile:v2:gabc:u1", "user:profile:v1:gabc:u2", "user:profile:v3:gx:u3",
+		"org:v1:g1:o1", "org:list:v0:g1:all", "gen:user:profile", "retired:v1:g1:x",
+	}
+	scanner.EXPECT().ScanKeys(mock.Anything, "*", mock.Anything).RunAndReturn(
+		func(_ context.Context, _ string, fn func([]string) error) error { return fn(slices.Clone(page)) }).Twice()
+	store.EXPECT().Delete(mock.Anything, "user:profile:v1:gabc:u2", "user:profile:v3:gx:u3", "org:list:v0:g1:all").
+		Return(3, nil).Once()
+	h := cacheadmin.NewCleanupOldVersionsHandler(scanner, store, map[string]int{"user:profile": 2, "org": 1, "org:list": 1})
+
+	dry, err := h.Handle(t.Context(), true, nil)
+	require.NoError(t, err)
+	assert.Equal(t, &cacheadmin.Cleanup{Scanned: 7, Old: 3, ByFeature: map[string]int64{
+		"user:profile:v1": 1, "user:profile:v3": 1, "org:list:v0": 1,
+	}}, dry)
+	var steps []int64
+	got, err := h.Handle(t.Context(), false, func(n int64) { steps = append(steps, n) })
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), got.Deleted)
+	assert.Equal(t, []int64{7}, steps)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
@@ -18,7 +20,7 @@ func newCacheCommand() *cobra.Command {
 		Short: "Administer the cache the service uses (its cache namespace only)",
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	cmd.AddCommand(newCacheInvalidateCommand(&asJSON))
+	cmd.AddCommand(newCacheInvalidateCommand(&asJSON), newCacheCleanupCommand(&asJSON))
 	return cmd
 }
 
@@ -65,5 +67,59 @@ func invalidateCache(cmd *cobra.Command, args []string, feature string, asJSON b
 		return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]int64{"deleted": deleted})
 	}
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "deleted %d cache entries\n", deleted)
+	return err
+}
+
+func newCacheCleanupCommand(asJSON *bool) *cobra.Command {
+	var oldVersions, dryRun bool
+	cmd := &cobra.Command{
+		Use:   "cleanup --old-versions [--dry-run]",
+		Short: "Delete cache entries of schema versions this release does not use",
+		Long: `--old-versions walks the cache namespace once (SCAN, every master on Cluster) and
+deletes the entries of each feature whose schema version is not the one this binary
+reads and writes: the last step of a rolling deploy that changed a cache schema, run
+with the new release once no old process is left. Entries of features this release
+does not know and the generation counters are kept. --dry-run only counts.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !oldVersions {
+				return usage(cmd, fmt.Errorf("say what to clean up: --old-versions"))
+			}
+			return cleanupCache(cmd, dryRun, *asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&oldVersions, "old-versions", false, "delete entries of schema versions other than the current ones")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "count the old entries, delete nothing")
+	return cmd
+}
+
+// cleanupCache runs the cleanup of old schema versions and prints what it found and did.
+func cleanupCache(cmd *cobra.Command, dryRun, asJSON bool) error {
+	var h *cacheadmin.CleanupOldVersionsHandler
+	var result *cacheadmin.Cleanup
+	step, finish := stepBar(cmd, "scanning the cache")
+	var progress func(int64)
+	if step != nil {
+		progress = func(scanned int64) { step(int(scanned), -1) }
+	}
+	err := runOperation(cmd, func(ctx context.Context) (err error) {
+		result, err = h.Handle(ctx, dryRun, progress)
+		return err
+	}, fx.Populate(&h))
+	finish()
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if asJSON {
+		return json.NewEncoder(out).Encode(result)
+	}
+	for _, label := range slices.Sorted(maps.Keys(result.ByFeature)) {
+		if _, err := fmt.Fprintf(out, "%s: %d entries\n", label, result.ByFeature[label]); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(out, "scanned %d cache keys: %d of old schema versions, %d deleted\n",
+		result.Scanned, result.Old, result.Deleted)
 	return err
 }

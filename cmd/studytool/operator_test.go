@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -134,4 +135,65 @@ func keys(t *testing.T, a *apptest.App, pattern string) []string {
 	}
 	require.NoError(t, iter.Err())
 	return out
+}
+
+// TestCacheCleanupCommand_Postgres_Redis plants cache entries of other schema versions
+// beside a service's current ones and runs `studytool cache cleanup --old-versions`: a
+// dry run counts them and deletes nothing; the cleanup deletes exactly them, keeping
+// the current entries and those of a feature this release does not know. Without
+// --old-versions the command exits 2.
+func TestCacheCleanupCommand_Postgres_Redis(t *testing.T) {
+	bin := apptest.BuildStudytool(t)
+	for _, s := range apptest.Stacks {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			a := apptest.Start(t, s, nil)
+			cleanup := func(args ...string) apptest.Run {
+				t.Helper()
+				return apptest.RunStudytool(t, bin, a.Environ, append([]string{"cache", "cleanup"}, args...)...)
+			}
+			run := cleanup()
+			assert.Equal(t, 2, run.ExitCode, "output: %s", run.Output)
+			assert.Contains(t, run.Stderr, "--old-versions")
+			if s != apptest.Real {
+				run = cleanup("--old-versions")
+				assert.Zero(t, run.ExitCode, "output: %s", run.Output)
+				return
+			}
+			user := a.Client()
+			user.Register("versions@example.com")
+			user.Token = user.Login("versions@example.com").Token
+			require.Equal(t, http.StatusOK, user.Do(http.MethodGet, "/v1/me", nil).StatusCode)
+			current := keys(t, a, "cache:user:profile:v2:*")
+			require.NotEmpty(t, current, "the profile read cached the current version")
+			old := []string{"cache:user:profile:v1:gold:x", "cache:decks:list:v9:g1:y"}
+			kept := "cache:retired:v1:g1:z"
+			for _, k := range append([]string{kept}, old...) {
+				require.NoError(t, a.Redis.Set(t.Context(), a.Prefix+k, "{}", time.Hour).Err())
+			}
+
+			run = cleanup("--old-versions", "--dry-run", "--json")
+			require.Zero(t, run.ExitCode, "output: %s", run.Output)
+			var got struct {
+				Old, Deleted int64
+				ByFeature    map[string]int64
+			}
+			require.NoError(t, json.Unmarshal([]byte(run.Stdout), &got), "stdout: %s", run.Stdout)
+			assert.Equal(t, int64(2), got.Old)
+			assert.Zero(t, got.Deleted)
+			assert.Equal(t, map[string]int64{"user:profile:v1": 1, "decks:list:v9": 1}, got.ByFeature)
+			for _, k := range old {
+				assert.NotEmpty(t, keys(t, a, k), "a dry run deletes nothing: %s", k)
+			}
+
+			run = cleanup("--old-versions")
+			require.Zero(t, run.ExitCode, "output: %s", run.Output)
+			assert.Contains(t, run.Stdout, "2 of old schema versions, 2 deleted")
+			for _, k := range old {
+				assert.Empty(t, keys(t, a, k), "%s is deleted", k)
+			}
+			assert.NotEmpty(t, keys(t, a, kept), "an unknown feature's entry is kept")
+			assert.Equal(t, current, keys(t, a, "cache:user:profile:v2:*"), "the current entries are kept")
+		})
+	}
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // stepBar returns a step callback that draws a progress bar described by description on
-// standard error while standard output is a terminal, and finish, which ends it. When
+// standard error while standard output is a terminal (a spinner with a count when the
+// total is unknown, -1), and finish, which ends it. When
 // standard output is not a terminal (a script, a pipe, --json into a file) step is nil
 // and nothing is drawn.
 func stepBar(cmd *cobra.Command, description string) (step func(done, total int), finish func()) {
