@@ -137,12 +137,17 @@ var SyncModule = fx.Module("sync",
 	fx.Provide(changes.NewSyncHandler, asRoutes(httpapi.NewSyncHandlers)),
 )
 
-// CacheAdminModule provides the operators' cache statistics, invalidation and cleanup of
-// old schema versions, with the routes of the first two.
+// CacheAdminModule provides the operators' cache statistics, invalidation, warming and
+// cleanup of old schema versions, with the routes of the first two.
 var CacheAdminModule = fx.Module("cacheadmin",
-	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, newCleanupOldVersions,
+	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, newCleanupOldVersions, newCacheWarm,
 		asRoutes(httpapi.NewAdminCacheHandlers)),
 )
+
+// newCacheWarm warms, on demand, what the service warms when it starts.
+func newCacheWarm(orgs *cached.Organizations) *cacheadmin.WarmHandler {
+	return cacheadmin.NewWarmHandler(warmers(orgs))
+}
 
 // newCleanupOldVersions cleans up the cache against this release's schema versions.
 func newCleanupOldVersions(scanner ports.CacheScanner, store ports.CacheStore) *cacheadmin.CleanupOldVersionsHandler {

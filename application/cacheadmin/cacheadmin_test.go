@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/studytool/studytool/application/cache"
 	"github.com/studytool/studytool/application/cacheadmin"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/mocks"
@@ -107,4 +108,26 @@ func TestCleanupDeletesOnlyOtherVersionsOfKnownFeatures(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), got.Deleted)
 	assert.Equal(t, []int64{7}, steps)
+}
+
+func TestWarmRunsTheNamedWarmerOrAll(t *testing.T) {
+	t.Parallel()
+	var ran []string
+	warmer := func(name string, err error) cache.Warmer {
+		return cache.Warmer{Feature: name, Warm: func(context.Context) error { ran = append(ran, name); return err }}
+	}
+	down := errors.New("database down")
+	h := cacheadmin.NewWarmHandler([]cache.Warmer{warmer("org", nil), warmer("decks:list", down)})
+
+	got, err := h.Handle(t.Context(), "org")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"org"}, got)
+	got, err = h.Handle(t.Context(), "")
+	require.ErrorIs(t, err, down)
+	assert.Equal(t, []string{"org"}, got, "what was warmed before the failure")
+	assert.Equal(t, []string{"org", "org", "decks:list"}, ran)
+	_, err = h.Handle(t.Context(), "user:*")
+	var verr *domain.ValidationError
+	require.ErrorAs(t, err, &verr)
+	assert.Equal(t, "feature", verr.Field)
 }

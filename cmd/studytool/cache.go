@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
@@ -20,7 +21,7 @@ func newCacheCommand() *cobra.Command {
 		Short: "Administer the cache the service uses (its cache namespace only)",
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print the result as JSON")
-	cmd.AddCommand(newCacheInvalidateCommand(&asJSON), newCacheCleanupCommand(&asJSON))
+	cmd.AddCommand(newCacheInvalidateCommand(&asJSON), newCacheWarmCommand(&asJSON), newCacheCleanupCommand(&asJSON))
 	return cmd
 }
 
@@ -122,4 +123,38 @@ func cleanupCache(cmd *cobra.Command, dryRun, asJSON bool) error {
 	_, err = fmt.Fprintf(out, "scanned %d cache keys: %d of old schema versions, %d deleted\n",
 		result.Scanned, result.Old, result.Deleted)
 	return err
+}
+
+func newCacheWarmCommand(asJSON *bool) *cobra.Command {
+	return &cobra.Command{
+		Use:   "warm [FEATURE]",
+		Short: "Fill the cache from the database with what the service warms at start",
+		Long: `Runs the warmers the service runs when it starts, now and to completion: today the
+organizations (feature org: the list and each organization). Other features fill on
+demand. After ` + "`cache invalidate`" + ` this is the second half of a cache rebuild. On the
+embedded in-memory stores the command warms only its own process's cache.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			feature := ""
+			if len(args) == 1 {
+				feature = args[0]
+			}
+			var h *cacheadmin.WarmHandler
+			var warmed []string
+			err := runOperation(cmd, func(ctx context.Context) (err error) {
+				warmed, err = h.Handle(ctx, feature)
+				return err
+			}, fx.Populate(&h))
+			switch {
+			case isValidation(err):
+				return usage(cmd, err)
+			case err != nil:
+				return err
+			case *asJSON:
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string][]string{"warmed": warmed})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "warmed %s\n", strings.Join(warmed, ", "))
+			return err
+		},
+	}
 }

@@ -74,8 +74,9 @@ func TestSessionsCommand_Postgres_Redis(t *testing.T) {
 // TestCacheInvalidateCommand_Postgres_Redis runs `studytool cache invalidate` beside a
 // service: a pattern or a feature deletes the matching cache entries and nothing
 // outside the cache namespace (the sessions survive), and a pattern the cache namespace
-// refuses, or a wrong command line, exits 2 having deleted nothing. On the embedded
-// stores the command has a cache of its own; only the refusals are checked there.
+// refuses, or a wrong command line, exits 2 having deleted nothing; `cache warm` then
+// fills the organizations again. On the embedded stores the command has a cache of its
+// own; only the refusals are checked there.
 func TestCacheInvalidateCommand_Postgres_Redis(t *testing.T) {
 	bin := apptest.BuildStudytool(t)
 	for _, s := range apptest.Stacks {
@@ -121,6 +122,18 @@ func TestCacheInvalidateCommand_Postgres_Redis(t *testing.T) {
 			require.Zero(t, run.ExitCode, "output: %s", run.Output)
 			assert.Empty(t, keys(t, a, "cache:user:profile:*"))
 			assert.Equal(t, http.StatusOK, user.Do(http.MethodGet, "/v1/me", nil).StatusCode, "the session still works")
+
+			// The rebuild: invalidate, then warm what can be warmed.
+			require.Zero(t, cache("org*").ExitCode)
+			require.Empty(t, keys(t, a, "cache:org*"))
+			run = apptest.RunStudytool(t, bin, a.Environ, "cache", "warm", "--json", "org")
+			require.Zero(t, run.ExitCode, "output: %s", run.Output)
+			assert.JSONEq(t, `{"warmed":["org"]}`, run.Stdout)
+			assert.NotEmpty(t, keys(t, a, "cache:org:list:*"), "the organization list is cached again")
+			assert.NotEmpty(t, keys(t, a, "cache:org:v*"), "and each organization")
+			run = apptest.RunStudytool(t, bin, a.Environ, "cache", "warm", "user:profile")
+			assert.Equal(t, 2, run.ExitCode, "a feature without a warmer: %s", run.Output)
+			assert.Contains(t, run.Stderr, "can be one of: org")
 		})
 	}
 }
