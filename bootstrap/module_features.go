@@ -137,12 +137,18 @@ var SyncModule = fx.Module("sync",
 	fx.Provide(changes.NewSyncHandler, asRoutes(httpapi.NewSyncHandlers)),
 )
 
-// CacheAdminModule provides the operators' cache statistics, invalidation, warming and
-// cleanup of old schema versions, with the routes of the first two.
+// CacheAdminModule provides the operators' cache statistics (the layer's counters and
+// per feature), invalidation, warming and cleanup of old schema versions, with the
+// routes of the counters and the invalidation.
 var CacheAdminModule = fx.Module("cacheadmin",
-	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, newCleanupOldVersions, newCacheWarm,
+	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, newCleanupOldVersions, newCacheWarm, newFeatureStats,
 		asRoutes(httpapi.NewAdminCacheHandlers)),
 )
+
+// newFeatureStats measures the cache per feature of this release.
+func newFeatureStats(scanner ports.CacheScanner) *cacheadmin.FeatureStatsHandler {
+	return cacheadmin.NewFeatureStatsHandler(scanner, cached.Schemas())
+}
 
 // newCacheWarm warms, on demand, what the service warms when it starts.
 func newCacheWarm(orgs *cached.Organizations) *cacheadmin.WarmHandler {

@@ -96,4 +96,15 @@ type CacheScanner interface {
 	// never called concurrently; its error stops the walk and is returned. A pattern the
 	// keyspace refuses is a *domain.ValidationError on field "pattern".
 	ScanKeys(ctx context.Context, pattern string, fn func(keys []string) error) error
+	// SampleKeys returns the memory use and remaining TTL of each of keys (relative to
+	// the cache namespace), in order; a key gone meanwhile is left out.
+	SampleKeys(ctx context.Context, keys []string) ([]CacheKeySample, error)
+}
+
+// CacheKeySample is one cache key's memory use (MEMORY USAGE on Redis) and remaining
+// TTL (negative when the key has none).
+type CacheKeySample struct {
+	Key   string
+	Bytes int64
+	TTL   time.Duration
 }

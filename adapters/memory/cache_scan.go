@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/ports"
@@ -34,4 +35,29 @@ func (s *CacheStore) ScanKeys(ctx context.Context, pattern string, fn func(keys 
 		return nil
 	}
 	return fn(keys)
+}
+
+// SampleKeys implements ports.CacheScanner: a key's bytes are its absolute key's and
+// value's, as Stats counts them.
+func (s *CacheStore) SampleKeys(ctx context.Context, keys []string) ([]ports.CacheKeySample, error) {
+	abs, err := cacheKeysOf(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("cache store: sample: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	out := make([]ports.CacheKeySample, 0, len(keys))
+	for i, k := range abs {
+		e, ok := s.live(k, now)
+		if !ok {
+			continue
+		}
+		ttl := time.Duration(-1)
+		if !e.expires.IsZero() {
+			ttl = e.expires.Sub(now)
+		}
+		out = append(out, ports.CacheKeySample{Key: keys[i], Bytes: int64(len(k) + len(e.value)), TTL: ttl})
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -61,4 +62,32 @@ func scanPages(ctx context.Context, client redis.UniversalClient, match string, 
 		}
 		cursor = next
 	}
+}
+
+// SampleKeys implements ports.CacheScanner with pipelined MEMORY USAGE and PTTL (single
+// key commands, so the pipeline is routed per key on Cluster).
+func (s *CacheStore) SampleKeys(ctx context.Context, keys []string) ([]ports.CacheKeySample, error) {
+	abs, err := s.absolute(keys)
+	if err != nil {
+		return nil, fmt.Errorf("cache store: sample: %w", err)
+	}
+	usage := make([]*redis.IntCmd, len(abs))
+	ttls := make([]*redis.DurationCmd, len(abs))
+	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range abs {
+			usage[i], ttls[i] = p.MemoryUsage(ctx, k), p.PTTL(ctx, k)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("cache store: sample: %w", storeerr.Unavailable("cache", err))
+	}
+	out := make([]ports.CacheKeySample, 0, len(keys))
+	for i, k := range keys {
+		if usage[i].Err() != nil || ttls[i].Val() == -2 {
+			continue // gone meanwhile
+		}
+		out = append(out, ports.CacheKeySample{Key: k, Bytes: usage[i].Val(), TTL: ttls[i].Val()})
+	}
+	return out, nil
 }

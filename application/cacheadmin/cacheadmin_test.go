@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -130,4 +131,26 @@ func TestWarmRunsTheNamedWarmerOrAll(t *testing.T) {
 	var verr *domain.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, "feature", verr.Field)
+}
+
+func TestFeatureStatsCountSampleAndSpread(t *testing.T) {
+	t.Parallel()
+	scanner := mocks.NewCacheScanner(t)
+	page := []string{"user:profile:v2:g1:a", "user:profile:v1:g1:b", "user:profile:v2:g1:c", "gen:user:profile"}
+	scanner.EXPECT().ScanKeys(mock.Anything, "*", mock.Anything).RunAndReturn(
+		func(_ context.Context, _ string, fn func([]string) error) error { return fn(slices.Clone(page)) }).Once()
+	scanner.EXPECT().SampleKeys(mock.Anything, []string{"gen:user:profile"}).
+		Return([]ports.CacheKeySample{{Key: "gen:user:profile", Bytes: 10, TTL: -1}}, nil).Once()
+	scanner.EXPECT().SampleKeys(mock.Anything, page[:3]).Return([]ports.CacheKeySample{
+		{Bytes: 100, TTL: 3 * time.Minute}, {Bytes: 200, TTL: time.Minute}, {Bytes: 300, TTL: 2 * time.Minute},
+	}, nil).Once()
+	h := cacheadmin.NewFeatureStatsHandler(scanner, map[string]int{"user:profile": 2})
+
+	got, err := h.Handle(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []cacheadmin.FeatureStats{
+		{Feature: "(unknown)", Keys: 1, Sampled: 1, MemoryBytes: 10, NoTTL: 1},
+		{Feature: "user:profile", Keys: 3, Sampled: 3, MemoryBytes: 600,
+			TTLMin: time.Minute, TTLMedian: 2 * time.Minute, TTLMax: 3 * time.Minute},
+	}, got)
 }

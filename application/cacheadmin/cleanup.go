@@ -80,9 +80,19 @@ func (h *CleanupOldVersionsHandler) delete(ctx context.Context, keys []string, o
 	return nil
 }
 
-// oldVersion parses a relative cache key `{feature}:v{schema}:g{generation}:{id}` and
-// reports `feature:vN` when feature is known and N is not its current version.
+// oldVersion reports `feature:vN` for a key of a known feature whose version N is not
+// the current one.
 func (h *CleanupOldVersionsHandler) oldVersion(key string) (string, bool) {
+	feature, version, ok := parseCacheKey(h.current, key)
+	if !ok {
+		return "", false
+	}
+	return feature + ":v" + strconv.Itoa(version), version != h.current[feature]
+}
+
+// parseCacheKey parses a relative cache key `{feature}:v{schema}:g{generation}:{id}` of
+// one of the known features.
+func parseCacheKey(known map[string]int, key string) (feature string, version int, ok bool) {
 	parts := strings.Split(key, ":")
 	for i := 1; i+2 < len(parts); i++ {
 		v, isVersion := strings.CutPrefix(parts[i], "v")
@@ -90,12 +100,10 @@ func (h *CleanupOldVersionsHandler) oldVersion(key string) (string, bool) {
 		if !isVersion || err != nil || !strings.HasPrefix(parts[i+1], "g") {
 			continue
 		}
-		feature := strings.Join(parts[:i], ":")
-		current, known := h.current[feature]
-		if !known {
-			continue
+		feature = strings.Join(parts[:i], ":")
+		if _, found := known[feature]; found {
+			return feature, n, true
 		}
-		return feature + ":" + parts[i], n != current
 	}
-	return "", false
+	return "", 0, false
 }

@@ -185,6 +185,8 @@ func TestCacheCleanupCommand_Postgres_Redis(t *testing.T) {
 				require.NoError(t, a.Redis.Set(t.Context(), a.Prefix+k, "{}", time.Hour).Err())
 			}
 
+			featureStats(t, bin, a, len(current))
+
 			run = cleanup("--old-versions", "--dry-run", "--json")
 			require.Zero(t, run.ExitCode, "output: %s", run.Output)
 			var got struct {
@@ -209,4 +211,34 @@ func TestCacheCleanupCommand_Postgres_Redis(t *testing.T) {
 			assert.Equal(t, current, keys(t, a, "cache:user:profile:v2:*"), "the current entries are kept")
 		})
 	}
+}
+
+// featureStats runs `cache stats --json` beside the planted entries of
+// TestCacheCleanupCommand_Postgres_Redis: the profiles count every version, with memory
+// measured and a TTL spread; the retired feature's entry is (unknown).
+func featureStats(t *testing.T, bin string, a *apptest.App, currentProfiles int) {
+	t.Helper()
+	run := apptest.RunStudytool(t, bin, a.Environ, "cache", "stats", "--json")
+	require.Zero(t, run.ExitCode, "output: %s", run.Output)
+	var got struct {
+		Features []struct {
+			Feature                      string
+			Keys, MemoryBytes            int64
+			Sampled                      int
+			TTLMinSeconds, TTLMaxSeconds float64
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &got), "stdout: %s", run.Stdout)
+	byName := make(map[string]int)
+	for i, f := range got.Features {
+		byName[f.Feature] = i
+	}
+	require.Contains(t, byName, "user:profile", "stdout: %s", run.Stdout)
+	profiles := got.Features[byName["user:profile"]]
+	assert.Equal(t, int64(currentProfiles+1), profiles.Keys, "the current entries and the planted v1")
+	assert.Positive(t, profiles.MemoryBytes)
+	assert.Positive(t, profiles.TTLMinSeconds)
+	assert.GreaterOrEqual(t, profiles.TTLMaxSeconds, profiles.TTLMinSeconds)
+	require.Contains(t, byName, "(unknown)")
+	assert.Positive(t, got.Features[byName["(unknown)"]].Keys)
 }
