@@ -51,8 +51,9 @@ func NewApp(cfg Config, extra ...fx.Option) *fx.App {
 
 // OperationsOptions is the graph the operators' commands run on: the database (migrated
 // on start, as the service does), the stores and the cache the service uses, and the
-// operations use-cases; no listener and no background warming. logger receives what the
-// components log (a command keeps its standard output for its own results).
+// operations use-cases (accounts, sessions, progress, cache administration); no
+// listener and no background warming. logger receives what the components log (a
+// command keeps its standard output for its own results).
 func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 	stores := MemoryModule
 	if cfg.UsesRedis() {
@@ -68,9 +69,11 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 		stores,
 		CacheModule,
 		ObservabilityModule,
+		AuthModule,
 		ProfileModule,
 		ProgressModule,
 		KeysModule,
+		CacheAdminModule,
 	)
 }
 

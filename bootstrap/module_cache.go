@@ -68,10 +68,14 @@ func newCachedDeps(c *cache.Cache, observer ports.CacheObserver, logger *slog.Lo
 // startWarmers runs every feature's warmer after start-up, in the background (readiness
 // does not wait for them).
 func startWarmers(lc fx.Lifecycle, c *cache.Cache, orgs *cached.Organizations) {
-	warmers := []cache.Warmer{orgs.Warmer()}
 	lc.Append(fx.StartHook(func() {
-		c.Warm(context.Background(), warmers, cache.WarmOptions{
+		c.Warm(context.Background(), warmers(orgs), cache.WarmOptions{
 			Concurrency: warmConcurrency, MaxJitter: warmMaxJitter, Timeout: warmTimeout,
 		})
 	}))
+}
+
+// warmers are what can be filled ahead of demand: at start and by `cache warm`.
+func warmers(orgs *cached.Organizations) []cache.Warmer {
+	return []cache.Warmer{orgs.Warmer()}
 }

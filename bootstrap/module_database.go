@@ -27,6 +27,7 @@ var DatabaseModule = fx.Module("gormdb",
 		newDatabaseRepos,
 		fx.Annotate(gormdb.NewReviewRepo, fx.As(new(ports.ReviewRepo))),
 		fx.Annotate(gormdb.NewChangeLog, fx.As(new(ports.ChangeLog))),
+		fx.Annotate(gormdb.NewProgressRepo, fx.As(new(ports.ProgressRewriter))), // never cached
 	),
 )
 

@@ -7,6 +7,7 @@ import (
 	"github.com/studytool/studytool/adapters/httpapi"
 	"github.com/studytool/studytool/application/auth"
 	"github.com/studytool/studytool/application/cacheadmin"
+	"github.com/studytool/studytool/application/cached"
 	"github.com/studytool/studytool/application/changes"
 	"github.com/studytool/studytool/application/decks"
 	"github.com/studytool/studytool/application/keys"
@@ -103,7 +104,7 @@ func transferUseCases(export *transfer.ExportDeckHandler, cards *transfer.Import
 }
 
 // ProgressModule provides the progress reads, the review-log export and the operators'
-// verification, with their routes.
+// verification and rebuild, with their routes.
 var ProgressModule = fx.Module("progress",
 	fx.Provide(
 		progress.NewGetProgressHandler,
@@ -111,6 +112,7 @@ var ProgressModule = fx.Module("progress",
 		progress.NewExportReviewsHandler,
 		progress.NewListReviewsHandler,
 		newVerifyProgress,
+		progress.NewRebuildProgressHandler,
 		asRoutes(httpapi.NewProgressHandlers),
 		asRoutes(httpapi.NewReviewLogHandlers),
 	),
@@ -148,11 +150,28 @@ var SyncModule = fx.Module("sync",
 	fx.Provide(changes.NewSyncHandler, asRoutes(httpapi.NewSyncHandlers)),
 )
 
-// CacheAdminModule provides the operators' cache statistics and invalidation with their
-// routes.
+// CacheAdminModule provides the operators' cache statistics (the layer's counters and
+// per feature), invalidation, warming and cleanup of old schema versions, with the
+// routes of the counters and the invalidation.
 var CacheAdminModule = fx.Module("cacheadmin",
-	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, asRoutes(httpapi.NewAdminCacheHandlers)),
+	fx.Provide(cacheadmin.NewGetStatsHandler, cacheadmin.NewInvalidateHandler, newCleanupOldVersions, newCacheWarm, newFeatureStats,
+		asRoutes(httpapi.NewAdminCacheHandlers)),
 )
+
+// newFeatureStats measures the cache per feature of this release.
+func newFeatureStats(scanner ports.CacheScanner) *cacheadmin.FeatureStatsHandler {
+	return cacheadmin.NewFeatureStatsHandler(scanner, cached.Schemas())
+}
+
+// newCacheWarm warms, on demand, what the service warms when it starts.
+func newCacheWarm(orgs *cached.Organizations) *cacheadmin.WarmHandler {
+	return cacheadmin.NewWarmHandler(warmers(orgs))
+}
+
+// newCleanupOldVersions cleans up the cache against this release's schema versions.
+func newCleanupOldVersions(scanner ports.CacheScanner, store ports.CacheStore) *cacheadmin.CleanupOldVersionsHandler {
+	return cacheadmin.NewCleanupOldVersionsHandler(scanner, store, cached.Schemas())
+}
 
 type deckUseCaseParams struct {
 	fx.In

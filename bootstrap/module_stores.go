@@ -73,7 +73,7 @@ var RedisModule = fx.Module("redis",
 			func(c RedisClients, ks keyspace.Keyspace) *redisstore.CacheStore {
 				return redisstore.NewCacheStore(c.Cache, ks)
 			},
-			fx.As(new(ports.CacheStore)),
+			fx.As(new(ports.CacheStore)), fx.As(new(ports.CacheScanner)),
 		),
 		func(c RedisClients) storePingers {
 			return storePingers{
@@ -116,7 +116,7 @@ var MemoryModule = fx.Module("memory",
 			},
 			fx.As(new(ports.ProgressCache)),
 		),
-		fx.Annotate(memory.NewCacheStore, fx.As(new(ports.CacheStore))),
+		fx.Annotate(memory.NewCacheStore, fx.As(new(ports.CacheStore)), fx.As(new(ports.CacheScanner))),
 		func() storePingers {
 			up := pingerFunc(func(context.Context) error { return nil })
 			return storePingers{Session: up, Cache: up}

@@ -86,3 +86,25 @@ type CacheStats struct {
 	// Features maps a feature (`user:profile`) to its counters.
 	Features map[string]CacheFeatureStats `json:"features"`
 }
+
+// CacheScanner walks the keys of the cache namespace: the operators' cleanup of entries
+// no release reads any more.
+type CacheScanner interface {
+	// ScanKeys hands fn the keys matching pattern (a glob relative to the cache
+	// namespace, as CacheStore.DeletePattern takes it), relative to the namespace, a page
+	// at a time, on every master of a cluster, without blocking other clients. fn is
+	// never called concurrently; its error stops the walk and is returned. A pattern the
+	// keyspace refuses is a *domain.ValidationError on field "pattern".
+	ScanKeys(ctx context.Context, pattern string, fn func(keys []string) error) error
+	// SampleKeys returns the memory use and remaining TTL of each of keys (relative to
+	// the cache namespace), in order; a key gone meanwhile is left out.
+	SampleKeys(ctx context.Context, keys []string) ([]CacheKeySample, error)
+}
+
+// CacheKeySample is one cache key's memory use (MEMORY USAGE on Redis) and remaining
+// TTL (negative when the key has none).
+type CacheKeySample struct {
+	Key   string
+	Bytes int64
+	TTL   time.Duration
+}

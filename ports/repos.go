@@ -120,6 +120,15 @@ type ProgressRepo interface {
 		fn func(p *domain.Progress, log []domain.Review) error) (*domain.Deck, []domain.Progress, error)
 }
 
+// ProgressRewriter rewrites stored progress: the operators' rebuild from the review log.
+type ProgressRewriter interface {
+	// RewriteProgress writes rows, progress of userID recomputed from its review log, in
+	// ONE transaction, at at. Each row's Version is the stored version it was computed
+	// against (0 when there was no row): when any row changed since, nothing is written
+	// and the error is domain.ErrConflict. A row keeps its stored suspended flag.
+	RewriteProgress(ctx context.Context, userID string, rows []domain.Progress, at time.Time) error
+}
+
 // ReviewRepo reads the review log.
 type ReviewRepo interface {
 	// ListByUser returns userID's reviews in commit order (all users when userID is "").

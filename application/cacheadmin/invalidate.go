@@ -37,3 +37,14 @@ func (h *InvalidateHandler) Handle(ctx context.Context, pattern string) (int64, 
 	}
 	return n, nil
 }
+
+// HandleFeature deletes every entry of feature (a literal feature name such as
+// `user:profile`, every version and generation of it; features nested under the name go
+// too) and reports how many it deleted. A name with a glob character or whitespace is a
+// ValidationError on "feature": user input never becomes a wider pattern.
+func (h *InvalidateHandler) HandleFeature(ctx context.Context, feature string) (int64, error) {
+	if feature == "" || len(feature) > maxPatternLength-2 || strings.ContainsAny(feature, "*?[]\\ \t\r\n") {
+		return 0, domain.NewValidationError("feature", "must be a literal feature name such as user:profile")
+	}
+	return h.Handle(ctx, feature+":*")
+}

@@ -1,6 +1,7 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress`, `users`, `keys`, `config docs`, …; `studytool help` lists them).
-// Configuration comes from environment variables; see docs/configuration.md.
+// (`migrate`, `progress`, `users`, `sessions`, `cache`, `keys`, `config docs`; `studytool
+// help` lists them). Configuration comes from environment variables; see
+// docs/configuration.md.
 package main
 
 import (
@@ -47,7 +48,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(),
-		newKeysCommand(), newConfigCommand())
+		newSessionsCommand(), newCacheCommand(), newKeysCommand(), newConfigCommand())
 	root.SetFlagErrorFunc(usage)
 	checkArgsAsUsage(root)
 	return root

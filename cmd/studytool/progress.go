@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ var errProgressDisagrees = errors.New("stored progress disagrees with the review
 func newProgressCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "progress",
-		Short: "Check learning progress against the review log (the database the service uses)",
+		Short: "Check and rebuild learning progress from the review log (the database the service uses)",
 	}
 	var userID string
 	verify := &cobra.Command{
@@ -47,8 +48,73 @@ a defect or a manual edit for a person to look at.`,
 		},
 	}
 	verify.Flags().StringVar(&userID, "user", "", "check only this user's progress (default: every user)")
-	cmd.AddCommand(verify)
+	cmd.AddCommand(verify, newProgressRebuildCommand())
 	return cmd
+}
+
+func newProgressRebuildCommand() *cobra.Command {
+	var userID string
+	var apply, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "rebuild [--user ID] --apply",
+		Short: "Rewrite stored progress that disagrees with the review log",
+		Long: `Replays the review log as verify does and, with --apply, rewrites every stored
+progress row that differs or is missing, in one transaction per user, and drops the
+cached Redis copies of those rows. A row answered meanwhile fails its user's rewrite
+with nothing written (run the command again). Running it twice changes nothing the
+second time. Without --apply it only reports, as verify does, and exits 1 when a row
+disagrees.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var h *progress.RebuildProgressHandler
+			var result *progress.Rebuild
+			step, finish := stepBar(cmd, "rebuilding progress")
+			err := runOperation(cmd, func(ctx context.Context) (err error) {
+				result, err = h.Handle(ctx, userID, apply, step)
+				return err
+			}, fx.Populate(&h))
+			finish()
+			if err != nil {
+				return err
+			}
+			return reportRebuild(cmd.OutOrStdout(), result, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&userID, "user", "", "rebuild only this user's progress (default: every user)")
+	cmd.Flags().BoolVar(&apply, "apply", false, "rewrite the disagreeing rows (default: only report them)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the totals as JSON")
+	return cmd
+}
+
+// rebuildReport is what `progress rebuild --json` prints.
+type rebuildReport struct {
+	Reviews        int  `json:"reviews"`
+	Rows           int  `json:"rows"`
+	Disagreements  int  `json:"disagreements"`
+	Applied        bool `json:"applied"`
+	RewrittenRows  int  `json:"rewrittenRows"`
+	RewrittenUsers int  `json:"rewrittenUsers"`
+}
+
+// reportRebuild prints what the rebuild found and did; without --apply it reports and
+// fails as verify does.
+func reportRebuild(out io.Writer, r *progress.Rebuild, asJSON bool) error {
+	if asJSON {
+		err := json.NewEncoder(out).Encode(rebuildReport{
+			Reviews: r.Reviews, Rows: r.Verification.Rows, Disagreements: len(r.Disagreements),
+			Applied: r.Applied, RewrittenRows: r.Rows, RewrittenUsers: r.Users,
+		})
+		if err == nil && !r.Applied && len(r.Disagreements) > 0 {
+			err = fmt.Errorf("progress rebuild: %d rows: %w", len(r.Disagreements), errProgressDisagrees)
+		}
+		return err
+	}
+	if !r.Applied {
+		return reportVerification(out, r.Verification)
+	}
+	_, err := fmt.Fprintf(out, "checked %d progress rows against %d reviews: rewrote %d rows of %d users\n",
+		r.Verification.Rows, r.Reviews, r.Rows, r.Users)
+	return err
 }
 
 // reportVerification prints every disagreement and the totals, and fails when there is
