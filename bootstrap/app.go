@@ -69,6 +69,7 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 		ObservabilityModule,
 		ProfileModule,
 		ProgressModule,
+		StateBackupModule,
 	)
 }
 
