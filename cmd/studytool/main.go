@@ -46,7 +46,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(), newStateCommand())
 	root.SetFlagErrorFunc(usage)
 	checkArgsAsUsage(root)
 	return root
