@@ -1,5 +1,5 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress verify`, `users`). Configuration comes from environment variables; see
+// (`migrate`, `progress verify`, `users`, `state`). Configuration comes from environment variables; see
 // docs/configuration.md.
 package main
 
