@@ -3,9 +3,12 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/studytool/studytool/test/apptest"
-	"github.com/studytool/studytool/test/testenv"
+	"github.com/studytool/studytool/test/redistopo"
 )
 
 // restored is what `state restore --json` prints.
@@ -22,19 +25,80 @@ type restored struct {
 	Keys, Restored, Expired, Existing int
 }
 
-// TestStateBackupRestore_Redis logs in through a running app on Redis, backs the state
-// keys up with the built binary, deletes the app's keys (its own prefix only), checks
-// that the bearer tokens are refused, that a corrupted backup is refused (exit 1) and
-// restores nothing, then restores the backup and checks that the tokens work again and
-// the session keys carry their remaining TTL, never a longer one. A request slides a
-// session's expiry, so the TTLs are read with no request in between.
+// TestStateBackupRestore_Redis runs the round trip on the test Redis server.
 func TestStateBackupRestore_Redis(t *testing.T) {
 	bin := apptest.BuildStudytool(t)
 	a := apptest.Start(t, apptest.Real, nil)
+	stateRoundTrip(t, bin, a, a.Environ, a.Redis)
+}
+
+// TestStateBackupRestore_Cluster runs the round trip on the shared three-master Redis
+// Cluster: the keys spread over every master, which backup scans one by one.
+func TestStateBackupRestore_Cluster(t *testing.T) {
+	bin := apptest.BuildStudytool(t)
+	addrs := redistopo.Cluster(t).Addrs()
+	b := apptest.NewBackends(t, apptest.Real)
+	environ := maps.Clone(b.Environ)
+	delete(environ, "REDIS_URL")
+	environ["REDIS_MODE"], environ["REDIS_ADDRS"] = "cluster", strings.Join(addrs, ",")
+	b.Environ = environ
+	a := apptest.StartOn(t, b, nil)
+	client := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+	t.Cleanup(func() {
+		deleteKeys(t, client, prefixKeys(t, client, a.Prefix+"*"))
+		_ = client.Close()
+	})
+	stateRoundTrip(t, bin, a, environ, client)
+}
+
+// stateRoundTrip logs in through the running app a, backs the state keys up with the
+// built binary, deletes the app's keys (its own prefix only), checks that the bearer
+// tokens are refused, that a corrupted backup is refused (exit 1) and restores nothing,
+// then restores the backup and checks that the tokens work again and the session keys
+// carry their remaining TTL, never a longer one. A request slides a session's expiry, so
+// the TTLs are read with no request in between.
+func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string]string, client redis.UniversalClient) {
+	t.Helper()
 	state := func(args ...string) apptest.Run {
 		t.Helper()
-		return apptest.RunStudytool(t, bin, a.Environ, append([]string{"state"}, args...)...)
+		return apptest.RunStudytool(t, bin, environ, append([]string{"state"}, args...)...)
 	}
+	authorized := loggedIn(t, a)
+	before := sessionTTLs(t, client, a.Prefix)
+	require.Len(t, before, 2)
+
+	file := filepath.Join(t.TempDir(), "state.backup")
+	run := state("backup", "--json", file)
+	require.Zero(t, run.ExitCode, "output: %s", run.Output)
+	var backup struct{ Keys int }
+	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &backup), "stdout: %s", run.Stdout)
+	assert.GreaterOrEqual(t, backup.Keys, 4, "two sessions and two user indexes at least")
+	started := time.Now()
+
+	deleteKeys(t, client, prefixKeys(t, client, a.Prefix+"*"))
+	authorized(http.StatusUnauthorized, "after the state keys were deleted")
+	refusesCorrupt(t, state, file, client, a.Prefix)
+
+	got := restoreJSON(t, state, file)
+	assert.Equal(t, restored{Keys: backup.Keys, Restored: backup.Keys}, got)
+	after := sessionTTLs(t, client, a.Prefix)
+	require.Len(t, after, len(before))
+	for key, ttl := range before {
+		assert.LessOrEqual(t, after[key], ttl, "%s: never a longer TTL", key)
+		assert.Greater(t, after[key], ttl-time.Since(started)-5*time.Second, "%s: the TTL it had left", key)
+	}
+	authorized(http.StatusOK, "after the restore")
+
+	got = restoreJSON(t, state, file)
+	assert.Equal(t, restored{Keys: backup.Keys, Existing: backup.Keys}, got, "existing keys are skipped")
+	got = restoreJSON(t, state, "--replace", file)
+	assert.Equal(t, restored{Keys: backup.Keys, Restored: backup.Keys}, got, "--replace overwrites")
+}
+
+// loggedIn registers and logs in two accounts on a and returns a check of the status
+// GET /v1/me answers their bearer tokens.
+func loggedIn(t *testing.T, a *apptest.App) func(want int, when string) {
+	t.Helper()
 	var sessions []*apptest.Client
 	for _, email := range []string{"state.one@example.com", "state.two@example.com"} {
 		a.Client().Register(email)
@@ -50,43 +114,18 @@ func TestStateBackupRestore_Redis(t *testing.T) {
 		}
 	}
 	authorized(http.StatusOK, "after login")
-	before := sessionTTLs(t, a.Redis, a.Prefix)
-	require.Len(t, before, 2)
+	return authorized
+}
 
-	file := filepath.Join(t.TempDir(), "state.backup")
-	run := state("backup", "--json", file)
-	require.Zero(t, run.ExitCode, "output: %s", run.Output)
-	var backup struct{ Keys int }
-	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &backup), "stdout: %s", run.Stdout)
-	assert.GreaterOrEqual(t, backup.Keys, 4, "two sessions and two user indexes at least")
-	started := time.Now()
-
-	testenv.DeletePrefix(t, a.Redis, a.Prefix)
-	authorized(http.StatusUnauthorized, "after the state keys were deleted")
-
-	refusesCorrupt(t, state, file, a.Redis, a.Prefix)
-
-	run = state("restore", "--json", file)
+// restoreJSON runs `state restore --json` with args, which must succeed, and decodes
+// what it prints.
+func restoreJSON(t *testing.T, state func(args ...string) apptest.Run, args ...string) restored {
+	t.Helper()
+	run := state(append([]string{"restore", "--json"}, args...)...)
 	require.Zero(t, run.ExitCode, "output: %s", run.Output)
 	var got restored
 	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &got), "stdout: %s", run.Stdout)
-	assert.Equal(t, restored{Keys: backup.Keys, Restored: backup.Keys}, got)
-	after := sessionTTLs(t, a.Redis, a.Prefix) // before a request slides the sessions' expiry
-	require.Len(t, after, len(before))
-	for key, ttl := range before {
-		assert.LessOrEqual(t, after[key], ttl, "%s: never a longer TTL", key)
-		assert.Greater(t, after[key], ttl-time.Since(started)-5*time.Second, "%s: the TTL it had left", key)
-	}
-	authorized(http.StatusOK, "after the restore")
-
-	run = state("restore", "--json", file)
-	require.Zero(t, run.ExitCode, "output: %s", run.Output)
-	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &got), "stdout: %s", run.Stdout)
-	assert.Equal(t, restored{Keys: backup.Keys, Existing: backup.Keys}, got, "existing keys are skipped")
-	run = state("restore", "--replace", "--json", file)
-	require.Zero(t, run.ExitCode, "output: %s", run.Output)
-	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &got), "stdout: %s", run.Stdout)
-	assert.Equal(t, restored{Keys: backup.Keys, Restored: backup.Keys}, got, "--replace overwrites")
+	return got
 }
 
 // TestStateCommandUsage checks that a missing FILE is a usage error (exit 2).
@@ -100,7 +139,7 @@ func TestStateCommandUsage(t *testing.T) {
 
 // refusesCorrupt flips one byte of a copy of the backup at file and checks that
 // restoring it exits 1 and writes no key under prefix.
-func refusesCorrupt(t *testing.T, state func(args ...string) apptest.Run, file string, client *redis.Client, prefix string) {
+func refusesCorrupt(t *testing.T, state func(args ...string) apptest.Run, file string, client redis.UniversalClient, prefix string) {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
@@ -110,23 +149,48 @@ func refusesCorrupt(t *testing.T, state func(args ...string) apptest.Run, file s
 	run := state("restore", corrupt)
 	assert.Equal(t, 1, run.ExitCode, "a corrupted backup: %s", run.Output)
 	assert.Contains(t, run.Stderr, "corrupt state backup")
-	keys, err := client.Keys(context.Background(), prefix+"*").Result()
-	require.NoError(t, err)
-	assert.Empty(t, keys, "nothing restored from a corrupted backup")
+	assert.Empty(t, prefixKeys(t, client, prefix+"*"), "nothing restored from a corrupted backup")
 }
 
 // sessionTTLs returns the remaining TTL of every session key under prefix.
-func sessionTTLs(t *testing.T, client *redis.Client, prefix string) map[string]time.Duration {
+func sessionTTLs(t *testing.T, client redis.UniversalClient, prefix string) map[string]time.Duration {
 	t.Helper()
-	ctx := context.Background()
-	keys, err := client.Keys(ctx, prefix+"session:*").Result()
-	require.NoError(t, err)
-	ttls := make(map[string]time.Duration, len(keys))
-	for _, key := range keys {
-		ttl, err := client.PTTL(ctx, key).Result()
+	ttls := map[string]time.Duration{}
+	for _, key := range prefixKeys(t, client, prefix+"session:*") {
+		ttl, err := client.PTTL(context.Background(), key).Result()
 		require.NoError(t, err)
 		require.Positive(t, ttl, "%s has a TTL", key)
 		ttls[key] = ttl
 	}
 	return ttls
+}
+
+// prefixKeys returns the keys matching pattern, from every master of a cluster.
+func prefixKeys(t *testing.T, client redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cluster, ok := client.(*redis.ClusterClient)
+	if !ok {
+		keys, err := client.Keys(ctx, pattern).Result()
+		require.NoError(t, err)
+		return keys
+	}
+	var mu sync.Mutex
+	var keys []string
+	require.NoError(t, cluster.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		found, err := node.Keys(ctx, pattern).Result()
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, found...)
+		return err
+	}))
+	return keys
+}
+
+// deleteKeys deletes keys one by one (a cluster refuses multi-key commands across slots).
+func deleteKeys(t *testing.T, client redis.UniversalClient, keys []string) {
+	t.Helper()
+	for _, key := range keys {
+		require.NoError(t, client.Del(context.Background(), key).Err())
+	}
 }
