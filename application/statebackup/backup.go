@@ -24,8 +24,9 @@ func NewHandler(store ports.StateKeyStore, clock ports.Clock) *Handler {
 	return &Handler{store: store, clock: clock}
 }
 
-// Progress is told how many keys have been handled so far; it may be nil.
-type Progress func(done int)
+// Progress is told how many keys have been handled so far, and of how many (-1 while
+// unknown, as during a backup); it may be nil.
+type Progress func(done, total int)
 
 // Backup writes every state key to path, atomically: into a temporary file of the same
 // directory, renamed over path once complete and synced. It returns the file's header.
@@ -64,7 +65,7 @@ func (h *Handler) writeTo(ctx context.Context, f *os.File, progress Progress) (H
 		}
 		header.Keys++
 		if progress != nil {
-			progress(header.Keys)
+			progress(header.Keys, -1)
 		}
 		return nil
 	})

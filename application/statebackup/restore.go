@@ -84,7 +84,7 @@ func (h *Handler) restoreRecords(ctx context.Context, r *bufio.Reader, header He
 			return res, err
 		}
 		if progress != nil {
-			progress(done)
+			progress(done, header.Keys)
 		}
 	}
 	return res, nil

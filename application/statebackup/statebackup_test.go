@@ -71,7 +71,7 @@ func TestRoundTrip(t *testing.T) {
 	dst := &fakeStore{prefix: "p:test:", keys: map[string]ports.StateKey{}}
 	now.now = now.now.Add(2 * time.Minute)
 	var seen int
-	res, err := statebackup.NewHandler(dst, now).Restore(t.Context(), file, false, func(done int) { seen = done })
+	res, err := statebackup.NewHandler(dst, now).Restore(t.Context(), file, false, func(done, total int) { seen = done; assert.Equal(t, 3, total) })
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Restored)
 	assert.Equal(t, 1, res.Expired)

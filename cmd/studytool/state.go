@@ -63,7 +63,7 @@ type backupView struct {
 func runBackup(cmd *cobra.Command, file string, asJSON bool) error {
 	var h *statebackup.Handler
 	var header statebackup.Header
-	bar := newProgressBar(cmd, -1, "backing up", asJSON)
+	bar := newProgressBar(cmd, "backing up", asJSON)
 	err := runStateOperation(cmd, func(ctx context.Context) (err error) {
 		header, err = h.Backup(ctx, file, bar.set)
 		return err
@@ -94,7 +94,7 @@ type restoreView struct {
 func runRestore(cmd *cobra.Command, file string, replace, asJSON bool) error {
 	var h *statebackup.Handler
 	var res statebackup.RestoreResult
-	bar := newProgressBar(cmd, -1, "restoring", asJSON)
+	bar := newProgressBar(cmd, "restoring", asJSON)
 	err := runStateOperation(cmd, func(ctx context.Context) (err error) {
 		res, err = h.Restore(ctx, file, replace, bar.set)
 		return err
@@ -131,13 +131,13 @@ func runStateOperation(cmd *cobra.Command, fn func(ctx context.Context) error, p
 // nothing otherwise.
 type progressBar struct{ bar *progressbar.ProgressBar }
 
-// newProgressBar returns a bar of total steps (-1: unknown) described by what; none
-// when asJSON or when standard output is not a terminal.
-func newProgressBar(cmd *cobra.Command, total int64, what string, asJSON bool) progressBar {
+// newProgressBar returns a bar, of unknown length until told one, described by what;
+// none when asJSON or when standard output is not a terminal.
+func newProgressBar(cmd *cobra.Command, what string, asJSON bool) progressBar {
 	if asJSON || !writesToTerminal(cmd.OutOrStdout()) {
 		return progressBar{}
 	}
-	return progressBar{bar: progressbar.NewOptions64(total,
+	return progressBar{bar: progressbar.NewOptions(-1,
 		progressbar.OptionSetWriter(cmd.ErrOrStderr()),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
@@ -152,11 +152,15 @@ func writesToTerminal(w io.Writer) bool {
 	return ok && (isTerminal(f) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// set moves the bar to done.
-func (p progressBar) set(done int) {
-	if p.bar != nil {
-		_ = p.bar.Set(done)
+// set moves the bar to done of total (-1: unknown).
+func (p progressBar) set(done, total int) {
+	if p.bar == nil {
+		return
 	}
+	if total >= 0 && p.bar.GetMax() != total {
+		p.bar.ChangeMax(total)
+	}
+	_ = p.bar.Set(done)
 }
 
 // finish clears the bar.
