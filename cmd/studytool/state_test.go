@@ -64,7 +64,7 @@ func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string
 		return apptest.RunStudytool(t, bin, environ, append([]string{"state"}, args...)...)
 	}
 	authorized := loggedIn(t, a)
-	before := sessionTTLs(t, client, a.Prefix)
+	before, measured := sessionTTLs(t, client, a.Prefix), time.Now()
 	require.Len(t, before, 2)
 
 	file := filepath.Join(t.TempDir(), "state.backup")
@@ -73,7 +73,6 @@ func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string
 	var backup struct{ Keys int }
 	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &backup), "stdout: %s", run.Stdout)
 	assert.GreaterOrEqual(t, backup.Keys, 4, "two sessions and two user indexes at least")
-	started := time.Now()
 
 	deleteKeys(t, client, prefixKeys(t, client, a.Prefix+"*"))
 	authorized(http.StatusUnauthorized, "after the state keys were deleted")
@@ -85,7 +84,7 @@ func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string
 	require.Len(t, after, len(before))
 	for key, ttl := range before {
 		assert.LessOrEqual(t, after[key], ttl, "%s: never a longer TTL", key)
-		assert.Greater(t, after[key], ttl-time.Since(started)-5*time.Second, "%s: the TTL it had left", key)
+		assert.Greater(t, after[key], ttl-time.Since(measured)-10*time.Second, "%s: the TTL it had left", key)
 	}
 	authorized(http.StatusOK, "after the restore")
 
@@ -138,7 +137,7 @@ func TestStateCommandUsage(t *testing.T) {
 }
 
 // refusesCorrupt flips one byte of a copy of the backup at file and checks that
-// restoring it exits 1 and writes no key under prefix.
+// restoring it exits 1 and writes no session or session index under prefix.
 func refusesCorrupt(t *testing.T, state func(args ...string) apptest.Run, file string, client redis.UniversalClient, prefix string) {
 	t.Helper()
 	data, err := os.ReadFile(file)
@@ -149,7 +148,9 @@ func refusesCorrupt(t *testing.T, state func(args ...string) apptest.Run, file s
 	run := state("restore", corrupt)
 	assert.Equal(t, 1, run.ExitCode, "a corrupted backup: %s", run.Output)
 	assert.Contains(t, run.Stderr, "corrupt state backup")
-	assert.Empty(t, prefixKeys(t, client, prefix+"*"), "nothing restored from a corrupted backup")
+	for _, pattern := range []string{"session:*", "user:sessions:*"} { // the cache may refill meanwhile
+		assert.Empty(t, prefixKeys(t, client, prefix+pattern), "nothing restored from a corrupted backup")
+	}
 }
 
 // sessionTTLs returns the remaining TTL of every session key under prefix.
