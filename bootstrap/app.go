@@ -74,6 +74,7 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 		ProgressModule,
 		KeysModule,
 		CacheAdminModule,
+		StateBackupModule,
 	)
 }
 

@@ -1,6 +1,6 @@
 // Command studytool runs the StudyTool backend (`serve`) and its operations commands
-// (`migrate`, `progress`, `users`, `sessions`, `cache`, `keys`, `config docs`; `studytool
-// help` lists them). Configuration comes from environment variables; see
+// (`migrate`, `progress`, `users`, `sessions`, `cache`, `keys`, `state`, `config docs`;
+// `studytool help` lists them). Configuration comes from environment variables; see
 // docs/configuration.md.
 package main
 
@@ -48,7 +48,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newProgressCommand(), newUsersCommand(),
-		newSessionsCommand(), newCacheCommand(), newKeysCommand(), newConfigCommand())
+		newSessionsCommand(), newCacheCommand(), newKeysCommand(), newStateCommand(), newConfigCommand())
 	root.SetFlagErrorFunc(usage)
 	checkArgsAsUsage(root)
 	return root
