@@ -11,16 +11,9 @@ import (
 
 	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
-	"github.com/studytool/studytool/test/testenv"
 )
 
 // onStandalone connects to the test Redis under a private prefix.
-func onStandalone(t *testing.T) (redis.UniversalClient, keyspace.Keyspace) {
-	t.Helper()
-	client, prefix := testenv.Redis(t)
-	return client, keyspace.MustNew("", prefix)
-}
-
 func TestIndexSweeper_PrunesDeadMembers(t *testing.T)         { runIndexSweep(t, onStandalone) }
 func TestCluster_IndexSweeper_PrunesDeadMembers(t *testing.T) { runIndexSweep(t, onCluster) }
 

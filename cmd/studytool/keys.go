@@ -17,9 +17,9 @@ import (
 	"github.com/studytool/studytool/bootstrap"
 )
 
-// errNoRedis refuses the key commands on the embedded in-memory stores, which live in
-// the server's own process.
-var errNoRedis = errors.New("REDIS_URL is not set: the in-memory stores live in the server's process and have no keyspace to report on")
+// errNoRedis refuses the commands that work on Redis keys (keys, state) on the embedded
+// in-memory stores, which live in the server's own process.
+var errNoRedis = errors.New("REDIS_URL is not set: the in-memory stores live in the server's process, out of reach of this command")
 
 func newKeysCommand() *cobra.Command {
 	var asJSON bool

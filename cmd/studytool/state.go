@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -111,9 +110,6 @@ func runRestore(cmd *cobra.Command, file string, replace, asJSON bool) error {
 		v.Restored, v.Keys, v.File, v.Expired, v.Existing)
 	return err
 }
-
-// errNoRedis is the refusal of `state` on the in-memory stores.
-var errNoRedis = errors.New("no state Redis is configured (REDIS_URL): the in-memory state lives in the server process")
 
 // runStateOperation is runOperation after checking that the configuration uses Redis.
 func runStateOperation(cmd *cobra.Command, fn func(ctx context.Context) error, populate fx.Option) error {
