@@ -33,10 +33,13 @@ func TestPasswordHashingIsBounded_Postgres_Redis(t *testing.T) {
 				"REGISTER_RATE_LIMIT_PER_HOUR": strconv.Itoa(perHour), "TRUSTED_PROXIES": "127.0.0.1",
 			})
 
-			// One client address: the limit refuses exactly the registrations beyond it
-			// (the hour-long window does not refill during the test).
+			// One client address: the limit admits at most its allowance (the hour-long
+			// window does not refill during the test). How many are refused depends on
+			// timing: a registration answered busy gives its allowance back, and under load
+			// some of those refunds land before the last of the burst reaches the limit.
 			one := registrationBurst(t, a, "one", func(int) string { return "198.51.100.7" })
-			assert.Equal(t, burstSize-perHour, one[http.StatusTooManyRequests], "statuses: %v", one)
+			assert.LessOrEqual(t, one[http.StatusTooManyRequests], burstSize-perHour, "statuses: %v", one)
+			assert.LessOrEqual(t, one[http.StatusCreated], perHour, "statuses: %v", one)
 
 			// Forty addresses: none is limited, but the two slots stay taken, so callers
 			// that waited for one too long are answered busy.
