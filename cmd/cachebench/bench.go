@@ -4,19 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
-	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/cmd/internal/latencybench"
 )
 
 // Relative key families of the run (under the run's own cache namespace).
@@ -50,14 +46,6 @@ func (b *bench) printf(format string, args ...any) {
 	}
 }
 
-// phase is what the clients saw while one operation ran.
-type phase struct {
-	name      string
-	operation time.Duration
-	deleted   int64
-	latencies []time.Duration
-}
-
 func (b *bench) run(ctx context.Context) error {
 	b.printf("cachebench: %d keys per delete phase, %d clients reading %d hot keys, %d-byte values, namespace %s\n",
 		b.opts.keys, b.opts.clients, b.opts.hotKeys, b.opts.valueSize, b.ks.CacheNamespace())
@@ -72,30 +60,26 @@ func (b *bench) run(ctx context.Context) error {
 		b.printf("wrote %d %s keys in %s\n", f.n, f.family, time.Since(start).Round(time.Millisecond))
 	}
 
-	baseline, err := b.measure(ctx, "baseline (no delete)", func(ctx context.Context) (int64, error) {
-		select {
-		case <-time.After(b.opts.baseline):
-			return 0, nil
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		}
-	})
+	readers := latencybench.Readers{Clients: b.opts.clients, Settle: b.opts.settle, Read: b.read}
+	baseline, err := b.measure(ctx, readers, "baseline (no delete)", latencybench.Wait(b.opts.baseline))
 	if err != nil {
 		return err
 	}
-	scan, err := b.measure(ctx, "DeletePattern (SCAN+UNLINK)", func(ctx context.Context) (int64, error) {
+	scan, err := b.measure(ctx, readers, "DeletePattern (SCAN+UNLINK)", func(ctx context.Context) (int64, error) {
 		return b.store.DeletePattern(ctx, scanFamily+":*")
 	})
 	if err != nil {
 		return err
 	}
-	keys, err := b.measure(ctx, "KEYS+DEL (anti-pattern)", func(ctx context.Context) (int64, error) {
+	keys, err := b.measure(ctx, readers, "KEYS+DEL (anti-pattern)", func(ctx context.Context) (int64, error) {
 		return deleteWithKeysAntiPattern(ctx, b.client, b.ks.CacheNamespace()+keysFamily+":*")
 	})
 	if err != nil {
 		return err
 	}
-	b.report(baseline, scan, keys)
+	if err := latencybench.Report(b.out, baseline, []latencybench.Phase{scan, keys}, scan, "SCAN delete"); err != nil && b.outErr == nil {
+		b.outErr = err
+	}
 	return nil
 }
 
@@ -120,56 +104,19 @@ func (b *bench) populate(ctx context.Context, family string, n int) error {
 	return nil
 }
 
-// measure runs the clients, lets them settle, runs op, and stops them when op returns.
-func (b *bench) measure(ctx context.Context, name string, op func(context.Context) (int64, error)) (phase, error) {
-	clientsCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var recording atomic.Bool
-	samples := make([][]time.Duration, b.opts.clients)
-	errs := make([]error, b.opts.clients)
-	var wg sync.WaitGroup
-	for i := range b.opts.clients {
-		wg.Go(func() { samples[i], errs[i] = b.read(clientsCtx, &recording) })
+// measure measures op under the readers and prints the phase's summary.
+func (b *bench) measure(ctx context.Context, r latencybench.Readers, name string, op latencybench.Op) (latencybench.Phase, error) {
+	p, err := r.Measure(ctx, name, op)
+	if err == nil {
+		b.printf("%s\n", p.Summary())
 	}
-	time.Sleep(b.opts.settle) // connections open, goroutines running
-	recording.Store(true)
-	start := time.Now()
-	deleted, err := op(ctx)
-	elapsed := time.Since(start)
-	stop()
-	wg.Wait()
-	if err != nil {
-		return phase{}, fmt.Errorf("%s: %w", name, err)
-	}
-	p := phase{name: name, operation: elapsed, deleted: deleted}
-	for i, s := range samples {
-		if errs[i] != nil {
-			return phase{}, fmt.Errorf("%s: client %d: %w", name, i, errs[i])
-		}
-		p.latencies = append(p.latencies, s...)
-	}
-	slices.Sort(p.latencies)
-	b.printf("%s: %s, %d deleted, %d client reads\n", name, elapsed.Round(time.Millisecond), deleted, len(p.latencies))
-	return p, nil
+	return p, err
 }
 
-// read GETs random hot keys through the cache store until ctx ends, and returns the
-// latency of each read made while recording is on.
-func (b *bench) read(ctx context.Context, recording *atomic.Bool) ([]time.Duration, error) {
-	out := make([]time.Duration, 0, 1<<16)
-	for ctx.Err() == nil {
-		key := hotFamily + ":item:" + strconv.Itoa(rand.IntN(b.opts.hotKeys)) //nolint:gosec // G404: picking a key to read needs no secrecy
-		start := time.Now()
-		_, err := b.store.Get(ctx, key)
-		elapsed := time.Since(start)
-		if err != nil && ctx.Err() == nil {
-			return out, err
-		}
-		if err == nil && recording.Load() {
-			out = append(out, elapsed)
-		}
-	}
-	return out, nil
+// read GETs a random hot key through the cache store.
+func (b *bench) read(ctx context.Context) error {
+	_, err := b.store.Get(ctx, hotFamily+":item:"+strconv.Itoa(rand.IntN(b.opts.hotKeys))) //nolint:gosec // G404: picking a key to read needs no secrecy
+	return err
 }
 
 // deleteWithKeysAntiPattern deletes every key matching match the way several cache
@@ -182,49 +129,6 @@ func deleteWithKeysAntiPattern(ctx context.Context, client *redis.Client, match 
 		return 0, err
 	}
 	return client.Del(ctx, keys...).Result()
-}
-
-// report prints the phases as a table and checks the SCAN phase against the targets.
-func (b *bench) report(baseline, scan, keys phase) {
-	base := percentile(baseline.latencies, 0.99)
-	// Writes into the tabwriter only buffer; Flush reports a failure to write out.
-	w := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	_, _ = fmt.Fprintln(w, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t")
-	for _, p := range []phase{baseline, scan, keys} {
-		p99 := percentile(p.latencies, 0.99)
-		_, _ = fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", p.name, p.operation.Round(time.Millisecond), p.deleted,
-			len(p.latencies), float64(len(p.latencies))/p.operation.Seconds(),
-			micros(percentile(p.latencies, 0.50)), micros(p99), micros(percentile(p.latencies, 1)), micros(p99-base))
-	}
-	if err := w.Flush(); err != nil && b.outErr == nil {
-		b.outErr = err
-	}
-
-	p99Over := percentile(scan.latencies, 0.99) - base
-	maxLat := percentile(scan.latencies, 1)
-	b.printf("\ntarget p99 during SCAN delete within %s of baseline: %s (%s)\n", targetP99Over, verdict(p99Over <= targetP99Over), micros(p99Over))
-	b.printf("target max during SCAN delete under %s: %s (%s)\n", targetMax, verdict(maxLat < targetMax), micros(maxLat))
-}
-
-// percentile returns the q-quantile (0 < q ≤ 1) of sorted, by the nearest-rank method.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(rank, 0), len(sorted)-1)]
-}
-
-// micros formats d in milliseconds with microsecond precision.
-func micros(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + " ms"
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "MISSED"
 }
 
 // cleanup deletes every key of the run (both families may be left over when a phase

@@ -34,12 +34,6 @@ import (
 	"github.com/studytool/studytool/adapters/shared/keyspace"
 )
 
-// Target of the SCAN+UNLINK phase, from the cache issue's acceptance criteria.
-const (
-	targetP99Over = time.Millisecond
-	targetMax     = 50 * time.Millisecond
-)
-
 // options are the command-line flags.
 type options struct {
 	redisURL  string

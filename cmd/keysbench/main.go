@@ -32,12 +32,6 @@ import (
 	"github.com/studytool/studytool/adapters/shared/keyspace"
 )
 
-// Targets of the cleanup phase, from the operations issue's acceptance criteria.
-const (
-	targetP99Over = time.Millisecond
-	targetMax     = 50 * time.Millisecond
-)
-
 // options are the command-line flags.
 type options struct {
 	redisURL string

@@ -1,0 +1,156 @@
+// Package latencybench measures what readers of a Redis server see while an operation
+// runs beside them: the machinery the load commands under cmd/ (cachebench, keysbench)
+// share. Each command brings its keys, its readers' read and its operations.
+package latencybench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+)
+
+// Targets an operation over many keys is held to while others read: their p99 within
+// TargetP99Over of the baseline's, and no read slower than TargetMax.
+const (
+	TargetP99Over = time.Millisecond
+	TargetMax     = 50 * time.Millisecond
+)
+
+// Phase is what the readers saw while one operation ran.
+type Phase struct {
+	Name      string
+	Operation time.Duration
+	Deleted   int64
+	// Latencies are the readers' reads during the operation, sorted.
+	Latencies []time.Duration
+}
+
+// Summary is the phase in one line.
+func (p Phase) Summary() string {
+	return fmt.Sprintf("%s: %s, %d deleted, %d client reads", p.Name, p.Operation.Round(time.Millisecond), p.Deleted, len(p.Latencies))
+}
+
+// Op is an operation measured; it returns how many keys it deleted.
+type Op func(context.Context) (int64, error)
+
+// Wait is the operation of a baseline: it only lets d pass.
+func Wait(d time.Duration) Op {
+	return func(ctx context.Context) (int64, error) {
+		select {
+		case <-time.After(d):
+			return 0, nil
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// Readers are Clients goroutines calling Read in a loop, given Settle to open their
+// connections before an operation starts.
+type Readers struct {
+	Clients int
+	Settle  time.Duration
+	Read    func(context.Context) error
+}
+
+// Measure runs the readers, lets them settle, runs op, and stops them when op returns.
+func (r Readers) Measure(ctx context.Context, name string, op Op) (Phase, error) {
+	readCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var recording atomic.Bool
+	samples := make([][]time.Duration, r.Clients)
+	errs := make([]error, r.Clients)
+	var wg sync.WaitGroup
+	for i := range r.Clients {
+		wg.Go(func() { samples[i], errs[i] = r.read(readCtx, &recording) })
+	}
+	time.Sleep(r.Settle) // connections open, goroutines running
+	recording.Store(true)
+	start := time.Now()
+	deleted, err := op(ctx)
+	elapsed := time.Since(start)
+	stop()
+	wg.Wait()
+	if err != nil {
+		return Phase{}, fmt.Errorf("%s: %w", name, err)
+	}
+	p := Phase{Name: name, Operation: elapsed, Deleted: deleted}
+	for i, s := range samples {
+		if errs[i] != nil {
+			return Phase{}, fmt.Errorf("%s: client %d: %w", name, i, errs[i])
+		}
+		p.Latencies = append(p.Latencies, s...)
+	}
+	slices.Sort(p.Latencies)
+	return p, nil
+}
+
+// read calls Read until ctx ends, and returns the latency of each read made while
+// recording is on.
+func (r Readers) read(ctx context.Context, recording *atomic.Bool) ([]time.Duration, error) {
+	out := make([]time.Duration, 0, 1<<16)
+	for ctx.Err() == nil {
+		start := time.Now()
+		err := r.Read(ctx)
+		elapsed := time.Since(start)
+		if err != nil && ctx.Err() == nil {
+			return out, err
+		}
+		if err == nil && recording.Load() {
+			out = append(out, elapsed)
+		}
+	}
+	return out, nil
+}
+
+// Report writes the phases as a table, then judges the phase named judged (what it did,
+// in words) against the targets.
+func Report(w io.Writer, baseline Phase, phases []Phase, judged Phase, what string) error {
+	base := percentile(baseline.Latencies, 0.99)
+	// Writes into the tabwriter only buffer; Flush reports a failure to write out.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	_, _ = fmt.Fprintln(tw, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t")
+	for _, p := range append([]Phase{baseline}, phases...) {
+		p99 := percentile(p.Latencies, 0.99)
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", p.Name, p.Operation.Round(time.Millisecond), p.Deleted,
+			len(p.Latencies), float64(len(p.Latencies))/p.Operation.Seconds(),
+			millis(percentile(p.Latencies, 0.50)), millis(p99), millis(percentile(p.Latencies, 1)), millis(p99-base))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	p99Over := percentile(judged.Latencies, 0.99) - base
+	maxLat := percentile(judged.Latencies, 1)
+	_, err := fmt.Fprintf(w, "\ntarget p99 during %s within %s of baseline: %s (%s)\ntarget max during %s under %s: %s (%s)\n",
+		what, TargetP99Over, verdict(p99Over <= TargetP99Over), millis(p99Over),
+		what, TargetMax, verdict(maxLat < TargetMax), millis(maxLat))
+	return err
+}
+
+// percentile returns the q-quantile (0 < q ≤ 1) of sorted, by the nearest-rank method.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+// millis formats d in milliseconds with microsecond precision.
+func millis(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + " ms"
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
