@@ -167,23 +167,11 @@ func (s *IdempotencyStore) DeleteUser(ctx context.Context, userID string) error 
 	if errors.Is(err, keyspace.ErrInvalidKey) {
 		return nil // no user has an id outside the key schema
 	}
-	digests, err := s.client.ZRange(ctx, indexKey, 0, -1).Result()
-	if err != nil {
-		return fmt.Errorf("idempotency store: delete user: %w", storeerr.Unavailable("redis", err))
-	}
-	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, digest := range digests {
-			key, err := s.ks.IdempotencyRecord(userID, digest)
-			if err != nil {
-				return err
-			}
-			p.Del(ctx, key)
-		}
-		p.Del(ctx, indexKey)
-		return nil
+	err = deleteIndexed(ctx, s.client, indexKey, func(digest string) (string, error) {
+		return s.ks.IdempotencyRecord(userID, digest)
 	})
 	if err != nil {
-		return fmt.Errorf("idempotency store: delete user: %w", storeerr.Unavailable("redis", err))
+		return fmt.Errorf("idempotency store: delete user: %w", err)
 	}
 	return nil
 }

@@ -234,23 +234,11 @@ func (s *StudySessionStore) DeleteUser(ctx context.Context, userID string) error
 	if errors.Is(err, keyspace.ErrInvalidKey) {
 		return nil // no user has an id outside the key schema
 	}
-	ids, err := s.client.ZRange(ctx, indexKey, 0, -1).Result()
-	if err != nil {
-		return fmt.Errorf("study session store: delete user: %w", storeerr.Unavailable("redis", err))
-	}
-	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, id := range ids {
-			key, err := s.ks.StudySession(userID, id)
-			if err != nil {
-				return err
-			}
-			p.Del(ctx, key)
-		}
-		p.Del(ctx, indexKey)
-		return nil
+	err = deleteIndexed(ctx, s.client, indexKey, func(id string) (string, error) {
+		return s.ks.StudySession(userID, id)
 	})
 	if err != nil {
-		return fmt.Errorf("study session store: delete user: %w", storeerr.Unavailable("redis", err))
+		return fmt.Errorf("study session store: delete user: %w", err)
 	}
 	return nil
 }
