@@ -238,6 +238,66 @@ func (_c *KeyInventory_Scan_Call) RunAndReturn(run func(context.Context, func([]
 	return _c
 }
 
+// SessionIndexMembers provides a mock function with given fields: ctx, role, userID
+func (_m *KeyInventory) SessionIndexMembers(ctx context.Context, role string, userID string) ([]string, error) {
+	ret := _m.Called(ctx, role, userID)
+
+	if len(ret) == 0 {
+		panic("no return value specified for SessionIndexMembers")
+	}
+
+	var r0 []string
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, string) ([]string, error)); ok {
+		return rf(ctx, role, userID)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, string) []string); ok {
+		r0 = rf(ctx, role, userID)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]string)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, string) error); ok {
+		r1 = rf(ctx, role, userID)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// KeyInventory_SessionIndexMembers_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'SessionIndexMembers'
+type KeyInventory_SessionIndexMembers_Call struct {
+	*mock.Call
+}
+
+// SessionIndexMembers is a helper method to define mock.On call
+//   - ctx context.Context
+//   - role string
+//   - userID string
+func (_e *KeyInventory_Expecter) SessionIndexMembers(ctx interface{}, role interface{}, userID interface{}) *KeyInventory_SessionIndexMembers_Call {
+	return &KeyInventory_SessionIndexMembers_Call{Call: _e.mock.On("SessionIndexMembers", ctx, role, userID)}
+}
+
+func (_c *KeyInventory_SessionIndexMembers_Call) Run(run func(ctx context.Context, role string, userID string)) *KeyInventory_SessionIndexMembers_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(string))
+	})
+	return _c
+}
+
+func (_c *KeyInventory_SessionIndexMembers_Call) Return(_a0 []string, _a1 error) *KeyInventory_SessionIndexMembers_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *KeyInventory_SessionIndexMembers_Call) RunAndReturn(run func(context.Context, string, string) ([]string, error)) *KeyInventory_SessionIndexMembers_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // SessionOwners provides a mock function with given fields: ctx, role, keys
 func (_m *KeyInventory) SessionOwners(ctx context.Context, role string, keys []string) ([]string, error) {
 	ret := _m.Called(ctx, role, keys)

@@ -48,6 +48,9 @@ type KeyInventory interface {
 	MemoryUsage(ctx context.Context, role string, keys []string) ([]int64, error)
 	// IndexMembers returns the members of the sorted-set index key of role.
 	IndexMembers(ctx context.Context, role, key string) ([]string, error)
+	// SessionIndexMembers returns the members of userID's session index in role, as it
+	// is now (empty when it does not exist).
+	SessionIndexMembers(ctx context.Context, role, userID string) ([]string, error)
 	// SessionOwners returns the user id each session key of role holds ("" when gone).
 	SessionOwners(ctx context.Context, role string, keys []string) ([]string, error)
 	// Unlink deletes keys of role (UNLINK) and returns how many existed.

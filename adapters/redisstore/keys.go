@@ -175,6 +175,15 @@ func (i *KeyInventory) IndexMembers(ctx context.Context, role, key string) ([]st
 	return members, nil
 }
 
+// SessionIndexMembers implements ports.KeyInventory.
+func (i *KeyInventory) SessionIndexMembers(ctx context.Context, role, userID string) ([]string, error) {
+	key, err := i.ks.UserSessions(userID)
+	if err != nil {
+		return nil, fmt.Errorf("key inventory: session index of %q: %w", userID, err)
+	}
+	return i.IndexMembers(ctx, role, key)
+}
+
 // SessionOwners implements ports.KeyInventory.
 func (i *KeyInventory) SessionOwners(ctx context.Context, role string, keys []string) ([]string, error) {
 	cmds := make([]*redis.StringCmd, len(keys))

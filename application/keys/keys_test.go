@@ -102,3 +102,25 @@ func TestReport_GroupsCountsAndExtrapolates(t *testing.T) {
 		SampledKeys: 100, SampledBytes: 1000, EstimatedBytes: 1500, NoTTL: 1,
 	}}}, got)
 }
+
+// TestCleanup_SessionCreatedDuringTheScanIsNotAnOrphan: a user's first session may be
+// written after the scan passed the index's slot and indexed before the cross-check; its
+// owner's index, unseen by the scan, is read before the session is judged outside it.
+func TestCleanup_SessionCreatedDuringTheScanIsNotAnOrphan(t *testing.T) {
+	t.Parallel()
+	inventory := mocks.NewKeyInventory(t)
+	scanning(inventory,
+		ports.StoredKey{Role: "state", Key: "p:session:new", Family: ports.KeySession, ID: "new", TTL: time.Hour},
+		ports.StoredKey{Role: "state", Key: "p:session:lost", Family: ports.KeySession, ID: "lost", TTL: time.Hour},
+	)
+	inventory.EXPECT().SessionOwners(mock.Anything, "state", []string{"p:session:lost", "p:session:new"}).
+		Return([]string{"u2", "u1"}, nil).Once()
+	inventory.EXPECT().SessionIndexMembers(mock.Anything, "state", "u1").Return([]string{"new"}, nil).Once()
+	inventory.EXPECT().SessionIndexMembers(mock.Anything, "state", "u2").Return(nil, nil).Once()
+	h := keys.NewCleanupHandler(inventory, mocks.NewUserRepo(t), mocks.NewDeckRepo(t), mocks.NewStudySessionStore(t))
+
+	got, err := h.Handle(t.Context(), keys.Cleanup{Rate: 1, Batch: 1}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []keys.Item{{Reason: keys.ReasonSessionOutsideIndex, Role: "state", Key: "p:session:lost"}}, got.Items,
+		"only the session its owner's index does not list, read after the scan")
+}

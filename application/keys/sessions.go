@@ -47,13 +47,38 @@ func (s *sweep) checkOwners(ctx context.Context, indexed map[string]map[string]b
 				return err
 			}
 			for n, owner := range owners {
-				if owner != "" && !indexed[owner][ids[n]] {
+				outside, err := s.outsideIndex(ctx, indexed, role, owner, ids[n])
+				if err != nil {
+					return err
+				}
+				if outside {
 					s.items = append(s.items, Item{Reason: ReasonSessionOutsideIndex, Role: role, Key: keys[n]})
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// outsideIndex reports whether session id of owner ("" when gone) is missing from the
+// owner's index. An index the scan did not see (the owner's first session may have been
+// created while it ran: a session is written before it is indexed) is read now, so a
+// session created meanwhile is never taken for an orphan.
+func (s *sweep) outsideIndex(ctx context.Context, indexed map[string]map[string]bool, role, owner, id string) (bool, error) {
+	if owner == "" {
+		return false, nil
+	}
+	if _, seen := indexed[owner]; !seen {
+		members, err := s.h.inventory.SessionIndexMembers(ctx, role, owner)
+		if err != nil {
+			return false, err
+		}
+		indexed[owner] = map[string]bool{}
+		for _, m := range members {
+			indexed[owner][m] = true
+		}
+	}
+	return !indexed[owner][id], nil
 }
 
 // sortedKeys returns m's keys in order, so that the cleanup reads in a stable order.

@@ -75,8 +75,8 @@ database is asked), keys without a TTL in families that always have one (no-ttl)
 with --unknown only, keys under the prefix that fit no layout (unknown).
 Without --apply it only lists. With --apply it removes them: UNLINK in pipelines of
 --batch keys, at most --rate keys per second, so other clients' latency stays flat.
-A session created while the scan runs may be listed as outside its index: run it at a
-quiet hour and read the dry run before applying.`,
+Sessions are judged against their owners' indexes as they are after the scan, so a
+login during the run is not taken for an orphan. Read the dry run before applying.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.Rate <= 0 || c.Batch <= 0 {
