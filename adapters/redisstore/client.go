@@ -178,12 +178,23 @@ func markUnreachable(opts *redis.UniversalOptions) func(ctx context.Context, net
 	dial := redis.NewDialer(&redis.Options{DialTimeout: opts.DialTimeout, TLSConfig: opts.TLSConfig})
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dial(ctx, network, addr)
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err == nil:
+			return conn, nil
+		case ctx.Err() == nil:
 			return nil, &UnreachableError{Addr: addr, Cause: err}
+		default:
+			return nil, &abandonedDialError{cause: err}
 		}
-		return conn, err
 	}
 }
+
+// abandonedDialError is a dial its caller gave up on: the command was never sent. It
+// matches what it wraps (the context's error).
+type abandonedDialError struct{ cause error }
+
+func (e *abandonedDialError) Error() string { return "redis: dial abandoned: " + e.cause.Error() }
+func (e *abandonedDialError) Unwrap() error { return e.cause }
 
 // offlineQueue is the hook behind ClientConfig.OfflineQueue: a command that finds the
 // server unreachable is attempted again, after a pause, until it gets through, wait has
@@ -228,7 +239,9 @@ func (q offlineQueue) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 func (q offlineQueue) do(ctx context.Context, attempt func() error) error {
 	err := attempt()
 	giveUp := time.Now().Add(q.wait)
+	var unreachable error // the last attempt the server refused
 	for n := 0; errors.Is(err, ErrUnreachable); n++ {
+		unreachable = err
 		pause := retryBackoff(n)
 		if time.Now().Add(pause).After(giveUp) {
 			return err
@@ -237,6 +250,11 @@ func (q offlineQueue) do(ctx context.Context, attempt func() error) error {
 			return fmt.Errorf("redis: waiting for a connection: %w (last attempt: %w)", ctxErr, err)
 		}
 		err = attempt()
+	}
+	if unreachable != nil && errors.As(err, new(*abandonedDialError)) {
+		// The context ended during a re-dial rather than during a pause: the server was
+		// still unreachable as far as anyone knows, and the command was never sent.
+		return fmt.Errorf("redis: waiting for a connection: %w (last attempt: %w)", err, unreachable)
 	}
 	return err
 }
