@@ -79,7 +79,7 @@ func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string
 	refusesCorrupt(t, state, file, client, a.Prefix)
 
 	got := restoreJSON(t, state, file)
-	assert.Equal(t, restored{Keys: backup.Keys, Restored: backup.Keys}, got)
+	assertRestored(t, got, backup.Keys, "into an empty keyspace")
 	after := sessionTTLs(t, client, a.Prefix)
 	require.Len(t, after, len(before))
 	for key, ttl := range before {
@@ -89,9 +89,21 @@ func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string
 	authorized(http.StatusOK, "after the restore")
 
 	got = restoreJSON(t, state, file)
-	assert.Equal(t, restored{Keys: backup.Keys, Existing: backup.Keys}, got, "existing keys are skipped")
+	assert.Zero(t, got.Restored, "existing keys are skipped: %+v", got)
+	assert.Equal(t, backup.Keys, got.Existing+got.Expired, "existing keys are skipped: %+v", got)
 	got = restoreJSON(t, state, "--replace", file)
-	assert.Equal(t, restored{Keys: backup.Keys, Restored: backup.Keys}, got, "--replace overwrites")
+	assertRestored(t, got, backup.Keys, "--replace overwrites")
+}
+
+// assertRestored checks that a restore wrote every key of a backup of keys, but for the
+// ones whose TTL ran out since the backup: rate-limit windows live seconds, so on a slow
+// machine some may have, while the sessions and their indexes (hours) never do.
+func assertRestored(t *testing.T, got restored, keys int, msg string) {
+	t.Helper()
+	assert.Equal(t, keys, got.Keys, msg)
+	assert.Zero(t, got.Existing, "%s: %+v", msg, got)
+	assert.Equal(t, keys, got.Restored+got.Expired, "%s: %+v", msg, got)
+	assert.GreaterOrEqual(t, got.Restored, 4, "%s: two sessions and two user indexes at least: %+v", msg, got)
 }
 
 // loggedIn registers and logs in two accounts on a and returns a check of the status
