@@ -285,7 +285,21 @@ type CacheConfig struct {
 	// TTLJitter scales each TTL by a random factor within ±this fraction (0.1 = ±10 %), so
 	// entries written together do not expire together.
 	TTLJitter float64 `env:"CACHE_TTL_JITTER" envDefault:"0.1" accepts:"a number from 0 to 0.5"`
+	// Local turns on the in-process tier in front of Redis: sessions are validated, and the
+	// features of LOCAL_CACHE_FEATURES read, without a round trip while Redis reports
+	// nothing changed (CLIENT TRACKING). It takes effect on a standalone Redis only; behind
+	// Sentinel, on a Cluster and with the in-memory stores every read goes to the store.
+	Local Switch `env:"LOCAL_CACHE" envDefault:"on" accepts:"on or off"`
+	// LocalMaxEntries caps the entries the local tier holds per Redis server.
+	LocalMaxEntries int `env:"LOCAL_CACHE_MAX_ENTRIES" envDefault:"100000" accepts:"an integer >= 1"`
+	// LocalMaxBytes caps the memory the local tier's entries take per Redis server.
+	LocalMaxBytes int64 `env:"LOCAL_CACHE_MAX_BYTES" envDefault:"67108864" accepts:"a positive number of bytes such as 67108864"`
+	// LocalFeatures are the cache features whose entries the local tier holds.
+	LocalFeatures []string `env:"LOCAL_CACHE_FEATURES" envDefault:"user:profile" accepts:"a comma-separated list of cache features such as user:profile"`
 }
+
+// Switch is a setting that is on or off (`on`/`off`, or `true`/`false`).
+type Switch bool
 
 // AuthConfig configures authentication and its defenses.
 type AuthConfig struct {
@@ -440,7 +454,21 @@ func parse(values map[string]string) (Config, error) {
 }
 
 // parsers read the types env does not read the way the configuration means them.
-var parsers = map[reflect.Type]env.ParserFunc{reflect.TypeFor[time.Duration](): parseDuration}
+var parsers = map[reflect.Type]env.ParserFunc{
+	reflect.TypeFor[time.Duration](): parseDuration,
+	reflect.TypeFor[Switch]():        parseSwitch,
+}
+
+// parseSwitch reads on/off (or true/false, 1/0).
+func parseSwitch(v string) (any, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "1":
+		return Switch(true), nil
+	case "off", "false", "0":
+		return Switch(false), nil
+	}
+	return nil, fmt.Errorf("%q is neither on nor off", v)
+}
 
 // parseDuration reads a duration as Go writes it (90s, 1h30m) or, as many deployment
 // examples write durations, a whole number of seconds (3600).
@@ -471,6 +499,7 @@ func parseError(group reflect.Type, values map[string]string, err error) error {
 // normalize tidies the comma lists: items are trimmed, empty items dropped.
 func (c *Config) normalize() {
 	c.HTTP.TrustedProxies = cleanList(c.HTTP.TrustedProxies)
+	c.Cache.LocalFeatures = cleanList(c.Cache.LocalFeatures)
 	c.HTTP.AllowedOrigins = cleanList(c.HTTP.AllowedOrigins)
 	c.Redis.Addrs = cleanList(c.Redis.Addrs)
 }

@@ -199,6 +199,20 @@ func (c Config) validateCache(v *validator) {
 	v.check("CACHE_NEGATIVE_TTL", k.NegativeTTL > 0)
 	v.check("CACHE_XFETCH_BETA", k.XFetchBeta > 0 && !math.IsInf(k.XFetchBeta, 0))
 	v.check("CACHE_TTL_JITTER", k.TTLJitter >= 0 && k.TTLJitter <= 0.5)
+	v.check("LOCAL_CACHE_MAX_ENTRIES", k.LocalMaxEntries >= 1)
+	v.check("LOCAL_CACHE_MAX_BYTES", k.LocalMaxBytes >= 1)
+	v.check("LOCAL_CACHE_FEATURES", all(k.LocalFeatures, isCacheFeature))
+}
+
+// isCacheFeature reports whether s can name a cache feature (`user:profile`): key
+// segments joined by colons, without glob characters.
+func isCacheFeature(s string) bool {
+	for seg := range strings.SplitSeq(s, ":") {
+		if keyspace.ValidateSegment(seg) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (c Config) validateAuth(v *validator) {

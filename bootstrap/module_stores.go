@@ -39,12 +39,8 @@ var RedisModule = fx.Module("redis",
 	fx.Provide(
 		newRedisClients,
 		func(cfg Config) (keyspace.Keyspace, error) { return cfg.Keyspace() },
-		fx.Annotate(
-			func(c RedisClients, ks keyspace.Keyspace, cfg Config, m *observability.Metrics) *redisstore.SessionStore {
-				return redisstore.NewSessionStore(c.State, ks, sessionPolicy(cfg), m)
-			},
-			fx.As(new(ports.SessionStore)),
-		),
+		newLocalTiers,
+		newRedisSessionStore,
 		func(c RedisClients, ks keyspace.Keyspace) ports.KeyInventory {
 			return redisstore.NewKeyInventory(c.Cache, c.State, ks)
 		},
@@ -69,12 +65,7 @@ var RedisModule = fx.Module("redis",
 			},
 			fx.As(new(ports.ProgressCache)),
 		),
-		fx.Annotate(
-			func(c RedisClients, ks keyspace.Keyspace) *redisstore.CacheStore {
-				return redisstore.NewCacheStore(c.Cache, ks)
-			},
-			fx.As(new(ports.CacheStore)), fx.As(new(ports.CacheScanner)),
-		),
+		newRedisCacheStore,
 		func(c RedisClients) storePingers {
 			return storePingers{
 				Session: pingerFunc(func(ctx context.Context) error { return redisstore.Ping(ctx, c.State) }),
@@ -123,6 +114,37 @@ var MemoryModule = fx.Module("memory",
 		},
 	),
 )
+
+// newRedisSessionStore is the Redis session store, behind the local tier when there is
+// one; the tier's write-backs are waited for before the Redis clients close.
+func newRedisSessionStore(lc fx.Lifecycle, c RedisClients, ks keyspace.Keyspace, cfg Config, m *observability.Metrics, tiers localTiers) ports.SessionStore {
+	store := redisstore.NewSessionStore(c.State, ks, sessionPolicy(cfg), m)
+	if tiers.Session == nil {
+		return store
+	}
+	local := redisstore.NewLocalSessions(store, tiers.Session)
+	lc.Append(fx.Hook{OnStop: local.Wait})
+	return local
+}
+
+// cacheStores are the Redis cache store as the cache layer and the operators' commands
+// see it.
+type cacheStores struct {
+	fx.Out
+	Store   ports.CacheStore
+	Scanner ports.CacheScanner
+}
+
+// newRedisCacheStore is the Redis cache store, its LOCAL_CACHE_FEATURES read through the
+// local tier when there is one.
+func newRedisCacheStore(c RedisClients, ks keyspace.Keyspace, cfg Config, tiers localTiers) cacheStores {
+	store := redisstore.NewCacheStore(c.Cache, ks)
+	if tiers.Cache == nil {
+		return cacheStores{Store: store, Scanner: store}
+	}
+	local := redisstore.NewLocalCache(store, tiers.Cache, cfg.Cache.LocalFeatures...)
+	return cacheStores{Store: local, Scanner: local}
+}
 
 // pingerFunc adapts a function to ports.Pinger.
 type pingerFunc func(ctx context.Context) error

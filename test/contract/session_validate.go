@@ -32,6 +32,7 @@ func sessionValidateRefreshes(t *testing.T, newStore SessionStoreFactory) {
 	want.LastActivity, want.ExpiresAt = now, now.Add(time.Hour)
 	requireSameSession(t, &want, got)
 
+	settle(t, h)
 	stored, err := h.Store.Get(t.Context(), s.ID)
 	require.NoError(t, err)
 	requireSameSession(t, &want, stored)
@@ -61,6 +62,7 @@ func sessionValidateRewritesOncePerResolution(t *testing.T, newStore SessionStor
 		assertSameTime(t, base.Add(step.lastActivity), got.LastActivity, "lastActivity after %s", step.after)
 		assertSameTime(t, now.Add(time.Hour), got.ExpiresAt, "returned expiry after %s", step.after)
 
+		settle(t, h)
 		stored, err := h.Store.Get(t.Context(), s.ID)
 		require.NoError(t, err)
 		assertSameTime(t, base.Add(step.lastActivity), stored.LastActivity, "stored lastActivity after %s", step.after)
@@ -111,6 +113,7 @@ func sessionAliveAfterValidate(t *testing.T, h SessionHarness) bool {
 		return false // the session may have died idle before the Validate reached the store
 	}
 	require.NoError(t, err, "validate %s after creation", validated.Sub(created))
+	settle(t, h)
 
 	h.Sleep(sessionTimedIdle * 6 / 10)
 	_, err = h.Store.Get(t.Context(), s.ID)

@@ -37,6 +37,19 @@ type SessionHarness struct {
 	// the interleavings that concurrent logins hit only by luck. The suite installs the
 	// hook before its first call.
 	OnStep func(hook func())
+	// Settle, when set, returns once the writes the store makes in the background (a
+	// local tier's write-back of the rolling refresh) have landed; the suite calls it
+	// before it reads what a Validate stored. Nil for a store that writes before
+	// returning.
+	Settle func(ctx context.Context) error
+}
+
+// settle waits for h's background writes, if it has any.
+func settle(t *testing.T, h SessionHarness) {
+	t.Helper()
+	if h.Settle != nil {
+		require.NoError(t, h.Settle(t.Context()), "settle the store's background writes")
+	}
 }
 
 // SessionStoreFactory returns a fresh store that applies policy. The suite calls it once

@@ -1,0 +1,230 @@
+package redisstore_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studytool/studytool/adapters/redisstore"
+	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/adapters/shared/localtier"
+	"github.com/studytool/studytool/domain"
+	"github.com/studytool/studytool/test/contract"
+	"github.com/studytool/studytool/test/testenv"
+)
+
+// replica is one service instance's view of a shared Redis: its own client (named, so
+// that a test can find its tracking connection), a local tier and the Tracker feeding it.
+type replica struct {
+	client *redis.Client
+	tier   *localtier.Tier
+	name   string
+	count  *commandCount
+}
+
+// newReplica connects a replica to the Redis of base and waits until its tier is in
+// use, watching prefixes.
+func newReplica(t *testing.T, base *redis.Client, prefixes ...string) *replica {
+	t.Helper()
+	opts := *base.Options()
+	opts.ClientName = "lt" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	client := redis.NewClient(&opts)
+	t.Cleanup(func() { _ = client.Close() })
+	count := &commandCount{}
+	client.AddHook(count)
+	tier, err := localtier.New("test", localtier.Config{MaxEntries: 1000, MaxBytes: 1 << 20})
+	require.NoError(t, err)
+	tracker, err := redisstore.NewTracker(client, tier, nil, prefixes...)
+	require.NoError(t, err)
+	tracker.Start()
+	t.Cleanup(func() { require.NoError(t, tracker.Stop(context.Background())) })
+	requireEventually(t, tier.IsUp, "the tier is put in use")
+	return &replica{client: client, tier: tier, name: opts.ClientName, count: count}
+}
+
+// trackingConnID returns the id of the replica's tracking connection.
+func (r *replica) trackingConnID(t *testing.T) int64 {
+	t.Helper()
+	list, err := r.client.ClientList(t.Context()).Result()
+	require.NoError(t, err)
+	for line := range strings.SplitSeq(list, "\n") {
+		if !strings.Contains(line, " name="+r.name+"-tracking ") {
+			continue
+		}
+		for field := range strings.FieldsSeq(line) {
+			if v, ok := strings.CutPrefix(field, "id="); ok {
+				id, err := strconv.ParseInt(v, 10, 64)
+				require.NoError(t, err)
+				return id
+			}
+		}
+	}
+	t.Fatalf("no tracking connection named %s-tracking", r.name)
+	return 0
+}
+
+// commandCount is a go-redis hook counting the round trips of a client.
+type commandCount struct{ n atomic.Int64 }
+
+func (c *commandCount) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *commandCount) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (c *commandCount) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// warm validates session id on store until the tier answers it: the invalidation of the
+// session's creation may reach the tier after the first read filled it.
+func warm(t *testing.T, store *redisstore.LocalSessions, tier *localtier.Tier, id string, now time.Time) {
+	t.Helper()
+	requireEventually(t, func() bool {
+		hits := tier.Stats().Hits
+		_, err := store.Validate(t.Context(), id, now)
+		require.NoError(t, err)
+		return tier.Stats().Hits > hits
+	}, "the tier holds the session")
+}
+
+func requireEventually(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	require.Eventually(t, cond, 10*time.Second, time.Millisecond, what)
+}
+
+func localSessions(t *testing.T, r *replica, ks keyspace.Keyspace, policy domain.SessionPolicy) *redisstore.LocalSessions {
+	t.Helper()
+	s := redisstore.NewLocalSessions(redisstore.NewSessionStore(r.client, ks, policy, nil), r.tier)
+	t.Cleanup(func() { _ = s.Wait(context.Background()) })
+	return s
+}
+
+func TestLocalSessions_Contract(t *testing.T) {
+	contract.SessionStore(t, func(t *testing.T, policy domain.SessionPolicy) contract.SessionHarness {
+		t.Helper()
+		client, prefix := testenv.Redis(t)
+		ks := keyspace.MustNew("", prefix)
+		r := newReplica(t, client, ks.SessionNamespace())
+		store := localSessions(t, r, ks, policy)
+		return contract.SessionHarness{
+			Store:    store,
+			Now:      func() time.Time { return time.Now().UTC() },
+			Sleep:    time.Sleep,
+			IndexLen: sessionIndexLen(r.client, ks),
+			OnStep:   onRoundTrips(r.client),
+			Settle:   store.Wait,
+		}
+	})
+}
+
+// A session validated once is validated again without a round trip, until it changes.
+func TestLocalSessions_ValidateFromTheTier(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	ks := keyspace.MustNew("", prefix)
+	r := newReplica(t, client, ks.SessionNamespace())
+	store := localSessions(t, r, ks, sessionTestPolicy)
+	now := time.Now().UTC()
+	s := contract.NewSessionFixture(t, "u1", now)
+	_, err := store.Create(t.Context(), s)
+	require.NoError(t, err)
+
+	warm(t, store, r.tier, s.ID, now)
+	before, hits := r.count.n.Load(), r.tier.Stats().Hits
+	for range 100 {
+		got, err := store.Validate(t.Context(), s.ID, now.Add(time.Second))
+		require.NoError(t, err)
+		assert.Equal(t, "u1", got.UserID)
+	}
+	assert.Equal(t, before, r.count.n.Load(), "validations of an unchanged session cost no round trip")
+	assert.Equal(t, hits+100, r.tier.Stats().Hits)
+
+	// Past the activity resolution the refresh is written back once, in the background;
+	// the write invalidates the copy and the next validation reads it afresh.
+	later := now.Add(sessionTestPolicy.ActivityResolution + time.Second)
+	_, err = store.Validate(t.Context(), s.ID, later)
+	require.NoError(t, err)
+	require.NoError(t, store.Wait(t.Context()))
+	stored, err := store.Get(t.Context(), s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, later.UnixMilli(), stored.LastActivity.UnixMilli(), "the write-back stored lastActivity")
+	requireEventually(t, func() bool { return r.tier.Stats().Entries == 0 }, "the write-back invalidated the copy")
+}
+
+// A logout on one replica ends the session on another within the invalidation delay.
+func TestLocalSessions_DeleteOnAnotherReplica(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	ks := keyspace.MustNew("", prefix)
+	a := localSessions(t, newReplica(t, client, ks.SessionNamespace()), ks, sessionTestPolicy)
+	rb := newReplica(t, client, ks.SessionNamespace())
+	b := localSessions(t, rb, ks, sessionTestPolicy)
+
+	for _, revoke := range []struct {
+		name string
+		do   func(s *domain.Session) error
+	}{
+		{"logout", func(s *domain.Session) error { return a.Delete(t.Context(), s.ID) }},
+		{"logout everywhere", func(s *domain.Session) error { _, err := a.DeleteUser(t.Context(), s.UserID); return err }},
+		{"key deleted by an operator", func(s *domain.Session) error {
+			key, err := ks.Session(s.ID)
+			require.NoError(t, err)
+			return client.Del(t.Context(), key).Err()
+		}},
+	} {
+		t.Run(revoke.name, func(t *testing.T) {
+			now := time.Now().UTC()
+			s := contract.NewSessionFixture(t, uuid.NewString(), now)
+			_, err := a.Create(t.Context(), s)
+			require.NoError(t, err)
+			warm(t, b, rb.tier, s.ID, now)
+			require.NoError(t, revoke.do(s))
+			requireEventually(t, func() bool {
+				_, err := b.Validate(t.Context(), s.ID, now)
+				return err != nil
+			}, "b refuses the revoked session")
+			_, err = b.Validate(t.Context(), s.ID, now)
+			require.ErrorIs(t, err, domain.ErrSessionInvalid)
+		})
+	}
+}
+
+// Killing the tracking connection empties the tier and sends every validation to Redis
+// until the connection is back.
+func TestLocalSessions_InvalidationChannelLost(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	ks := keyspace.MustNew("", prefix)
+	r := newReplica(t, client, ks.SessionNamespace())
+	store := localSessions(t, r, ks, sessionTestPolicy)
+	now := time.Now().UTC()
+	s := contract.NewSessionFixture(t, "u1", now)
+	_, err := store.Create(t.Context(), s)
+	require.NoError(t, err)
+	warm(t, store, r.tier, s.ID, now)
+	require.Equal(t, 1, r.tier.Stats().Entries)
+
+	id := r.trackingConnID(t)
+	require.NoError(t, client.ClientKillByFilter(t.Context(), "ID", strconv.FormatInt(id, 10)).Err())
+	requireEventually(t, func() bool { return r.tier.Stats().Flushes > 0 }, "the tier is emptied when its channel drops")
+	assert.Zero(t, r.tier.Stats().Entries)
+
+	requireEventually(t, r.tier.IsUp, "the tracker reconnects")
+	require.NotEqual(t, id, r.trackingConnID(t), "a new tracking connection")
+	before := r.count.n.Load()
+	_, err = store.Validate(t.Context(), s.ID, now)
+	require.NoError(t, err)
+	assert.Equal(t, before+1, r.count.n.Load(), "the first validation after the outage reads Redis")
+}
