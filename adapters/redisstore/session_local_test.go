@@ -18,6 +18,7 @@ import (
 	"github.com/studytool/studytool/adapters/shared/localtier"
 	"github.com/studytool/studytool/domain"
 	"github.com/studytool/studytool/test/contract"
+	"github.com/studytool/studytool/test/redistopo"
 	"github.com/studytool/studytool/test/testenv"
 )
 
@@ -227,4 +228,25 @@ func TestLocalSessions_InvalidationChannelLost(t *testing.T) {
 	_, err = store.Validate(t.Context(), s.ID, now)
 	require.NoError(t, err)
 	assert.Equal(t, before+1, r.count.n.Load(), "the first validation after the outage reads Redis")
+}
+
+// A flush names no keys: the tier is emptied, and used again once the watch is back.
+func TestTracker_FlushEmptiesTheTier(t *testing.T) {
+	srv := redistopo.Standalone(t, redistopo.Options{})
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { _ = client.Close() })
+	ks := keyspace.MustNew("test", "")
+	r := newReplica(t, client, ks.SessionNamespace())
+	store := localSessions(t, r, ks, sessionTestPolicy)
+	now := time.Now().UTC()
+	s := contract.NewSessionFixture(t, "u1", now)
+	_, err := store.Create(t.Context(), s)
+	require.NoError(t, err)
+	warm(t, store, r.tier, s.ID, now)
+
+	require.NoError(t, client.FlushAll(t.Context()).Err())
+	requireEventually(t, func() bool { return r.tier.Stats().Flushes > 0 }, "the flush empties the tier")
+	_, err = store.Validate(t.Context(), s.ID, now)
+	require.ErrorIs(t, err, domain.ErrSessionInvalid, "the flushed session is gone")
+	requireEventually(t, r.tier.IsUp, "the watch comes back")
 }
