@@ -295,7 +295,7 @@ type CacheConfig struct {
 	// LocalMaxBytes caps the memory the local tier's entries take per Redis server.
 	LocalMaxBytes int64 `env:"LOCAL_CACHE_MAX_BYTES" envDefault:"67108864" accepts:"a positive number of bytes such as 67108864"`
 	// LocalFeatures are the cache features whose entries the local tier holds.
-	LocalFeatures []string `env:"LOCAL_CACHE_FEATURES" envDefault:"user:profile" accepts:"a comma-separated list of cache features such as user:profile"`
+	LocalFeatures []string `env:"LOCAL_CACHE_FEATURES" envDefault:"user:profile,decks:list,study:counts" accepts:"a comma-separated list of cache features such as user:profile"`
 }
 
 // Switch is a setting that is on or off (`on`/`off`, or `true`/`false`).

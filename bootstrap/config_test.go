@@ -118,7 +118,7 @@ func staticDefaults() bootstrap.Config {
 		Session: bootstrap.SessionConfig{MaxLifetime: 24 * time.Hour, ActivityResolution: time.Minute},
 		Cache: bootstrap.CacheConfig{
 			NegativeTTL: 30 * time.Second, XFetchBeta: 1, TTLJitter: 0.1,
-			Local: true, LocalMaxEntries: 100000, LocalMaxBytes: 64 << 20, LocalFeatures: []string{"user:profile"},
+			Local: true, LocalMaxEntries: 100000, LocalMaxBytes: 64 << 20, LocalFeatures: []string{"user:profile", "decks:list", "study:counts"},
 		},
 		Auth: bootstrap.AuthConfig{
 			LoginFailureWindow: 15 * time.Minute, LoginDeviceMaxFailures: 10,
