@@ -59,6 +59,9 @@ func OperationsOptions(cfg Config, logger *slog.Logger) fx.Option {
 	if cfg.UsesRedis() {
 		stores = RedisModule
 	}
+	// A command runs briefly and reads little: a local tier would only cost it a
+	// tracking connection.
+	cfg.Cache.Local = false
 	return fx.Options(
 		fx.Supply(cfg, logger, databaseBounds(false)),
 		fx.WithLogger(fxLogger),

@@ -19,6 +19,24 @@ import (
 type localTiers struct {
 	Session *localtier.Tier
 	Cache   *localtier.Tier
+
+	trackers []*redisstore.Tracker
+}
+
+// LocalCacheSync returns once this replica's local tiers have applied every invalidation
+// Redis sent them before the call; it does nothing when there is no tier. A test, or an
+// operator's tooling, that changed Redis by other means calls it to know the replica has
+// seen the change.
+type LocalCacheSync func(ctx context.Context) error
+
+// sync is the tiers' LocalCacheSync.
+func (t localTiers) sync(ctx context.Context) error {
+	for _, tr := range t.trackers {
+		if err := tr.Sync(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newLocalTiers builds the tiers and the Trackers that keep them coherent, started and
@@ -32,6 +50,7 @@ func newLocalTiers(lc fx.Lifecycle, cfg Config, c RedisClients, ks keyspace.Keys
 	bounds := localtier.Config{MaxEntries: cfg.Cache.LocalMaxEntries, MaxBytes: cfg.Cache.LocalMaxBytes}
 	cachePrefixes := redisstore.LocalCachePrefixes(ks, cfg.Cache.LocalFeatures...)
 	var built []*localtier.Tier
+	var trackers []*redisstore.Tracker
 	build := func(role string, client redis.UniversalClient, prefixes ...string) (*localtier.Tier, error) {
 		if len(prefixes) == 0 {
 			return nil, nil
@@ -46,13 +65,14 @@ func newLocalTiers(lc fx.Lifecycle, cfg Config, c RedisClients, ks keyspace.Keys
 			return nil, nil //nolint:nilerr // no tier is the answer for such a server, not a failure
 		}
 		lc.Append(fx.Hook{
-			OnStart: func(context.Context) error {
-				tracker.Start()
+			OnStart: func(ctx context.Context) error {
+				tracker.Start(ctx)
 				return nil
 			},
 			OnStop: tracker.Stop,
 		})
 		built = append(built, tier)
+		trackers = append(trackers, tracker)
 		return tier, nil
 	}
 
@@ -77,5 +97,6 @@ func newLocalTiers(lc fx.Lifecycle, cfg Config, c RedisClients, ks keyspace.Keys
 			return localTiers{}, err
 		}
 	}
+	tiers.trackers = trackers
 	return tiers, nil
 }

@@ -40,6 +40,7 @@ var RedisModule = fx.Module("redis",
 		newRedisClients,
 		func(cfg Config) (keyspace.Keyspace, error) { return cfg.Keyspace() },
 		newLocalTiers,
+		func(t localTiers) LocalCacheSync { return t.sync },
 		newRedisSessionStore,
 		func(c RedisClients, ks keyspace.Keyspace) ports.KeyInventory {
 			return redisstore.NewKeyInventory(c.Cache, c.State, ks)
@@ -80,6 +81,7 @@ var RedisModule = fx.Module("redis",
 // and the test setup. State lives as long as the process.
 var MemoryModule = fx.Module("memory",
 	fx.Provide(
+		func() LocalCacheSync { return func(context.Context) error { return nil } },
 		fx.Annotate(
 			func(policy domain.SessionPolicy, clock ports.Clock, m *observability.Metrics) *memory.SessionStore {
 				return memory.NewSessionStore(policy, clock, m)

@@ -89,7 +89,7 @@ func (s *LocalSessions) Validate(ctx context.Context, id string, now time.Time) 
 	}
 	if v, ok := s.tier.Get(key); ok {
 		if l, ok := v.(*localSession); ok && now.Before(l.validUntil) {
-			return s.serve(l, key, now), nil
+			return s.serve(ctx, l, key, now), nil
 		}
 		s.tier.Invalidate(key)
 		return s.SessionStore.Validate(ctx, id, now)
@@ -108,7 +108,7 @@ func (s *LocalSessions) Validate(ctx context.Context, id string, now time.Time) 
 		return s.SessionStore.Validate(ctx, id, now)
 	}
 	s.tier.Fill(tk, l, l.size())
-	return s.serve(l, key, now), nil
+	return s.serve(ctx, l, key, now), nil
 }
 
 // read fetches session id and its remaining TTL in one round trip, without touching
@@ -145,7 +145,7 @@ func (s *LocalSessions) read(ctx context.Context, key, id string, now time.Time)
 
 // serve returns a copy of l refreshed as of now, starting its write-back when the stored
 // lastActivity is ActivityResolution old.
-func (s *LocalSessions) serve(l *localSession, key string, now time.Time) *domain.Session {
+func (s *LocalSessions) serve(ctx context.Context, l *localSession, key string, now time.Time) *domain.Session {
 	sess := l.stored
 	sess.Permissions = slices.Clone(l.stored.Permissions)
 	sess.ExpiresAt = minTime(now.Add(s.policy.IdleTimeout), sess.AbsoluteExpiresAt)
@@ -153,7 +153,7 @@ func (s *LocalSessions) serve(l *localSession, key string, now time.Time) *domai
 		if now.Sub(sess.LastActivity) >= s.policy.ActivityResolution {
 			sess.LastActivity = now
 		}
-		s.writeBack(l, key, now)
+		s.writeBack(ctx, l, key, now)
 	}
 	return &sess
 }
@@ -171,8 +171,9 @@ func (s *LocalSessions) due(l *localSession, rolling, now time.Time) bool {
 // writeBack runs the store's Validate in the background: it rewrites lastActivity and
 // expiresAt, extends the key's and the user index's TTL, and makes Redis invalidate the
 // copy, which the next request reads afresh. When maxWriteBacks are already under way it
-// is left to a later request.
-func (s *LocalSessions) writeBack(l *localSession, key string, now time.Time) {
+// is left to a later request. The write-back outlives the request (ctx's values are
+// kept, its cancellation is not).
+func (s *LocalSessions) writeBack(ctx context.Context, l *localSession, key string, now time.Time) {
 	select {
 	case s.writeBacks <- struct{}{}:
 	default:
@@ -181,7 +182,7 @@ func (s *LocalSessions) writeBack(l *localSession, key string, now time.Time) {
 	}
 	s.wg.Go(func() {
 		defer func() { <-s.writeBacks }()
-		ctx, cancel := context.WithTimeout(context.Background(), writeBackTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 		defer cancel()
 		_, err := s.SessionStore.Validate(ctx, l.stored.ID, now)
 		if errors.Is(err, domain.ErrSessionInvalid) {

@@ -45,7 +45,7 @@ func newReplica(t *testing.T, base *redis.Client, prefixes ...string) *replica {
 	require.NoError(t, err)
 	tracker, err := redisstore.NewTracker(client, tier, nil, prefixes...)
 	require.NoError(t, err)
-	tracker.Start()
+	tracker.Start(t.Context())
 	t.Cleanup(func() { require.NoError(t, tracker.Stop(context.Background())) })
 	requireEventually(t, tier.IsUp, "the tier is put in use")
 	return &replica{client: client, tier: tier, name: opts.ClientName, count: count}
@@ -249,4 +249,35 @@ func TestTracker_FlushEmptiesTheTier(t *testing.T) {
 	_, err = store.Validate(t.Context(), s.ID, now)
 	require.ErrorIs(t, err, domain.ErrSessionInvalid, "the flushed session is gone")
 	requireEventually(t, r.tier.IsUp, "the watch comes back")
+}
+
+// Sync returns after the invalidations Redis sent before it: a change made by another
+// client is seen by the next read, with no waiting.
+func TestTracker_SyncAppliesEarlierInvalidations(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	ks := keyspace.MustNew("", prefix)
+	tier, err := localtier.New("test", localtier.Config{MaxEntries: 1000, MaxBytes: 1 << 20})
+	require.NoError(t, err)
+	tracker, err := redisstore.NewTracker(client, tier, nil, ks.SessionNamespace())
+	require.NoError(t, err)
+	require.NoError(t, tracker.Sync(t.Context()), "a tracker not started has nothing to wait for")
+	tracker.Start(t.Context())
+	t.Cleanup(func() { require.NoError(t, tracker.Stop(context.Background())) })
+	requireEventually(t, tier.IsUp, "the tier is put in use")
+	store := redisstore.NewLocalSessions(redisstore.NewSessionStore(client, ks, sessionTestPolicy, nil), tier)
+	other := redisstore.NewSessionStore(client, ks, sessionTestPolicy, nil)
+
+	for range 50 {
+		now := time.Now().UTC()
+		s := contract.NewSessionFixture(t, "u1", now)
+		_, err := other.Create(t.Context(), s)
+		require.NoError(t, err)
+		require.NoError(t, tracker.Sync(t.Context()))
+		warm(t, store, tier, s.ID, now)
+		require.NoError(t, other.Delete(t.Context(), s.ID))
+		require.NoError(t, tracker.Sync(t.Context()))
+		_, err = store.Validate(t.Context(), s.ID, now)
+		require.ErrorIs(t, err, domain.ErrSessionInvalid, "after Sync the deletion is seen at once")
+	}
+	require.NoError(t, store.Wait(t.Context()))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,6 +51,11 @@ type Tracker struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
+	// ps is the subscribed connection while the tier is in use; waiters are the Sync
+	// calls waiting for the PONG of their PING on it, by payload.
+	ps      *redis.PubSub
+	waiters map[string]chan struct{}
+	syncs   uint64
 }
 
 // NewTracker returns a tracker for tier over the server client talks to, watching the
@@ -74,9 +80,9 @@ func NewTracker(client redis.UniversalClient, tier *localtier.Tier, logger *slog
 	opts.Protocol = 2 // invalidations arrive as pub/sub messages
 	opts.PoolSize, opts.MinIdleConns, opts.MaxIdleConns, opts.MaxActiveConns = 1, 0, 1, 1
 	opts.MaxRetries = -1
-	opts.ClientName = opts.ClientName + "-tracking"
+	opts.ClientName += "-tracking"
 	opts.OnConnect = trackOnConnect(opts.OnConnect, prefixes)
-	return &Tracker{opts: opts, tier: tier, logger: logger}, nil
+	return &Tracker{opts: opts, tier: tier, logger: logger, waiters: make(map[string]chan struct{})}, nil
 }
 
 // isFailover reports whether opts were derived from a Sentinel client (go-redis names
@@ -107,14 +113,15 @@ func trackOnConnect(next func(context.Context, *redis.Conn) error, prefixes []st
 	}
 }
 
-// Start begins watching in the background; the tier is used once the watch is up.
-func (t *Tracker) Start() {
+// Start begins watching in the background, until Stop; the tier is used once the watch
+// is up. ctx's values are kept, its cancellation is not.
+func (t *Tracker) Start(ctx context.Context) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.cancel != nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	t.cancel, t.done = cancel, make(chan struct{})
 	go t.run(ctx)
 }
@@ -133,6 +140,48 @@ func (t *Tracker) Stop(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("redis tracker: stop: %w", ctx.Err())
+	}
+}
+
+// Sync returns once every invalidation Redis sent this tracker before the call has been
+// applied to the tier: it sends a PING on the watch's connection, which Redis answers
+// after them. While the watch is down it returns at once (the tier is then empty and
+// bypassed). It lets a caller that changed Redis by other means (an operator's command,
+// a test) know this replica has seen the change.
+func (t *Tracker) Sync(ctx context.Context) error {
+	t.mu.Lock()
+	ps := t.ps
+	if ps == nil {
+		t.mu.Unlock()
+		return nil
+	}
+	t.syncs++
+	payload := "sync-" + strconv.FormatUint(t.syncs, 10)
+	done := make(chan struct{})
+	t.waiters[payload] = done
+	t.mu.Unlock()
+	if err := ps.Ping(ctx, payload); err != nil {
+		t.release(payload)
+		return fmt.Errorf("redis tracker: sync: %w", err)
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		t.release(payload)
+		return fmt.Errorf("redis tracker: sync: %w", ctx.Err())
+	}
+}
+
+// release ends the wait of the Sync call of payload, or of every call when payload is "".
+func (t *Tracker) release(payload string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for p, done := range t.waiters {
+		if payload == "" || p == payload {
+			close(done)
+			delete(t.waiters, p)
+		}
 	}
 }
 
@@ -177,6 +226,8 @@ func (t *Tracker) watch(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	t.tier.Up()
+	t.setConn(ps)
+	defer t.setConn(nil)
 	t.logger.Info("local cache coherent with redis", slog.String("tier", t.tier.Name()))
 
 	pinged := false
@@ -194,9 +245,26 @@ func (t *Tracker) watch(ctx context.Context) (bool, error) {
 			return true, err
 		}
 		pinged = false
-		if m, ok := msg.(*redis.Message); ok {
+		switch m := msg.(type) {
+		case *redis.Message:
 			t.apply(m)
+		case *redis.Pong:
+			if m.Payload != "" {
+				t.release(m.Payload)
+			}
 		}
+	}
+}
+
+// setConn records the connection Sync pings (nil: none, and every waiting Sync returns,
+// the tier being down).
+func (t *Tracker) setConn(ps *redis.PubSub) {
+	t.mu.Lock()
+	t.ps = ps
+	t.mu.Unlock()
+	if ps == nil {
+		t.tier.Down()
+		t.release("")
 	}
 }
 

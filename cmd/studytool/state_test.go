@@ -120,6 +120,10 @@ func loggedIn(t *testing.T, a *apptest.App) func(want int, when string) {
 	authorized := func(want int, when string) {
 		t.Helper()
 		for _, c := range sessions {
+			if want == http.StatusUnauthorized {
+				requireRefused(t, c, when)
+				continue
+			}
 			res := c.Do(http.MethodGet, "/v1/me", nil)
 			assert.Equal(t, want, res.StatusCode, "GET /v1/me %s: %s", when, res.Body)
 		}

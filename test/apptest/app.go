@@ -97,6 +97,9 @@ type App struct {
 
 	t   testing.TB
 	log *logSink
+	// syncLocal waits until the app's local tier has seen every change made to Redis so
+	// far (see SyncLocalCache).
+	syncLocal bootstrap.LocalCacheSync
 }
 
 // Start starts the app on new backends of stack s; see StartOn.
@@ -135,7 +138,7 @@ func TryStartOn(t testing.TB, b *Backends, environ map[string]string, opts ...fx
 		return nil, err
 	}
 	a := &App{Backends: b, Config: cfg, Addr: addr, BaseURL: "http://" + addr, t: t, log: &logSink{}}
-	graph := bootstrap.NewApp(cfg, fx.Options(opts...), a.log.replaceLogger(cfg), fx.Populate(&a.Hasher, &a.Metrics))
+	graph := bootstrap.NewApp(cfg, fx.Options(opts...), a.log.replaceLogger(cfg), fx.Populate(&a.Hasher, &a.Metrics, &a.syncLocal))
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if err := graph.Start(ctx); err != nil {
@@ -168,6 +171,17 @@ func (a *App) Grant(email string, perms ...string) {
 	require.NoError(a.t, ops.Start(ctx))
 	_, err := h.Handle(ctx, profile.SetPermissions{Email: email, Grant: perms})
 	require.NoError(a.t, errors.Join(err, ops.Stop(ctx)))
+	a.SyncLocalCache()
+}
+
+// SyncLocalCache returns once the app's local tier has applied every invalidation Redis
+// sent it so far: after a change made to Redis from outside the app (another process,
+// Grant), the app's next request sees it.
+func (a *App) SyncLocalCache() {
+	a.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	require.NoError(a.t, a.syncLocal(ctx), "sync the app's local tier")
 }
 
 // Client returns a new client of the app's API.
