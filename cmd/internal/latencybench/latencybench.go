@@ -226,12 +226,13 @@ func Report(w io.Writer, baseline Phase, phases []Phase, judged Phase, what stri
 	base := percentile(baseline.Latencies, 0.99)
 	// Writes into the tabwriter only buffer; Flush reports a failure to write out.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	_, _ = fmt.Fprintln(tw, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t")
+	_, _ = fmt.Fprintln(tw, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t≥ 10 ms\t≥ 50 ms\t")
 	for _, p := range append([]Phase{baseline}, phases...) {
 		p99 := percentile(p.Latencies, 0.99)
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", p.Name, p.Operation.Round(time.Millisecond), p.Deleted,
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t\n", p.Name, p.Operation.Round(time.Millisecond), p.Deleted,
 			len(p.Latencies), float64(len(p.Latencies))/p.Operation.Seconds(),
-			millis(percentile(p.Latencies, 0.50)), millis(p99), millis(percentile(p.Latencies, 1)), millis(p99-base))
+			millis(percentile(p.Latencies, 0.50)), millis(p99), millis(percentile(p.Latencies, 1)), millis(p99-base),
+			atLeast(p.Latencies, 10*time.Millisecond), atLeast(p.Latencies, TargetMax))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -251,6 +252,12 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	}
 	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
 	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+// atLeast counts the latencies of sorted that are d or longer.
+func atLeast(sorted []time.Duration, d time.Duration) int {
+	i, _ := slices.BinarySearch(sorted, d)
+	return len(sorted) - i
 }
 
 // millis formats d in milliseconds with microsecond precision.
