@@ -280,9 +280,11 @@ func printFeatureStats(out io.Writer, stats []cacheadmin.FeatureStats, service s
 	}
 	w := &stickyWriter{w: out}
 	for _, f := range views {
-		w.printf("%-14s keys=%d memory~%dB (sampled %d) ttl min=%s median=%s max=%s no-ttl=%d",
-			f.Feature, f.Keys, f.MemoryBytes, f.Sampled, f.TTLMin.Round(time.Second), f.TTLMedian.Round(time.Second),
-			f.TTLMax.Round(time.Second), f.NoTTL)
+		ttl := "ttl -"
+		if f.Sampled > f.NoTTL {
+			ttl = fmt.Sprintf("ttl min=%s median=%s max=%s", f.TTLMin.Round(time.Second), f.TTLMedian.Round(time.Second), f.TTLMax.Round(time.Second))
+		}
+		w.printf("%-14s keys=%d memory~%dB (sampled %d) %s no-ttl=%d", f.Feature, f.Keys, f.MemoryBytes, f.Sampled, ttl, f.NoTTL)
 		if f.Hits != nil {
 			rate := "-"
 			if f.HitRate != nil {
