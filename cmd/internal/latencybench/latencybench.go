@@ -141,7 +141,7 @@ type readerReport struct {
 // Measure starts the reader process, waits until its readers record, runs op, then
 // closes the process's standard input and reads its latencies.
 func (p ReaderProcess) Measure(ctx context.Context, name string, op Op) (Phase, error) {
-	cmd := exec.CommandContext(ctx, p.Path, p.Args...)
+	cmd := exec.CommandContext(ctx, p.Path, p.Args...) //nolint:gosec // G204: the benchmark starts itself (os.Executable) with its own flags
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
