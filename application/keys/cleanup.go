@@ -88,6 +88,9 @@ func (h *CleanupHandler) Handle(ctx context.Context, c Cleanup, progress func(ke
 		return nil, fmt.Errorf("keys cleanup: %w", err)
 	}
 	result := &CleanupResult{Items: s.items}
+	if result.Items == nil {
+		result.Items = []Item{} // `--json` prints "items": [], not null
+	}
 	sort.Slice(result.Items, func(a, b int) bool {
 		ia, ib := result.Items[a], result.Items[b]
 		if ia.Reason != ib.Reason {

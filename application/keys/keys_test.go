@@ -124,3 +124,25 @@ func TestCleanup_SessionCreatedDuringTheScanIsNotAnOrphan(t *testing.T) {
 	assert.Equal(t, []keys.Item{{Reason: keys.ReasonSessionOutsideIndex, Role: "state", Key: "p:session:lost"}}, got.Items,
 		"only the session its owner's index does not list, read after the scan")
 }
+
+// TestCleanup_SessionOfADeletedUserGoesWithTheirIndex: the index of a user the database
+// no longer has is deleted-user; their session, which the index still lists, is listed
+// in the same run, not left behind for the next one.
+func TestCleanup_SessionOfADeletedUserGoesWithTheirIndex(t *testing.T) {
+	t.Parallel()
+	inventory, users := mocks.NewKeyInventory(t), mocks.NewUserRepo(t)
+	scanning(inventory,
+		ports.StoredKey{Role: "state", Key: "p:user:sessions:gone", Family: ports.KeyUserSessions, UserID: "gone", TTL: time.Hour},
+		ports.StoredKey{Role: "state", Key: "p:session:s1", Family: ports.KeySession, ID: "s1", TTL: time.Hour},
+	)
+	users.EXPECT().GetByID(mock.Anything, "gone").Return(nil, domain.ErrNotFound).Once()
+	inventory.EXPECT().SessionOwners(mock.Anything, "state", []string{"p:session:s1"}).Return([]string{"gone"}, nil).Once()
+	h := keys.NewCleanupHandler(inventory, users, mocks.NewDeckRepo(t), mocks.NewStudySessionStore(t))
+
+	got, err := h.Handle(t.Context(), keys.Cleanup{Rate: 1, Batch: 1}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []keys.Item{
+		{Reason: keys.ReasonDeletedUser, Role: "state", Key: "p:user:sessions:gone"},
+		{Reason: keys.ReasonSessionOutsideIndex, Role: "state", Key: "p:session:s1"},
+	}, got.Items)
+}

@@ -61,12 +61,18 @@ func (s *sweep) checkOwners(ctx context.Context, indexed map[string]map[string]b
 }
 
 // outsideIndex reports whether session id of owner ("" when gone) is missing from the
-// owner's index. An index the scan did not see (the owner's first session may have been
-// created while it ran: a session is written before it is indexed) is read now, so a
-// session created meanwhile is never taken for an orphan.
+// owner's index. A session of an owner the database no longer has (their index or
+// another key of theirs was judged deleted-user during the scan) is outside: their index
+// goes with the same cleanup, and the session must not outlive it. An index the scan did
+// not see (the owner's first session may have been created while it ran: a session is
+// written before it is indexed) is read now, so a session created meanwhile is never
+// taken for an orphan.
 func (s *sweep) outsideIndex(ctx context.Context, indexed map[string]map[string]bool, role, owner, id string) (bool, error) {
 	if owner == "" {
 		return false, nil
+	}
+	if exists, known := s.users[owner]; known && !exists {
+		return true, nil
 	}
 	if _, seen := indexed[owner]; !seen {
 		members, err := s.h.inventory.SessionIndexMembers(ctx, role, owner)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"time"
 
@@ -48,7 +49,11 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 	b.printf("wrote %d sessions and %d cache keys in %s\n", b.opts.keys, b.opts.hotKeys, time.Since(start).Round(time.Millisecond))
-	readers := latencybench.Readers{Clients: b.opts.clients, Settle: b.opts.settle, Read: b.read}
+	readers, err := b.measurer()
+	if err != nil {
+		return err
+	}
+	b.printf("readers: %s\n", b.opts.readers)
 	baseline, err := b.measure(ctx, readers, "baseline (no cleanup)", latencybench.Wait(b.opts.baseline))
 	if err != nil {
 		return err
@@ -102,8 +107,29 @@ func (b *bench) populate(ctx context.Context) error {
 
 func (b *bench) hotKey(i int) string { return b.ks.CacheNamespace() + "hot:v1:" + strconv.Itoa(i) }
 
+// readers are the clients reading the hot keys.
+func (b *bench) readers() latencybench.Readers {
+	return latencybench.Readers{Clients: b.opts.clients, Settle: b.opts.settle, Read: b.read}
+}
+
+// measurer runs the readers in this process or in a child process (this binary, with
+// -reader) as -readers says.
+func (b *bench) measurer() (latencybench.Measurer, error) {
+	if b.opts.readers == "inprocess" {
+		return b.readers(), nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("reader process: %w", err)
+	}
+	return latencybench.ReaderProcess{Path: self, Args: []string{
+		"-reader", "-redis", b.opts.redisURL, "-prefix", b.ks.Prefix(),
+		"-clients", strconv.Itoa(b.opts.clients), "-hot", strconv.Itoa(b.opts.hotKeys), "-settle", b.opts.settle.String(),
+	}}, nil
+}
+
 // measure measures op under the readers and prints the phase's summary.
-func (b *bench) measure(ctx context.Context, r latencybench.Readers, name string, op latencybench.Op) (latencybench.Phase, error) {
+func (b *bench) measure(ctx context.Context, r latencybench.Measurer, name string, op latencybench.Op) (latencybench.Phase, error) {
 	p, err := r.Measure(ctx, name, op)
 	if err == nil {
 		b.printf("%s\n", p.Summary())

@@ -12,6 +12,11 @@
 // within 1 ms of baseline, max under 50 ms). Every key written carries a one-hour TTL
 // and what is left is deleted on exit.
 //
+// The readers run in a child process, the same binary started with -reader, as other
+// clients of the server would: they share the machine with the cleanup but not its heap,
+// garbage collector or scheduler. -readers inprocess runs them beside the cleanup
+// instead, as the first measurements did.
+//
 //	go run ./cmd/keysbench -redis redis://127.0.0.1:6379/9 -keys 1000000
 package main
 
@@ -30,6 +35,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/cmd/internal/latencybench"
 )
 
 // options are the command-line flags.
@@ -42,6 +48,10 @@ type options struct {
 	batch    int
 	baseline time.Duration
 	settle   time.Duration
+	readers  string
+	// reader and prefix make this process the readers of a parent's run.
+	reader bool
+	prefix string
 }
 
 func main() {
@@ -62,7 +72,13 @@ func mainErr() error {
 	flag.IntVar(&o.batch, "batch", 100, "cleanup --batch: keys per UNLINK pipeline")
 	flag.DurationVar(&o.baseline, "baseline", 5*time.Second, "length of the baseline phase")
 	flag.DurationVar(&o.settle, "settle", 500*time.Millisecond, "client warm-up before each phase")
+	flag.StringVar(&o.readers, "readers", "process", "where the readers run: process (a child process) or inprocess")
+	flag.BoolVar(&o.reader, "reader", false, "internal: be the reader process of a run (reads -hot keys under -prefix)")
+	flag.StringVar(&o.prefix, "prefix", "", "internal: the run's key prefix, with -reader")
 	flag.Parse()
+	if o.readers != "process" && o.readers != "inprocess" {
+		return errors.New("-readers must be process or inprocess")
+	}
 	if o.keys < 1 || o.clients < 1 || o.hotKeys < 1 || o.rate <= 0 || o.batch < 1 {
 		return errors.New("-keys, -clients, -hot, -rate and -batch must be positive")
 	}
@@ -78,6 +94,14 @@ func mainErr() error {
 	defer func() { _ = client.Close() }()
 	if err := client.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("ping %s: %w", redisOpts.Addr, err)
+	}
+	if o.reader {
+		ks, err := keyspace.New("", o.prefix)
+		if err != nil {
+			return fmt.Errorf("-prefix: %w", err)
+		}
+		b := &bench{opts: o, client: client, ks: ks}
+		return latencybench.ServeReaders(ctx, b.readers(), os.Stdin, os.Stdout)
 	}
 	buf := make([]byte, 6)
 	_, _ = rand.Read(buf) // crypto/rand.Read never fails on supported platforms.

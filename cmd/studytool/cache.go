@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/studytool/studytool/application/cacheadmin"
+	"github.com/studytool/studytool/bootstrap"
 )
 
 func newCacheCommand() *cobra.Command {
@@ -162,17 +164,37 @@ embedded in-memory stores the command warms only its own process's cache.`,
 }
 
 func newCacheStatsCommand(asJSON *bool) *cobra.Command {
-	return &cobra.Command{
+	var metrics string
+	cmd := &cobra.Command{
 		Use:   "stats",
-		Short: "Per feature: keys, memory (sampled with MEMORY USAGE) and the spread of TTLs",
+		Short: "Per feature: keys, memory (sampled with MEMORY USAGE), the spread of TTLs, and the service's hits and misses",
 		Long: `Walks the cache namespace once (SCAN, every master on Cluster), counts each feature's
 keys over every schema version, and measures up to 200 of them per feature: memory
 (MEMORY USAGE, extrapolated to the feature's keys) and remaining TTL (min, median,
 max; keys without a TTL are counted apart). Keys of features this release does not
-know are listed as (unknown). The running service's hit and miss counters are on its
-GET /metrics (METRICS_ADDR) and GET /v1/admin/cache/stats.`,
+know are listed as (unknown).
+
+It also reads the running service's hit and miss counters per feature from its GET
+/metrics (--metrics-url, by default on METRICS_ADDR; 127.0.0.1 when METRICS_ADDR
+listens on every interface). They count since that instance started, one instance
+only. When the service does not answer, a note says so and the key figures are
+printed alone (exit 0).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := bootstrap.LoadFromEnv()
+			if err != nil {
+				return err
+			}
+			service := serviceCounters{URL: metrics}
+			if service.URL == "" {
+				service.URL, err = metricsURL(cfg)
+			}
+			if err == nil {
+				service.Features, err = scrapeCacheCounters(cmd.Context(), service.URL)
+			}
+			if err != nil {
+				service.Error = err.Error()
+			}
 			var h *cacheadmin.FeatureStatsHandler
 			var stats []cacheadmin.FeatureStats
 			step, finish := stepBar(cmd, "scanning the cache")
@@ -180,7 +202,7 @@ GET /metrics (METRICS_ADDR) and GET /v1/admin/cache/stats.`,
 			if step != nil {
 				progress = func(scanned int64) { step(int(scanned), -1) }
 			}
-			err := runOperation(cmd, func(ctx context.Context) (err error) {
+			err = runOperation(cmd, func(ctx context.Context) (err error) {
 				stats, err = h.Handle(ctx, progress)
 				return err
 			}, fx.Populate(&h))
@@ -188,35 +210,98 @@ GET /metrics (METRICS_ADDR) and GET /v1/admin/cache/stats.`,
 			if err != nil {
 				return err
 			}
-			return printFeatureStats(cmd.OutOrStdout(), stats, *asJSON)
+			return printFeatureStats(cmd.OutOrStdout(), stats, service, *asJSON)
 		},
 	}
+	cmd.Flags().StringVar(&metrics, "metrics-url", "", "the running service's GET /metrics (default http://METRICS_ADDR/metrics)")
+	return cmd
 }
 
-// featureStatsView is what `cache stats --json` prints of a feature: TTLs in seconds.
+// serviceCounters is what `cache stats` learned from the running service's /metrics:
+// counters per feature, or why there are none.
+type serviceCounters struct {
+	URL      string
+	Features map[string]counters
+	// Error says why the service was not read; empty when it was.
+	Error string
+}
+
+// featureStatsView is what `cache stats --json` prints of a feature: TTLs in seconds,
+// and the service's counters when it was read.
 type featureStatsView struct {
 	cacheadmin.FeatureStats
-	TTLMinSeconds    float64 `json:"ttlMinSeconds"`
-	TTLMedianSeconds float64 `json:"ttlMedianSeconds"`
-	TTLMaxSeconds    float64 `json:"ttlMaxSeconds"`
+	TTLMinSeconds    float64  `json:"ttlMinSeconds"`
+	TTLMedianSeconds float64  `json:"ttlMedianSeconds"`
+	TTLMaxSeconds    float64  `json:"ttlMaxSeconds"`
+	Hits             *float64 `json:"hits,omitempty"`
+	Misses           *float64 `json:"misses,omitempty"`
+	HitRate          *float64 `json:"hitRate,omitempty"`
 }
 
-func printFeatureStats(out io.Writer, stats []cacheadmin.FeatureStats, asJSON bool) error {
-	if asJSON {
-		views := make([]featureStatsView, len(stats))
-		for i, f := range stats {
-			views[i] = featureStatsView{FeatureStats: f, TTLMinSeconds: f.TTLMin.Seconds(),
-				TTLMedianSeconds: f.TTLMedian.Seconds(), TTLMaxSeconds: f.TTLMax.Seconds()}
-		}
-		return json.NewEncoder(out).Encode(map[string][]featureStatsView{"features": views})
-	}
+// serviceView is what `cache stats --json` prints of the service it read.
+type serviceView struct {
+	MetricsURL string `json:"metricsUrl"`
+	Reachable  bool   `json:"reachable"`
+	Error      string `json:"error,omitempty"`
+}
+
+// featureViews joins the key figures and the service's counters per feature; a feature
+// with counters and no keys gets a row of its own. Rows are sorted by feature.
+func featureViews(stats []cacheadmin.FeatureStats, service serviceCounters) []featureStatsView {
+	views := make([]featureStatsView, 0, len(stats))
+	seen := make(map[string]bool, len(stats))
 	for _, f := range stats {
-		if _, err := fmt.Fprintf(out, "%-14s keys=%d memory~%dB (sampled %d) ttl min=%s median=%s max=%s no-ttl=%d\n",
-			f.Feature, f.Keys, f.MemoryBytes, f.Sampled, f.TTLMin.Round(time.Second), f.TTLMedian.Round(time.Second),
-			f.TTLMax.Round(time.Second), f.NoTTL); err != nil {
-			return err
+		seen[f.Feature] = true
+		views = append(views, featureStatsView{FeatureStats: f, TTLMinSeconds: f.TTLMin.Seconds(),
+			TTLMedianSeconds: f.TTLMedian.Seconds(), TTLMaxSeconds: f.TTLMax.Seconds()})
+	}
+	for _, feature := range slices.Sorted(maps.Keys(service.Features)) {
+		if !seen[feature] {
+			views = append(views, featureStatsView{FeatureStats: cacheadmin.FeatureStats{Feature: feature}})
 		}
 	}
-	_, err := fmt.Fprintf(out, "%d features\n", len(stats))
-	return err
+	if service.Error == "" {
+		for i := range views {
+			c := service.Features[views[i].Feature]
+			views[i].Hits, views[i].Misses, views[i].HitRate = &c.Hits, &c.Misses, c.hitRate()
+		}
+	}
+	slices.SortStableFunc(views, func(a, b featureStatsView) int { return strings.Compare(a.Feature, b.Feature) })
+	return views
+}
+
+func printFeatureStats(out io.Writer, stats []cacheadmin.FeatureStats, service serviceCounters, asJSON bool) error {
+	views := featureViews(stats, service)
+	if asJSON {
+		return json.NewEncoder(out).Encode(struct {
+			Features []featureStatsView `json:"features"`
+			Service  serviceView        `json:"service"`
+		}{views, serviceView{MetricsURL: service.URL, Reachable: service.Error == "", Error: service.Error}})
+	}
+	w := &stickyWriter{w: out}
+	for _, f := range views {
+		ttl := "ttl -"
+		if f.Sampled > f.NoTTL {
+			ttl = fmt.Sprintf("ttl min=%s median=%s max=%s", f.TTLMin.Round(time.Second), f.TTLMedian.Round(time.Second), f.TTLMax.Round(time.Second))
+		}
+		w.printf("%-14s keys=%d memory~%dB (sampled %d) %s no-ttl=%d", f.Feature, f.Keys, f.MemoryBytes, f.Sampled, ttl, f.NoTTL)
+		if f.Hits != nil {
+			rate := "-"
+			if f.HitRate != nil {
+				rate = strconv.FormatFloat(100**f.HitRate, 'f', 1, 64) + "%"
+			}
+			w.printf(" hits=%.0f misses=%.0f hit-rate=%s", *f.Hits, *f.Misses, rate)
+		}
+		w.printf("\n")
+	}
+	w.printf("%d features\n", len(views))
+	switch {
+	case service.Error != "" && service.URL == "":
+		w.printf("hit/miss counters omitted: %s\n", service.Error)
+	case service.Error != "":
+		w.printf("service not reachable at %s: hit/miss counters omitted (%s)\n", service.URL, service.Error)
+	default:
+		w.printf("hits and misses: the service at %s, since it started\n", service.URL)
+	}
+	return w.err
 }

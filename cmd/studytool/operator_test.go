@@ -216,9 +216,12 @@ func TestCacheCleanupCommand_Postgres_Redis(t *testing.T) {
 // featureStats runs `cache stats --json` beside the planted entries of
 // TestCacheCleanupCommand_Postgres_Redis: the profiles count every version, with memory
 // measured and a TTL spread; the retired feature's entry is (unknown).
+// The running app's /metrics gives the profile's hits and misses (the one profile
+// read missed); without --metrics-url the test app's METRICS_ADDR (port 0) gives no
+// URL, and the key figures come alone.
 func featureStats(t *testing.T, bin string, a *apptest.App, currentProfiles int) {
 	t.Helper()
-	run := apptest.RunStudytool(t, bin, a.Environ, "cache", "stats", "--json")
+	run := apptest.RunStudytool(t, bin, a.Environ, "cache", "stats", "--json", "--metrics-url", "http://"+a.Metrics.Addr()+"/metrics")
 	require.Zero(t, run.ExitCode, "output: %s", run.Output)
 	var got struct {
 		Features []struct {
@@ -226,7 +229,9 @@ func featureStats(t *testing.T, bin string, a *apptest.App, currentProfiles int)
 			Keys, MemoryBytes            int64
 			Sampled                      int
 			TTLMinSeconds, TTLMaxSeconds float64
+			Hits, Misses                 *float64
 		}
+		Service struct{ Reachable bool }
 	}
 	require.NoError(t, json.Unmarshal([]byte(run.Stdout), &got), "stdout: %s", run.Stdout)
 	byName := make(map[string]int)
@@ -241,4 +246,13 @@ func featureStats(t *testing.T, bin string, a *apptest.App, currentProfiles int)
 	assert.GreaterOrEqual(t, profiles.TTLMaxSeconds, profiles.TTLMinSeconds)
 	require.Contains(t, byName, "(unknown)")
 	assert.Positive(t, got.Features[byName["(unknown)"]].Keys)
+	assert.True(t, got.Service.Reachable, "stdout: %s", run.Stdout)
+	require.NotNil(t, profiles.Misses, "stdout: %s", run.Stdout)
+	require.NotNil(t, profiles.Hits)
+	assert.GreaterOrEqual(t, *profiles.Misses, 1.0, "the profile read missed")
+
+	run = apptest.RunStudytool(t, bin, a.Environ, "cache", "stats")
+	require.Zero(t, run.ExitCode, "output: %s", run.Output)
+	assert.Contains(t, run.Stdout, "user:profile")
+	assert.Contains(t, run.Stdout, "hit/miss counters omitted: METRICS_ADDR \"127.0.0.1:0\" has no fixed port")
 }

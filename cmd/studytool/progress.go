@@ -44,7 +44,7 @@ a defect or a manual edit for a person to look at.`,
 			if err != nil {
 				return err
 			}
-			return reportVerification(cmd.OutOrStdout(), result)
+			return reportVerification(cmd.OutOrStdout(), result, "progress verify")
 		},
 	}
 	verify.Flags().StringVar(&userID, "user", "", "check only this user's progress (default: every user)")
@@ -110,16 +110,16 @@ func reportRebuild(out io.Writer, r *progress.Rebuild, asJSON bool) error {
 		return err
 	}
 	if !r.Applied {
-		return reportVerification(out, r.Verification)
+		return reportVerification(out, r.Verification, "progress rebuild")
 	}
 	_, err := fmt.Fprintf(out, "checked %d progress rows against %d reviews: rewrote %d rows of %d users\n",
 		r.Verification.Rows, r.Reviews, r.Rows, r.Users)
 	return err
 }
 
-// reportVerification prints every disagreement and the totals, and fails when there is
-// a disagreement.
-func reportVerification(out io.Writer, v *progress.Verification) error {
+// reportVerification prints every disagreement and the totals, and fails, in the name of
+// command, when there is a disagreement.
+func reportVerification(out io.Writer, v *progress.Verification, command string) error {
 	for _, d := range v.Disagreements {
 		stored := "no stored progress"
 		if d.Stored != nil {
@@ -135,7 +135,7 @@ func reportVerification(out io.Writer, v *progress.Verification) error {
 		return err
 	}
 	if n := len(v.Disagreements); n > 0 {
-		return fmt.Errorf("progress verify: %d rows: %w", n, errProgressDisagrees)
+		return fmt.Errorf("%s: %d rows: %w", command, n, errProgressDisagrees)
 	}
 	return nil
 }

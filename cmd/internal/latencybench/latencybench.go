@@ -4,12 +4,18 @@
 package latencybench
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -60,10 +66,36 @@ type Readers struct {
 	Read    func(context.Context) error
 }
 
+// Measurer runs readers beside an operation and returns what they saw.
+type Measurer interface {
+	Measure(ctx context.Context, name string, op Op) (Phase, error)
+}
+
+var (
+	_ Measurer = Readers{}
+	_ Measurer = ReaderProcess{}
+)
+
 // Measure runs the readers, lets them settle, runs op, and stops them when op returns.
 func (r Readers) Measure(ctx context.Context, name string, op Op) (Phase, error) {
-	readCtx, stop := context.WithCancel(ctx)
-	defer stop()
+	stop := r.start(ctx)
+	start := time.Now()
+	deleted, err := op(ctx)
+	elapsed := time.Since(start)
+	latencies, readErr := stop()
+	if err != nil {
+		return Phase{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if readErr != nil {
+		return Phase{}, fmt.Errorf("%s: %w", name, readErr)
+	}
+	return Phase{Name: name, Operation: elapsed, Deleted: deleted, Latencies: latencies}, nil
+}
+
+// start runs the readers, lets them settle and turns recording on; stop ends them and
+// returns the latencies recorded, sorted.
+func (r Readers) start(ctx context.Context) (stop func() ([]time.Duration, error)) {
+	readCtx, cancel := context.WithCancel(ctx)
 	var recording atomic.Bool
 	samples := make([][]time.Duration, r.Clients)
 	errs := make([]error, r.Clients)
@@ -73,23 +105,101 @@ func (r Readers) Measure(ctx context.Context, name string, op Op) (Phase, error)
 	}
 	time.Sleep(r.Settle) // connections open, goroutines running
 	recording.Store(true)
-	start := time.Now()
-	deleted, err := op(ctx)
-	elapsed := time.Since(start)
-	stop()
-	wg.Wait()
+	return func() ([]time.Duration, error) {
+		cancel()
+		wg.Wait()
+		var all []time.Duration
+		for i, s := range samples {
+			if errs[i] != nil {
+				return nil, fmt.Errorf("client %d: %w", i, errs[i])
+			}
+			all = append(all, s...)
+		}
+		slices.Sort(all)
+		return all, nil
+	}
+}
+
+// ReaderProcess runs the readers in a child process, Path with Args, which must call
+// ServeReaders: the readers then share no heap, garbage collector or scheduler with
+// the operation measured, only the machine.
+type ReaderProcess struct {
+	Path string
+	Args []string
+}
+
+// readerReady is the line a reader process writes once its readers record.
+const readerReady = "recording"
+
+// readerReport is what a reader process writes when its standard input closes.
+type readerReport struct {
+	// LatenciesNs are the reads' latencies in nanoseconds, sorted.
+	LatenciesNs []int64 `json:"latenciesNs"`
+	Error       string  `json:"error,omitempty"`
+}
+
+// Measure starts the reader process, waits until its readers record, runs op, then
+// closes the process's standard input and reads its latencies.
+func (p ReaderProcess) Measure(ctx context.Context, name string, op Op) (Phase, error) {
+	cmd := exec.CommandContext(ctx, p.Path, p.Args...) //nolint:gosec // G204: the benchmark starts itself (os.Executable) with its own flags
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
+		return Phase{}, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return Phase{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return Phase{}, fmt.Errorf("%s: start readers: %w", name, err)
+	}
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != readerReady {
+		_ = stdin.Close()
+		_ = cmd.Wait()
+		return Phase{}, fmt.Errorf("%s: readers did not start: %q %w", name, line, err)
+	}
+	start := time.Now()
+	deleted, opErr := op(ctx)
+	elapsed := time.Since(start)
+	_ = stdin.Close()
+	var report readerReport
+	decodeErr := json.NewDecoder(out).Decode(&report)
+	waitErr := cmd.Wait()
+	if err := errors.Join(opErr, decodeErr, waitErr); err != nil {
 		return Phase{}, fmt.Errorf("%s: %w", name, err)
 	}
-	p := Phase{Name: name, Operation: elapsed, Deleted: deleted}
-	for i, s := range samples {
-		if errs[i] != nil {
-			return Phase{}, fmt.Errorf("%s: client %d: %w", name, i, errs[i])
-		}
-		p.Latencies = append(p.Latencies, s...)
+	if report.Error != "" {
+		return Phase{}, fmt.Errorf("%s: readers: %s", name, report.Error)
 	}
-	slices.Sort(p.Latencies)
-	return p, nil
+	latencies := make([]time.Duration, len(report.LatenciesNs))
+	for i, ns := range report.LatenciesNs {
+		latencies[i] = time.Duration(ns)
+	}
+	return Phase{Name: name, Operation: elapsed, Deleted: deleted, Latencies: latencies}, nil
+}
+
+// ServeReaders is the reader process's side of ReaderProcess: it runs r, writes
+// readerReady once they record, and when in ends (the parent closed it) stops them and
+// writes their latencies to out as JSON.
+func ServeReaders(ctx context.Context, r Readers, in io.Reader, out io.Writer) error {
+	stop := r.start(ctx)
+	if _, err := fmt.Fprintln(out, readerReady); err != nil {
+		_, _ = stop()
+		return err
+	}
+	_, _ = io.Copy(io.Discard, in) // until the parent closes our standard input
+	latencies, err := stop()
+	report := readerReport{LatenciesNs: make([]int64, len(latencies))}
+	for i, d := range latencies {
+		report.LatenciesNs[i] = int64(d)
+	}
+	if err != nil {
+		report.Error = err.Error()
+	}
+	return json.NewEncoder(out).Encode(report)
 }
 
 // read calls Read until ctx ends, and returns the latency of each read made while
@@ -116,12 +226,13 @@ func Report(w io.Writer, baseline Phase, phases []Phase, judged Phase, what stri
 	base := percentile(baseline.Latencies, 0.99)
 	// Writes into the tabwriter only buffer; Flush reports a failure to write out.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	_, _ = fmt.Fprintln(tw, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t")
+	_, _ = fmt.Fprintln(tw, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t≥ 10 ms\t≥ 50 ms\t")
 	for _, p := range append([]Phase{baseline}, phases...) {
 		p99 := percentile(p.Latencies, 0.99)
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", p.Name, p.Operation.Round(time.Millisecond), p.Deleted,
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t\n", p.Name, p.Operation.Round(time.Millisecond), p.Deleted,
 			len(p.Latencies), float64(len(p.Latencies))/p.Operation.Seconds(),
-			millis(percentile(p.Latencies, 0.50)), millis(p99), millis(percentile(p.Latencies, 1)), millis(p99-base))
+			millis(percentile(p.Latencies, 0.50)), millis(p99), millis(percentile(p.Latencies, 1)), millis(p99-base),
+			atLeast(p.Latencies, 10*time.Millisecond), atLeast(p.Latencies, TargetMax))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -141,6 +252,12 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	}
 	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
 	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+// atLeast counts the latencies of sorted that are d or longer.
+func atLeast(sorted []time.Duration, d time.Duration) int {
+	i, _ := slices.BinarySearch(sorted, d)
+	return len(sorted) - i
 }
 
 // millis formats d in milliseconds with microsecond precision.
