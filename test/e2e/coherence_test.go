@@ -105,14 +105,15 @@ func (r *replicaApp) session(t *testing.T, user apptest.User) string {
 	return token
 }
 
-// warm reads GET /v1/me on r with token until r's tier answers the session.
+// warm reads GET /v1/me on r with token until r's tier answers the whole request: the
+// session and the profile, two hits (the tier is shared by both on one Redis server).
 func (r *replicaApp) warm(t *testing.T, token string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		hits := r.tier(t, "hits_total")
 		status, _ := r.get(t, "/v1/me", token)
 		require.Equal(t, http.StatusOK, status)
-		return r.tier(t, "hits_total") > hits
+		return r.tier(t, "hits_total")-hits >= 2
 	}, 10*time.Second, time.Millisecond, "the local tier holds the session")
 }
 
@@ -181,7 +182,9 @@ func TestCoherence_RevocationDelay(t *testing.T) {
 		a.logout(t, token)
 		delays = append(delays, b.untilRefused(t, token))
 	}
-	require.Greater(t, b.tier(t, "hits_total")-hits, float64(trials), "B answered from its tier")
+	served := b.tier(t, "hits_total") - hits
+	t.Logf("B answered %.0f reads from its tier", served)
+	require.GreaterOrEqual(t, served, float64(2*trials), "B answered the session and the profile from its tier in every trial")
 	slices.Sort(delays)
 	p := func(q float64) time.Duration { return delays[int(q*float64(len(delays)-1))] }
 	t.Logf("revocation delay over %d trials: p50 %s, p99 %s, max %s", trials, p(0.5), p(0.99), delays[len(delays)-1])
