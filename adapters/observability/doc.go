@@ -40,10 +40,20 @@
 //	password_hash_busy_total                            counter (answered 503 busy)
 //	db_wait_seconds{budget}                             histogram (wait for a connection: study, content)
 //	db_timeouts_total{budget,kind,route}                counter (kind pool_wait or query_timeout; 503)
+//	local_cache_hits_total{tier}                        counter (read in process, no round trip)
+//	local_cache_misses_total{tier}                      counter (read from Redis, tier in use)
+//	local_cache_bypasses_total{tier}                    counter (read from Redis, invalidation channel down)
+//	local_cache_invalidations_total{tier}               counter
+//	local_cache_evictions_total{tier}                   counter (LOCAL_CACHE_MAX_ENTRIES, _MAX_BYTES)
+//	local_cache_flushes_total{tier}                     counter (channel lost, Redis flushed)
+//	local_cache_entries{tier}, local_cache_bytes{tier}  gauge
+//	local_cache_up{tier}                                gauge: 1 while the tier is in use
 //
 // plus the Go runtime (go_*) and process (process_*) collectors. The password_hash*
 // families are registered by bootstrap from the hasher's own figures. The role label is
-// "cache", "state", or RoleShared when one connection serves both.
+// "cache", "state", or RoleShared when one connection serves both; so is the tier label of
+// the local_cache_* families, which exist only while a local tier runs (LOCAL_CACHE on a
+// standalone Redis).
 //
 // The package is an adapter: it imports ports, domain and adapters/shared, never the
 // application or another adapter. Metrics implements the ports' observers
