@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -10,30 +11,45 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Keys under which the middleware shares per-request values through the gin.Context.
-const (
-	loggerKey      = "httpapi.logger"
-	problemCodeKey = "httpapi.problemCode"
-)
+// problemCodeKey is the key under which error rendering tells the access log the
+// problem's code, through the gin.Context.
+const problemCodeKey = "httpapi.problemCode"
 
-// loggerFrom returns the router's logger, or slog.Default outside the router.
+// loggerFrom returns the router's logger (which requestID puts in the request's
+// context), or slog.Default outside the router.
 func loggerFrom(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(loggerKey); ok {
-		if logger, ok := l.(*slog.Logger); ok {
-			return logger
-		}
+	if rc := requestContextFrom(c.Request.Context()); rc != nil && rc.logger != nil {
+		return rc.logger
 	}
 	return slog.Default()
 }
 
 // accessLog writes one line per request. It logs the path without the query string and no
 // headers, so tokens in queries, Authorization headers and cookies never reach the log.
-func accessLog() gin.HandlerFunc {
+// skip2xx is the fraction of the lines of successful (2xx) responses left out, chosen at
+// random (0 logs them all, 1 none); every other status is always logged. No line is
+// built when the logger would discard it (LOG_LEVEL above info, or sampled out).
+func accessLog(skip2xx float64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
 
 		status := c.Writer.Status()
+		level := slog.LevelInfo
+		switch {
+		case status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // a known degradation, reported by /readyz and metrics too
+		case status >= http.StatusInternalServerError:
+			level = slog.LevelError
+		}
+		if skip2xx > 0 && status >= 200 && status < 300 && (skip2xx >= 1 || rand.Float64() < skip2xx) { //nolint:gosec // sampling, not security
+			return
+		}
+		ctx := c.Request.Context()
+		logger := loggerFrom(c)
+		if !logger.Enabled(ctx, level) {
+			return
+		}
 		attrs := []slog.Attr{
 			slog.String("method", c.Request.Method),
 			slog.String("route", c.FullPath()),
@@ -46,14 +62,7 @@ func accessLog() gin.HandlerFunc {
 		if code := c.GetString(problemCodeKey); code != "" {
 			attrs = append(attrs, slog.String("code", code))
 		}
-		level := slog.LevelInfo
-		switch {
-		case status == http.StatusServiceUnavailable:
-			level = slog.LevelWarn // a known degradation, reported by /readyz and metrics too
-		case status >= http.StatusInternalServerError:
-			level = slog.LevelError
-		}
-		loggerFrom(c).LogAttrs(c.Request.Context(), level, "http request", attrs...)
+		logger.LogAttrs(ctx, level, "http request", attrs...)
 	}
 }
 
