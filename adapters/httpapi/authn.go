@@ -55,7 +55,7 @@ func (a *Authenticator) Required() gin.HandlerFunc {
 		}
 		session, err := a.authenticate.Handle(c.Request.Context(), auth.Authenticate{
 			Token:     token,
-			IPAddress: c.ClientIP(),
+			IPAddress: clientIP(c),
 			UserAgent: c.Request.UserAgent(),
 		})
 		if err != nil {

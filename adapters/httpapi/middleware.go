@@ -57,7 +57,7 @@ func accessLog(skip2xx float64) gin.HandlerFunc {
 			slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)),
 			slog.Int("bytes", max(c.Writer.Size(), 0)),
-			slog.String("client_ip", c.ClientIP()),
+			slog.String("client_ip", clientIP(c)),
 		}
 		if code := c.GetString(problemCodeKey); code != "" {
 			attrs = append(attrs, slog.String("code", code))
@@ -104,7 +104,7 @@ func bodyLimit(bodyLimit, uploadLimit int64) gin.HandlerFunc {
 			WriteError(c, &http.MaxBytesError{Limit: limit})
 			return
 		}
-		if c.Request.Body != nil {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody { // nothing to cap in a request without a body
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()

@@ -25,6 +25,8 @@ type requestContext struct {
 	context.Context
 	id     string
 	logger *slog.Logger
+	// clientIP is c.ClientIP(), once clientIP has resolved it ("" before).
+	clientIP string
 }
 
 // requestContextKey is the key under which a requestContext answers Value with itself.
@@ -43,6 +45,19 @@ func (c *requestContext) Value(key any) any {
 func requestContextFrom(ctx context.Context) *requestContext {
 	rc, _ := ctx.Value(requestContextKey{}).(*requestContext)
 	return rc
+}
+
+// clientIP returns c.ClientIP(), resolved once per request: the authenticator and the
+// access log both need it, and resolving it allocates.
+func clientIP(c *gin.Context) string {
+	rc := requestContextFrom(c.Request.Context())
+	if rc == nil {
+		return c.ClientIP()
+	}
+	if rc.clientIP == "" {
+		rc.clientIP = c.ClientIP()
+	}
+	return rc.clientIP
 }
 
 // RequestIDFrom returns the request id that the router stored in ctx, or "" outside a
