@@ -121,7 +121,7 @@ func getTarget(name, baseURL, path, token string) target {
 // new session of the same deck.
 func reviewTarget(baseURL, token string, decks []string, sessions []studySession) target {
 	a := api{baseURL: baseURL}
-	return target{name: "review loop (POST …/reviews)", worker: func(_ context.Context, client *http.Client, i int) (step, error) {
+	return target{name: "review loop (POST …/reviews)", conns: len(sessions), worker: func(_ context.Context, client *http.Client, i int) (step, error) {
 		a := a
 		a.client = client
 		s := &sessions[i]

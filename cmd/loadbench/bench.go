@@ -109,8 +109,9 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	}
 
 	started := time.Now()
-	fmt.Fprintf(stderr, "loadbench: %d targets × %d runs, %d connections, %s (+%s warm-up) each\n",
-		len(targets), o.runs, o.conns, o.duration, o.warmup)
+	loadBefore := loadAverage()
+	fmt.Fprintf(stderr, "loadbench: %d targets × %d runs, %d connections (review loop %d), %s (+%s warm-up) each\n",
+		len(targets), o.runs, o.conns, o.reviewConn, o.duration, o.warmup)
 	runs := make([][]result, o.runs)
 	cfg := loadConfig{conns: o.conns, warmup: o.warmup, duration: o.duration}
 	for i := range runs {
@@ -126,7 +127,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	}
 	fmt.Fprint(stdout, header(o, started))
 	fmt.Fprint(stdout, renderTable(runs, targets[0].name))
-	fmt.Fprintf(stdout, "\nload average after the runs: %s\n", loadAverage())
+	fmt.Fprintf(stdout, "\nload average (1, 5, 15 min) before the runs: %s; after: %s\n", loadBefore, loadAverage())
 	return nil
 }
 
@@ -169,14 +170,25 @@ func setUp(ctx context.Context, o options, rdb *redis.Client, svcURL, refURL str
 	if _, err := a.deckWithCards(ctx, reader, "Reader's deck", readerCards); err != nil {
 		return nil, err
 	}
+	targets := []target{
+		getTarget("1-RTT reference GET /v1/me", refURL, "/v1/me", reader),
+		getTarget("GET /v1/me", svcURL, "/v1/me", reader),
+		getTarget("GET /v1/decks", svcURL, "/v1/decks", reader),
+	}
+	if err := setUpReference(ctx, rdb, o.keyPrefix, reader); err != nil {
+		return nil, err
+	}
+	if !o.review {
+		return targets, nil
+	}
 	learner, err := a.signUp(ctx, fmt.Sprintf("learner-%d@loadbench.example.com", stamp))
 	if err != nil {
 		return nil, err
 	}
 	// One deck per connection: a card's first answer grades it, so a second session of the
 	// same deck would find nothing new to study.
-	decks := make([]string, o.conns)
-	sessions := make([]studySession, o.conns)
+	decks := make([]string, o.reviewConn)
+	sessions := make([]studySession, o.reviewConn)
 	for i := range decks {
 		if decks[i], err = a.deckWithCards(ctx, learner, fmt.Sprintf("Learner's deck %d", i+1), learnerCards); err != nil {
 			return nil, err
@@ -186,29 +198,29 @@ func setUp(ctx context.Context, o options, rdb *redis.Client, svcURL, refURL str
 		}
 	}
 
+	return append(targets, reviewTarget(svcURL, learner, decks, sessions)), nil
+}
+
+// setUpReference stores the reference's session of token: a small profile.
+func setUpReference(ctx context.Context, rdb *redis.Client, prefix, token string) error {
 	profile, err := json.Marshal(referenceProfile{
 		ID: "0190c1de-8e59-7000-8000-000000000001", Email: "reader@loadbench.example.com", DisplayName: "Load",
 		Permissions: []string{}, CreatedAt: time.Now().UTC().Format(time.RFC3339),
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := rdb.Set(ctx, referenceKey(o.keyPrefix, reader), profile, referenceSessionTTL).Err(); err != nil {
-		return nil, fmt.Errorf("reference session: %w", err)
+	if err := rdb.Set(ctx, referenceKey(prefix, token), profile, referenceSessionTTL).Err(); err != nil {
+		return fmt.Errorf("reference session: %w", err)
 	}
-	return []target{
-		getTarget("1-RTT reference GET /v1/me", refURL, "/v1/me", reader),
-		getTarget("GET /v1/me", svcURL, "/v1/me", reader),
-		getTarget("GET /v1/decks", svcURL, "/v1/decks", reader),
-		reviewTarget(svcURL, learner, decks, sessions),
-	}, nil
+	return nil
 }
 
 // header describes the run above the table.
 func header(o options, started time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "loadbench %s: %d connections per target, %s measured after %s warm-up, %d runs; GOMAXPROCS %d (%d CPUs)\n",
-		started.UTC().Format(time.RFC3339), o.conns, o.duration, o.warmup, o.runs, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Fprintf(&b, "loadbench %s: %d connections per target (review loop %d), %s measured after %s warm-up, %d runs; GOMAXPROCS %d (%d CPUs)\n",
+		started.UTC().Format(time.RFC3339), o.conns, o.reviewConn, o.duration, o.warmup, o.runs, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	fmt.Fprintf(&b, "redis %s, database %s\n\n", redactURL(o.redisURL), redactURL(o.databaseURL))
 	return b.String()
 }

@@ -17,6 +17,8 @@ type step func(ctx context.Context) error
 // target is one endpoint (or loop of requests) under load.
 type target struct {
 	name string
+	// conns, when not zero, overrides loadConfig.conns for this target.
+	conns int
 	// worker prepares connection i's loop (unmeasured), returning its step.
 	worker func(ctx context.Context, client *http.Client, i int) (step, error)
 }
@@ -43,6 +45,9 @@ func newClient(conns int) *http.Client {
 // the previous one is answered. Requests that start within the warm-up are not counted;
 // after warm-up + duration every connection stops.
 func runLoad(ctx context.Context, t target, cfg loadConfig) (result, error) {
+	if t.conns > 0 {
+		cfg.conns = t.conns
+	}
 	client := newClient(cfg.conns)
 	defer client.CloseIdleConnections()
 	steps := make([]step, cfg.conns)

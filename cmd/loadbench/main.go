@@ -16,7 +16,7 @@
 // deck of 20 cards and one open study session per connection), then, -runs times, loads
 // each target closed-loop on -conns connections for -duration after -warmup: the
 // reference, GET /v1/me, GET /v1/decks and the review loop (each connection answers the
-// cards of its own study session). It prints a Markdown table of req/s, p50 and p99 and
+// cards of its own study session; -review-conns sets their number). It prints a Markdown table of req/s, p50 and p99 and
 // the ratio to the reference of the same run, with the medians over the runs.
 //
 // Every child is stopped with SIGTERM on every path (Ctrl-C included) and the run's Redis
@@ -51,6 +51,8 @@ type options struct {
 	duration   time.Duration
 	warmup     time.Duration
 	runs       int
+	review     bool
+	reviewConn int
 
 	serveReference string // set in the reference child: its listen address
 	redisURL       string
@@ -83,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured duration of each target in each run")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.runs, "runs", 3, "runs over every target")
+	fs.BoolVar(&o.review, "review", true, "load the review loop too")
+	fs.IntVar(&o.reviewConn, "review-conns", 0, "connections of the review loop (default: -conns); each holds a database connection for a while, "+
+		"so beyond DB_MAX_OPEN_CONNS some wait longer than DB_POOL_WAIT_TIMEOUT and are answered 503")
 	fs.StringVar(&o.serveReference, "serve-reference", "", "internal: serve the 1-RTT reference on this address")
 	fs.StringVar(&o.redisURL, "redis-url", envOr("REDIS_URL", defaultRedisURL), "Redis of the service and the reference (REDIS_URL)")
 	fs.StringVar(&o.databaseURL, "database-url", envOr("DATABASE_URL", defaultDatabaseURL), "PostgreSQL of the service (DATABASE_URL)")
@@ -90,8 +95,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if o.conns < 1 || o.runs < 1 || o.duration <= 0 || o.warmup < 0 {
-		return o, fmt.Errorf("-conns and -runs must be at least 1, -duration positive and -warmup not negative")
+	if o.conns < 1 || o.runs < 1 || o.duration <= 0 || o.warmup < 0 || o.reviewConn < 0 {
+		return o, fmt.Errorf("-conns and -runs must be at least 1, -duration positive, -warmup and -review-conns not negative")
+	}
+	if o.reviewConn == 0 {
+		o.reviewConn = o.conns
 	}
 	return o, nil
 }
