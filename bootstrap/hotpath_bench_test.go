@@ -24,7 +24,7 @@ import (
 // the whole router on the embedded stack (in-memory sessions and cache), access log line
 // included. The measured figure is in docs/performance.md ("Hot path of an authenticated
 // read"); the budget leaves room above it so that only a real regression fails.
-const meAllocBudget = 120
+const meAllocBudget = 80
 
 // discardWriter is a ResponseWriter that keeps nothing, so the measurement is the
 // router's own.

@@ -98,8 +98,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.conns < 1 || o.runs < 1 || o.duration <= 0 || o.warmup < 0 || o.reviewConn < 0 {
 		return o, fmt.Errorf("-conns and -runs must be at least 1, -duration positive, -warmup and -review-conns not negative")
 	}
-	if o.reviewConn == 0 {
+	if o.reviewConn == 0 && o.review {
 		o.reviewConn = o.conns
+	}
+	if !o.review {
+		o.reviewConn = 0
 	}
 	return o, nil
 }
