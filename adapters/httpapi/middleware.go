@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
@@ -15,10 +16,10 @@ import (
 // problem's code, through the gin.Context.
 const problemCodeKey = "httpapi.problemCode"
 
-// loggerFrom returns the router's logger (which requestID puts in the request's
-// context), or slog.Default outside the router.
-func loggerFrom(c *gin.Context) *slog.Logger {
-	if rc := requestContextFrom(c.Request.Context()); rc != nil && rc.logger != nil {
+// loggerFrom returns the router's logger, which requestID puts in the request's context
+// (ctx or a context derived from it), or slog.Default outside the router.
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if rc := requestContextFrom(ctx); rc != nil && rc.logger != nil {
 		return rc.logger
 	}
 	return slog.Default()
@@ -46,7 +47,7 @@ func accessLog(skip2xx float64) gin.HandlerFunc {
 			return
 		}
 		ctx := c.Request.Context()
-		logger := loggerFrom(c)
+		logger := loggerFrom(ctx)
 		if !logger.Enabled(ctx, level) {
 			return
 		}
@@ -78,7 +79,7 @@ func recovery() gin.HandlerFunc {
 			if err, ok := rec.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(rec)
 			}
-			loggerFrom(c).LogAttrs(c.Request.Context(), slog.LevelError, "panic recovered",
+			loggerFrom(c.Request.Context()).LogAttrs(c.Request.Context(), slog.LevelError, "panic recovered",
 				slog.Any("panic", rec), slog.String("stack", string(debug.Stack())))
 			if c.Writer.Written() {
 				c.Abort()

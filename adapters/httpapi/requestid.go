@@ -22,9 +22,9 @@ var requestIDHeaderKey = http.CanonicalHeaderKey(RequestIDHeader)
 // requestContext is the context every request runs in: its id and the router's logger,
 // in one value (one allocation where context.WithValue and Gin's key map took three).
 type requestContext struct {
-	context.Context
-	id     string
-	logger *slog.Logger
+	context.Context //nolint:containedctx // it is a context: the request's, extended by two values
+	id              string
+	logger          *slog.Logger
 	// clientIP is c.ClientIP(), once clientIP has resolved it ("" before).
 	clientIP string
 }

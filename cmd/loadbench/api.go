@@ -51,7 +51,7 @@ func (a api) call(ctx context.Context, method, path, token string, body, out any
 
 // signUp registers email and logs in, returning the session token.
 func (a api) signUp(ctx context.Context, email string) (string, error) {
-	const password = "loadbench correct horse battery"
+	const password = "loadbench correct horse battery" //nolint:gosec // G101: the password of a throwaway account the run creates
 	if err := a.call(ctx, http.MethodPost, "/v1/auth/register", "",
 		map[string]string{"email": email, "password": password, "displayName": "Load"}, nil, http.StatusCreated); err != nil {
 		return "", fmt.Errorf("register: %w", err)

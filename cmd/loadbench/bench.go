@@ -31,10 +31,10 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	defer rdb.Close()
+	defer func() { _ = rdb.Close() }()
 	defer func() {
 		n, cerr := deleteKeys(context.WithoutCancel(ctx), rdb, o.keyPrefix)
-		fmt.Fprintf(stderr, "loadbench: deleted %d Redis keys under %s\n", n, o.keyPrefix)
+		_, _ = fmt.Fprintf(stderr, "loadbench: deleted %d Redis keys under %s\n", n, o.keyPrefix)
 		err = errors.Join(err, cerr)
 	}()
 	dropDB, err := ensureDatabase(ctx, o.databaseURL)
@@ -51,7 +51,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 		if binary, err = buildStudytool(ctx, dir); err != nil {
 			return err
 		}
@@ -62,7 +62,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		serviceLog = f
 	}
 
@@ -79,7 +79,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	defer func() { fmt.Fprintln(stderr, "loadbench:", svc.stop()) }()
+	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", svc.stop()) }()
 
 	refAddr, err := freeAddr(ctx)
 	if err != nil {
@@ -95,7 +95,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	defer func() { fmt.Fprintln(stderr, "loadbench:", ref.stop()) }()
+	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", ref.stop()) }()
 
 	if err := svc.waitAnswering(ctx, "/readyz", http.StatusOK); err != nil {
 		return err
@@ -110,7 +110,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 
 	started := time.Now()
 	loadBefore := loadAverage()
-	fmt.Fprintf(stderr, "loadbench: %d targets × %d runs, %d connections (review loop %d), %s (+%s warm-up) each\n",
+	_, _ = fmt.Fprintf(stderr, "loadbench: %d targets × %d runs, %d connections (review loop %d), %s (+%s warm-up) each\n",
 		len(targets), o.runs, o.conns, o.reviewConn, o.duration, o.warmup)
 	runs := make([][]result, o.runs)
 	cfg := loadConfig{conns: o.conns, warmup: o.warmup, duration: o.duration}
@@ -120,14 +120,14 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "loadbench: run %d %-30s %8.0f req/s p50 %s ms p99 %s ms, %d errors %s\n",
+			_, _ = fmt.Fprintf(stderr, "loadbench: run %d %-30s %8.0f req/s p50 %s ms p99 %s ms, %d errors %s\n",
 				i+1, r.target, r.rate(), ms(r.p50), ms(r.p99), r.errors, r.sampleErr)
 			runs[i] = append(runs[i], r)
 		}
 	}
-	fmt.Fprint(stdout, header(o, started))
-	fmt.Fprint(stdout, renderTable(runs, targets[0].name))
-	fmt.Fprintf(stdout, "\nload average (1, 5, 15 min) before the runs: %s; after: %s\n", loadBefore, loadAverage())
+	_, _ = fmt.Fprint(stdout, header(o, started))
+	_, _ = fmt.Fprint(stdout, renderTable(runs, targets[0].name))
+	_, _ = fmt.Fprintf(stdout, "\nload average (1, 5, 15 min) before the runs: %s; after: %s\n", loadBefore, loadAverage())
 	return nil
 }
 
@@ -219,9 +219,9 @@ func setUpReference(ctx context.Context, rdb *redis.Client, prefix, token string
 // header describes the run above the table.
 func header(o options, started time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "loadbench %s: %d connections per target (review loop %d), %s measured after %s warm-up, %d runs; GOMAXPROCS %d (%d CPUs)\n",
+	_, _ = fmt.Fprintf(&b, "loadbench %s: %d connections per target (review loop %d), %s measured after %s warm-up, %d runs; GOMAXPROCS %d (%d CPUs)\n",
 		started.UTC().Format(time.RFC3339), o.conns, o.reviewConn, o.duration, o.warmup, o.runs, runtime.GOMAXPROCS(0), runtime.NumCPU())
-	fmt.Fprintf(&b, "redis %s, database %s\n\n", redactURL(o.redisURL), redactURL(o.databaseURL))
+	_, _ = fmt.Fprintf(&b, "redis %s, database %s\n\n", redactURL(o.redisURL), redactURL(o.databaseURL))
 	return b.String()
 }
 
@@ -247,15 +247,15 @@ func loadAverage() string {
 }
 
 // openRedis connects to url.
-func openRedis(ctx context.Context, url string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(url)
+func openRedis(ctx context.Context, redisURL string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redis %s: %w", redactURL(url), err)
+		return nil, fmt.Errorf("redis %s: %w", redactURL(redisURL), err)
 	}
 	return rdb, nil
 }
@@ -306,7 +306,7 @@ func ensureDatabase(ctx context.Context, databaseURL string) (func(context.Conte
 	if err != nil {
 		return nil, fmt.Errorf("postgres %s: %w", redactURL(admin.String()), err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 	var exists bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -323,7 +323,7 @@ func ensureDatabase(ctx context.Context, databaseURL string) (func(context.Conte
 		if err != nil {
 			return fmt.Errorf("postgres: drop database %s: %w", ident, err)
 		}
-		defer conn.Close(ctx)
+		defer func() { _ = conn.Close(ctx) }()
 		if _, err := conn.Exec(ctx, "DROP DATABASE "+ident+" WITH (FORCE)"); err != nil {
 			return fmt.Errorf("postgres: drop database %s: %w", ident, err)
 		}

@@ -97,16 +97,16 @@ func runLoad(ctx context.Context, t target, cfg loadConfig) (result, error) {
 		return result{}, err
 	}
 	var all []time.Duration
-	errors := 0
+	failed := 0
 	var sample error
 	for i := range latencies {
 		all = append(all, latencies[i]...)
-		errors += errs[i]
+		failed += errs[i]
 		if sample == nil {
 			sample = firstErr[i]
 		}
 	}
-	r := summarize(t.name, all, errors, cfg.duration)
+	r := summarize(t.name, all, failed, cfg.duration)
 	if sample != nil {
 		r.sampleErr = sample.Error()
 	}
@@ -123,7 +123,7 @@ func send(client *http.Client, req *http.Request, want int, into *[]byte) error 
 	if err != nil {
 		return err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if into != nil {
 		b, err := io.ReadAll(res.Body)
 		if err != nil {

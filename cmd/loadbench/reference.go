@@ -43,7 +43,7 @@ func serveReference(addr, redisURL, prefix string) error {
 		return fmt.Errorf("reference: %w", err)
 	}
 	rdb := redis.NewClient(opts)
-	defer rdb.Close()
+	defer func() { _ = rdb.Close() }()
 
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
