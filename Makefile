@@ -26,7 +26,7 @@ RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env 
 export MOCKERY OAPI_CODEGEN FUZZTIME
 
 .PHONY: help run build test test-go check-mocks check-client check-alerts lint fmt-check vet golangci-lint fmt \
-	mocks client migrate bench bench-cache bench-auth fuzz cover clean deps swagger-ui
+	mocks client migrate bench bench-cache bench-auth load fuzz cover clean deps swagger-ui
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -99,6 +99,9 @@ bench-cache: ## Delete KEYS (default 1000000) cache keys by pattern under read l
 
 bench-auth: ## 64 anonymous clients register and log in for 20 s: peak RSS vs hashing budget, statuses (needs createdb studytool_authbench)
 	$(GO) run ./cmd/authbench -workers 64 -duration 20s $(ARGS)
+
+load: build ## Load GET /v1/me, GET /v1/decks and a review loop against a 1-RTT reference on REDIS_URL/DATABASE_URL (default local DB 14/studytool_load), e.g. ARGS='-duration 10s -runs 3'
+	$(GO) run ./cmd/loadbench -binary bin/studytool $(ARGS)
 
 fuzz: ## Run every fuzz target for FUZZTIME (default 15s) each
 	@bash scripts/fuzz.sh

@@ -39,7 +39,7 @@ func Options(cfg Config) fx.Option {
 		StudyModule,
 		SyncModule,
 		CacheAdminModule,
-		fx.Invoke(applyMemoryLimit, startWarmers, announce),
+		fx.Invoke(applyMemoryLimit, startWarmers, announce, registerLogMetrics),
 	)
 }
 

@@ -342,6 +342,13 @@ type ObservabilityConfig struct {
 	LogLevel slog.Level `env:"LOG_LEVEL" envDefault:"info" accepts:"one of debug, info, warn, error"`
 	// LogFormat is the log encoding.
 	LogFormat LogFormat `env:"LOG_FORMAT" accepts:"json or text"`
+	// AccessLogSample2xx is the fraction of the access log lines ("http request") of
+	// successful (2xx) responses that are written, chosen at random: 1 writes them all,
+	// 0.1 one in ten, 0 none. Every other status is always logged. Log lines are buffered
+	// in memory and written every 200 ms (or per 32 KiB), so a request is not a write
+	// system call; when 1 MiB is waiting, further lines are dropped and counted in
+	// studytool_log_records_dropped_total.
+	AccessLogSample2xx float64 `env:"ACCESS_LOG_SAMPLE_2XX" envDefault:"1" accepts:"a number from 0 to 1"`
 	// OTLPEndpoint is the OpenTelemetry collector; empty disables trace export.
 	OTLPEndpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT" redact:"url" accepts:"an http:// or https:// URL"`
 	// ServiceName names this service in traces.

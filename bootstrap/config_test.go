@@ -125,8 +125,9 @@ func staticDefaults() bootstrap.Config {
 			PasswordHashConcurrency: 4, PasswordHashWait: 2 * time.Second,
 		},
 		Observability: bootstrap.ObservabilityConfig{
-			LogLevel:    slog.LevelInfo,
-			ServiceName: "studytool",
+			LogLevel:           slog.LevelInfo,
+			AccessLogSample2xx: 1,
+			ServiceName:        "studytool",
 		},
 	}
 }
@@ -194,6 +195,7 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 		"METRICS_ADDR":                 "10.1.2.3:9100",
 		"LOG_LEVEL":                    "debug",
 		"LOG_FORMAT":                   "text",
+		"ACCESS_LOG_SAMPLE_2XX":        "0.25",
 		"OTEL_EXPORTER_OTLP_ENDPOINT":  "http://otel:4318",
 		"OTEL_SERVICE_NAME":            "studytool-api",
 	}
@@ -266,10 +268,11 @@ func TestLoadConfigExplicitVariablesOverrideDefaults(t *testing.T) {
 			PasswordHashWait:         1500 * time.Millisecond,
 		},
 		Observability: bootstrap.ObservabilityConfig{
-			LogLevel:     slog.LevelDebug,
-			LogFormat:    bootstrap.LogFormatText,
-			OTLPEndpoint: "http://otel:4318",
-			ServiceName:  "studytool-api",
+			LogLevel:           slog.LevelDebug,
+			LogFormat:          bootstrap.LogFormatText,
+			AccessLogSample2xx: 0.25,
+			OTLPEndpoint:       "http://otel:4318",
+			ServiceName:        "studytool-api",
 		},
 	}
 
@@ -336,6 +339,7 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 		{"unknown log level", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"log level offset", map[string]string{"LOG_LEVEL": "info+2"}, "LOG_LEVEL"},
 		{"unknown log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{"access log sample above 1", map[string]string{"ACCESS_LOG_SAMPLE_2XX": "1.5"}, "ACCESS_LOG_SAMPLE_2XX"},
 		{"otlp endpoint without scheme", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "otel:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"},
 		{"database scheme", map[string]string{"DATABASE_URL": "mysql://db/studytool"}, "DATABASE_URL"},
 		{"sqlite without path", map[string]string{"DATABASE_URL": "sqlite:"}, "DATABASE_URL"},

@@ -119,6 +119,7 @@ func (c Config) validateObservability(v *validator) {
 	v.check("LOG_LEVEL", o.LogLevel == slog.LevelDebug || o.LogLevel == slog.LevelInfo ||
 		o.LogLevel == slog.LevelWarn || o.LogLevel == slog.LevelError)
 	v.check("LOG_FORMAT", o.LogFormat == LogFormatJSON || o.LogFormat == LogFormatText)
+	v.check("ACCESS_LOG_SAMPLE_2XX", o.AccessLogSample2xx >= 0 && o.AccessLogSample2xx <= 1)
 	v.check("OTEL_EXPORTER_OTLP_ENDPOINT", o.OTLPEndpoint == "" || isHTTPURL(o.OTLPEndpoint))
 }
 

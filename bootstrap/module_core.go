@@ -34,13 +34,25 @@ var CoreModule = fx.Module("core",
 // once per interval with the number of repeats (observability.DedupHandler).
 const logRepeatInterval = 10 * time.Second
 
+// LoggerOut is what NewLogger provides: the logger and the buffer in front of stdout.
+type LoggerOut struct {
+	fx.Out
+	Logger *slog.Logger
+	Buffer *observability.LogBuffer
+}
+
 // NewLogger builds the process logger from the configuration: JSON or text on stdout at
 // the configured level, repeated warnings and errors collapsed into one line per
-// logRepeatInterval. The pending counts are written when the application stops.
-func NewLogger(lc fx.Lifecycle, cfg Config) *slog.Logger {
-	h := newLogHandler(cfg, os.Stdout)
+// logRepeatInterval. While the application runs, lines are buffered and written in
+// batches (observability.LogBuffer: every 200 ms or 32 KiB, at most 1 MiB waiting, a line
+// beyond that dropped and counted), so a request's access log line is no write system
+// call. On stop the pending counts are written, then the buffer is flushed.
+func NewLogger(lc fx.Lifecycle, cfg Config) LoggerOut {
+	buf := observability.NewLogBuffer(os.Stdout, 0, 0, 0)
+	lc.Append(fx.StartStopHook(buf.Start, buf.Stop)) // appended first: stopped last
+	h := newLogHandler(cfg, buf)
 	lc.Append(fx.StartStopHook(h.Start, h.Stop))
-	return slog.New(h).With(slog.String("service", cfg.Observability.ServiceName))
+	return LoggerOut{Logger: slog.New(h).With(slog.String("service", cfg.Observability.ServiceName)), Buffer: buf}
 }
 
 // newLogHandler is the handler of NewLogger writing to w.

@@ -55,7 +55,9 @@ func newRouter(p routerParams) (*httpapi.Router, error) {
 		TrustedProxies: p.Config.HTTP.TrustedProxies,
 		MaxUploadBytes: p.Config.HTTP.MaxUploadBytes,
 		Middleware:     middleware,
-		Security:       httpapi.SecurityConfig{TrustedOrigins: p.Config.HTTP.AllowedOrigins, HSTS: p.Config.App.Env == EnvProduction},
+		// ACCESS_LOG_SAMPLE_2XX is validated to lie in [0, 1].
+		AccessLogSkip2xx: 1 - p.Config.Observability.AccessLogSample2xx,
+		Security:         httpapi.SecurityConfig{TrustedOrigins: p.Config.HTTP.AllowedOrigins, HSTS: p.Config.App.Env == EnvProduction},
 	}, p.Logger, p.Routes...)
 }
 

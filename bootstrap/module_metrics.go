@@ -93,5 +93,14 @@ func registerHasherMetrics(m *observability.Metrics, h *argon2.Hasher) error {
 	)
 }
 
+// registerLogMetrics exposes the count of log records dropped because the log buffer
+// was full.
+func registerLogMetrics(m *observability.Metrics, b *observability.LogBuffer) error {
+	return m.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "studytool_log_records_dropped_total",
+		Help: "Log records dropped because 1 MiB of lines was already waiting to be written to stdout.",
+	}, func() float64 { return float64(b.Dropped()) }))
+}
+
 // serveMetrics makes the graph build the MetricsServer, which nothing else depends on.
 func serveMetrics(*MetricsServer) {}

@@ -47,7 +47,7 @@ func NewAuthenticator(h *auth.AuthenticateHandler, permissions *profile.GetPermi
 // now that the user it scopes keys by is known.
 func (a *Authenticator) Required() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Header("Cache-Control", cachePrivate)
+		c.Writer.Header()["Cache-Control"] = cachePrivateValues
 		token := a.bearerToken(c)
 		if token == "" {
 			WriteError(c, domain.ErrSessionInvalid)
@@ -55,7 +55,7 @@ func (a *Authenticator) Required() gin.HandlerFunc {
 		}
 		session, err := a.authenticate.Handle(c.Request.Context(), auth.Authenticate{
 			Token:     token,
-			IPAddress: c.ClientIP(),
+			IPAddress: clientIP(c),
 			UserAgent: c.Request.UserAgent(),
 		})
 		if err != nil {

@@ -87,7 +87,7 @@ func (h *Health) live(c *gin.Context) {
 }
 
 func (h *Health) ready(c *gin.Context) {
-	readiness := h.readiness(c.Request.Context(), loggerFrom(c))
+	readiness := h.readiness(c.Request.Context(), loggerFrom(c.Request.Context()))
 	status := http.StatusOK
 	if readiness.Status == StatusUnavailable {
 		status = http.StatusServiceUnavailable

@@ -198,7 +198,7 @@ func (i *Idempotency) runClaimed(c *gin.Context, userID, key, token string) {
 		}
 	}
 	if err := i.store.Complete(ctx, userID, key, token, resp); err != nil {
-		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "idempotency: response not kept; a retry within the lock TTL is refused as in progress, later it runs again",
+		loggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, "idempotency: response not kept; a retry within the lock TTL is refused as in progress, later it runs again",
 			slog.Any("error", err))
 	}
 }
@@ -206,7 +206,7 @@ func (i *Idempotency) runClaimed(c *gin.Context, userID, key, token string) {
 // release frees the key so that a retry runs again.
 func (i *Idempotency) release(ctx context.Context, c *gin.Context, userID, key, token string) {
 	if err := i.store.Release(ctx, userID, key, token); err != nil {
-		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "idempotency: key not released; retries are refused as in progress until the lock expires",
+		loggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, "idempotency: key not released; retries are refused as in progress until the lock expires",
 			slog.Any("error", err))
 	}
 }

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -10,42 +12,30 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Keys under which the middleware shares per-request values through the gin.Context.
-const (
-	loggerKey      = "httpapi.logger"
-	problemCodeKey = "httpapi.problemCode"
-)
+// problemCodeKey is the key under which error rendering tells the access log the
+// problem's code, through the gin.Context.
+const problemCodeKey = "httpapi.problemCode"
 
-// loggerFrom returns the router's logger, or slog.Default outside the router.
-func loggerFrom(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(loggerKey); ok {
-		if logger, ok := l.(*slog.Logger); ok {
-			return logger
-		}
+// loggerFrom returns the router's logger, which requestID puts in the request's context
+// (ctx or a context derived from it), or slog.Default outside the router.
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if rc := requestContextFrom(ctx); rc != nil && rc.logger != nil {
+		return rc.logger
 	}
 	return slog.Default()
 }
 
 // accessLog writes one line per request. It logs the path without the query string and no
 // headers, so tokens in queries, Authorization headers and cookies never reach the log.
-func accessLog() gin.HandlerFunc {
+// skip2xx is the fraction of the lines of successful (2xx) responses left out, chosen at
+// random (0 logs them all, 1 none); every other status is always logged. No line is
+// built when the logger would discard it (LOG_LEVEL above info, or sampled out).
+func accessLog(skip2xx float64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
 
 		status := c.Writer.Status()
-		attrs := []slog.Attr{
-			slog.String("method", c.Request.Method),
-			slog.String("route", c.FullPath()),
-			slog.String("path", c.Request.URL.Path),
-			slog.Int("status", status),
-			slog.Duration("duration", time.Since(start)),
-			slog.Int("bytes", max(c.Writer.Size(), 0)),
-			slog.String("client_ip", c.ClientIP()),
-		}
-		if code := c.GetString(problemCodeKey); code != "" {
-			attrs = append(attrs, slog.String("code", code))
-		}
 		level := slog.LevelInfo
 		switch {
 		case status == http.StatusServiceUnavailable:
@@ -53,7 +43,27 @@ func accessLog() gin.HandlerFunc {
 		case status >= http.StatusInternalServerError:
 			level = slog.LevelError
 		}
-		loggerFrom(c).LogAttrs(c.Request.Context(), level, "http request", attrs...)
+		if skip2xx > 0 && status >= 200 && status < 300 && (skip2xx >= 1 || rand.Float64() < skip2xx) { //nolint:gosec // sampling, not security
+			return
+		}
+		ctx := c.Request.Context()
+		logger := loggerFrom(ctx)
+		if !logger.Enabled(ctx, level) {
+			return
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method),
+			slog.String("route", c.FullPath()),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int("bytes", max(c.Writer.Size(), 0)),
+			slog.String("client_ip", clientIP(c)),
+		}
+		if code := c.GetString(problemCodeKey); code != "" {
+			attrs = append(attrs, slog.String("code", code))
+		}
+		logger.LogAttrs(ctx, level, "http request", attrs...)
 	}
 }
 
@@ -69,7 +79,7 @@ func recovery() gin.HandlerFunc {
 			if err, ok := rec.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(rec)
 			}
-			loggerFrom(c).LogAttrs(c.Request.Context(), slog.LevelError, "panic recovered",
+			loggerFrom(c.Request.Context()).LogAttrs(c.Request.Context(), slog.LevelError, "panic recovered",
 				slog.Any("panic", rec), slog.String("stack", string(debug.Stack())))
 			if c.Writer.Written() {
 				c.Abort()
@@ -95,7 +105,7 @@ func bodyLimit(bodyLimit, uploadLimit int64) gin.HandlerFunc {
 			WriteError(c, &http.MaxBytesError{Limit: limit})
 			return
 		}
-		if c.Request.Body != nil {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody { // nothing to cap in a request without a body
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()

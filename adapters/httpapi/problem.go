@@ -121,7 +121,7 @@ func newResponse(k kind, detail string) response {
 func WriteError(c *gin.Context, err error) {
 	ctx := c.Request.Context()
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		loggerFrom(c).LogAttrs(ctx, slog.LevelDebug, "client closed request", slog.Any("error", err))
+		loggerFrom(ctx).LogAttrs(ctx, slog.LevelDebug, "client closed request", slog.Any("error", err))
 		c.AbortWithStatus(statusClientClosedRequest)
 		return
 	}
@@ -131,10 +131,10 @@ func WriteError(c *gin.Context, err error) {
 		// An expected degradation (a store is down, /readyz says so too; or the service is
 		// at capacity): one line per request at warn, so an outage does not drown the
 		// error log.
-		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "request refused: "+resp.Code,
+		loggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, "request refused: "+resp.Code,
 			slog.String("code", resp.Code), slog.Any("error", err))
 	case resp.Status >= http.StatusInternalServerError:
-		loggerFrom(c).LogAttrs(ctx, slog.LevelError, "request failed",
+		loggerFrom(ctx).LogAttrs(ctx, slog.LevelError, "request failed",
 			slog.String("code", resp.Code), slog.Any("error", err))
 	}
 	writeProblem(c, resp)

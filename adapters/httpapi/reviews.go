@@ -140,7 +140,7 @@ func (h *ReviewLogHandlers) exportLog(c *gin.Context) {
 		err = w.Flush()
 	}
 	if err != nil {
-		loggerFrom(c).LogAttrs(ctx, slog.LevelWarn, "review log export cut short", slog.Any("error", err))
+		loggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, "review log export cut short", slog.Any("error", err))
 		c.Abort()
 	}
 }

@@ -43,6 +43,11 @@ type RouterConfig struct {
 	Middleware []gin.HandlerFunc
 	// Security configures the response headers and the cross-origin (CSRF) protection.
 	Security SecurityConfig
+	// AccessLogSkip2xx is the fraction, from 0 to 1, of the access log lines of
+	// successful (2xx) responses left out, chosen at random: 0 (the zero value) logs
+	// every request; other statuses are always logged. ACCESS_LOG_SAMPLE_2XX is 1 minus
+	// this.
+	AccessLogSkip2xx float64
 }
 
 // RouteRegistrar adds a feature's routes to the router. Feature handlers (auth, decks,
@@ -110,6 +115,9 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 	if maxBody < 0 || maxUpload < 0 {
 		return nil, fmt.Errorf("http router: max body bytes %d or max upload bytes %d is negative", maxBody, maxUpload)
 	}
+	if !(cfg.AccessLogSkip2xx >= 0 && cfg.AccessLogSkip2xx <= 1) {
+		return nil, fmt.Errorf("http router: access log 2xx skip fraction %v is not between 0 and 1", cfg.AccessLogSkip2xx)
+	}
 
 	engine := gin.New()
 	engine.HandleMethodNotAllowed = true
@@ -130,7 +138,7 @@ func NewRouter(cfg RouterConfig, logger *slog.Logger, registrars ...RouteRegistr
 			engine.Use(mw)
 		}
 	}
-	engine.Use(accessLog(), recovery(), csrf, bodyLimit(maxBody, maxUpload), idempotencyKeyFormat())
+	engine.Use(accessLog(cfg.AccessLogSkip2xx), recovery(), csrf, bodyLimit(maxBody, maxUpload), idempotencyKeyFormat())
 	engine.NoRoute(notFoundHandler)
 	engine.NoMethod(methodNotAllowedHandler)
 

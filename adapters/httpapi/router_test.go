@@ -284,3 +284,20 @@ func TestCORS(t *testing.T) {
 	assert.Contains(t, rec.Header().Get("Access-Control-Expose-Headers"), "Etag")
 	assert.Contains(t, rec.Header().Values("Vary"), "Origin")
 }
+
+func TestAccessLogSampling(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, httpapi.RouterConfig{AccessLogSkip2xx: 1}, routes{"GET /ok": ok})
+
+	for range 5 {
+		require.Equal(t, http.StatusOK, h.do(http.MethodGet, "/ok", "").Code)
+	}
+	require.Equal(t, http.StatusNotFound, h.do(http.MethodGet, "/nowhere", "").Code)
+
+	line := h.logLine(t, "http request")
+	assert.EqualValues(t, http.StatusNotFound, line["status"], "2xx lines are left out, every other status is logged")
+	assert.NotEmpty(t, line["request_id"])
+
+	_, err := httpapi.NewRouter(httpapi.RouterConfig{AccessLogSkip2xx: 1.5}, slog.New(slog.DiscardHandler))
+	require.Error(t, err, "a fraction above 1 is refused")
+}

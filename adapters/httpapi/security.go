@@ -32,14 +32,26 @@ type SecurityConfig struct {
 	HSTS bool
 }
 
+// Header values every response (or every authenticated one) carries, as the one-element
+// slices a header map holds: assigning them costs no allocation per request, where
+// Header.Set allocates a slice each time. They are shared, so they must never be
+// modified in place; Header.Set and Header.Add replace or copy them, as every writer of
+// headers here does.
+var (
+	nosniffValues      = []string{"nosniff"}
+	noReferrerValues   = []string{"no-referrer"}
+	hstsValues         = []string{hstsValue}
+	cachePrivateValues = []string{cachePrivate}
+)
+
 // securityHeaders sets the headers every response carries.
 func securityHeaders(hsts bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h["X-Content-Type-Options"] = nosniffValues
+		h["Referrer-Policy"] = noReferrerValues
 		if hsts {
-			h.Set("Strict-Transport-Security", hstsValue)
+			h["Strict-Transport-Security"] = hstsValues
 		}
 		c.Next()
 	}

@@ -222,6 +222,6 @@ func copyToTemp(r io.Reader) (*os.File, int64, error) {
 // removeTemp closes and removes a temporary file, logging a failure.
 func removeTemp(c *gin.Context, f *os.File) {
 	if err := errors.Join(f.Close(), os.Remove(f.Name())); err != nil {
-		loggerFrom(c).LogAttrs(c.Request.Context(), slog.LevelWarn, "temporary upload not removed", slog.Any("error", err))
+		loggerFrom(c.Request.Context()).LogAttrs(c.Request.Context(), slog.LevelWarn, "temporary upload not removed", slog.Any("error", err))
 	}
 }

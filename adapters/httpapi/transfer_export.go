@@ -52,7 +52,7 @@ func (h *TransferHandlers) export(c *gin.Context) {
 		WriteError(c, err)
 	case err != nil:
 		// The status is sent: break the response off so the client sees it cut short.
-		loggerFrom(c).LogAttrs(c.Request.Context(), slog.LevelError, "export failed midway", slog.Any("error", err))
+		loggerFrom(c.Request.Context()).LogAttrs(c.Request.Context(), slog.LevelError, "export failed midway", slog.Any("error", err))
 		panic(http.ErrAbortHandler)
 	}
 }

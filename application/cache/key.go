@@ -67,11 +67,10 @@ func (k Key) validate() error {
 // validateFeature accepts `:`-separated non-empty segments free of whitespace, control
 // and glob characters, whose first segment is not the reserved "gen".
 func validateFeature(feature string) error {
-	segments := strings.Split(feature, ":")
-	if segments[0] == generationFeature {
+	if first, _, _ := strings.Cut(feature, ":"); first == generationFeature {
 		return fmt.Errorf("%w: feature %q is reserved", errInvalidKey, feature)
 	}
-	for _, s := range segments {
+	for s := range strings.SplitSeq(feature, ":") { // SplitSeq: no slice allocated per key
 		if s == "" || strings.ContainsFunc(s, func(r rune) bool {
 			return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`*?[]\`, r)
 		}) {

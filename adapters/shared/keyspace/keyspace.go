@@ -216,7 +216,7 @@ func validateRelative(rel string, pattern bool) error {
 	if len(rel) > maxRelativeKeyLength {
 		return fmt.Errorf("%w: longer than %d bytes", ErrInvalidKey, maxRelativeKeyLength)
 	}
-	for _, part := range strings.Split(rel, ":") {
+	for part := range strings.SplitSeq(rel, ":") { // SplitSeq: no slice allocated per key
 		if pattern {
 			part = strings.NewReplacer("*", "x", "?", "x").Replace(part)
 			if part == "" {

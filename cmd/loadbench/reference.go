@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+)
+
+// referenceSessionTTL is the rolling lifetime the reference's GETEX sets.
+const referenceSessionTTL = 2 * time.Hour
+
+// referenceProfile is what the reference keeps under a session key: a small profile, as
+// GET /v1/me answers.
+type referenceProfile struct {
+	ID          string   `json:"id"`
+	Email       string   `json:"email"`
+	DisplayName string   `json:"displayName"`
+	Permissions []string `json:"permissions"`
+	CreatedAt   string   `json:"createdAt"`
+}
+
+// referenceKey is the Redis key of token's session in the reference.
+func referenceKey(prefix, token string) string { return prefix + "ref:session:" + token }
+
+// serveReference runs the 1-RTT reference until SIGTERM or SIGINT: a Gin server whose GET
+// /v1/me costs one GETEX of the session key on Redis (a missing key is 401), a JSON
+// decode of the small profile stored there and a JSON response; no logging, no other
+// middleware. It is the floor an authenticated read that goes to Redis once cannot beat.
+func serveReference(addr, redisURL, prefix string) error {
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return fmt.Errorf("reference: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	defer func() { _ = rdb.Close() }()
+
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	engine.GET("/v1/me", func(c *gin.Context) {
+		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok {
+			c.AbortWithStatus(http.StatusUnauthorized)
+			return
+		}
+		raw, err := rdb.GetEx(c.Request.Context(), referenceKey(prefix, token), referenceSessionTTL).Bytes()
+		switch {
+		case errors.Is(err, redis.Nil):
+			c.AbortWithStatus(http.StatusUnauthorized)
+			return
+		case err != nil:
+			c.AbortWithStatus(http.StatusServiceUnavailable)
+			return
+		}
+		var p referenceProfile
+		if err := json.Unmarshal(raw, &p); err != nil {
+			c.AbortWithStatus(http.StatusInternalServerError)
+			return
+		}
+		c.JSON(http.StatusOK, p)
+	})
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("reference: listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("reference: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
