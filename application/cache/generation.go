@@ -42,7 +42,9 @@ const missingGeneration = "0"
 
 // generations is the process's view of the feature generations.
 type generations struct {
-	mu      sync.Mutex
+	// mu is held shared by snapshot, the read of every cached get, and exclusively by
+	// every change.
+	mu      sync.RWMutex
 	entries map[string]*generation
 	// flights merges concurrent store reads of one feature's generation.
 	flights singleflight.Group
@@ -70,9 +72,12 @@ func (g *generations) entry(feature string) *generation {
 // snapshot returns feature's generation if it is fresh at now (within ttl), and the
 // current epoch.
 func (g *generations) snapshot(feature string, now time.Time, ttl time.Duration) (gen string, fresh bool, epoch uint64) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.entry(feature)
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	e, ok := g.entries[feature]
+	if !ok {
+		return "", false, 0 // what entry would create: not known, epoch 0
+	}
 	return e.gen, e.known && now.Sub(e.fetched) < ttl, e.epoch
 }
 

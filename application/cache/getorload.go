@@ -2,12 +2,12 @@ package cache
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	json "github.com/goccy/go-json"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/studytool/studytool/domain"

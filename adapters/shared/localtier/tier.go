@@ -11,8 +11,10 @@
 // when no invalidation, flush or outage happened in between. So the tier never serves a
 // value for which it could have missed an invalidation.
 //
-// Entries are bounded in number and in bytes (the sizes their readers declare) and
-// evicted least recently used first. A Tier is safe for concurrent use.
+// Entries are bounded in number and in bytes (the sizes their readers declare). Beyond
+// the bounds the least recently used of a few sampled entries is evicted (an approximate
+// LRU, as Redis's own), which lets a read take only a shared lock: many requests reading
+// one hot session never queue behind each other. A Tier is safe for concurrent use.
 package localtier
 
 import (
@@ -20,9 +22,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
+
+// evictionSamples is how many entries an eviction compares to pick the least recently
+// used.
+const evictionSamples = 8
 
 // Config bounds a tier.
 type Config struct {
@@ -65,6 +69,9 @@ func (t Ticket) Valid() bool { return t.token != 0 }
 type entry struct {
 	value any
 	size  int64
+	// lastUse orders entries for eviction: the tier's use counter at the entry's last read
+	// or fill.
+	lastUse atomic.Uint64
 }
 
 // Tier is a bounded, invalidation-driven map; see the package documentation.
@@ -72,10 +79,12 @@ type Tier struct {
 	name string
 	cfg  Config
 
-	mu      sync.Mutex
+	// mu is held shared by reads and exclusively by every change.
+	mu      sync.RWMutex
 	up      bool
-	entries *simplelru.LRU[string, entry]
+	entries map[string]*entry
 	bytes   int64
+	uses    atomic.Uint64
 	// pending maps a key being read to the token of the reader whose value may fill it.
 	pending map[string]uint64
 	seq     uint64
@@ -89,13 +98,7 @@ func New(name string, cfg Config) (*Tier, error) {
 	if cfg.MaxEntries < 1 || cfg.MaxBytes < 1 {
 		return nil, fmt.Errorf("local tier %s: bounds must be positive (entries %d, bytes %d)", name, cfg.MaxEntries, cfg.MaxBytes)
 	}
-	// One slot above the bound, so the LRU never evicts on its own: evict() does, keeping
-	// the byte count and the eviction counter right.
-	lru, err := simplelru.NewLRU[string, entry](cfg.MaxEntries+1, nil)
-	if err != nil {
-		return nil, fmt.Errorf("local tier %s: %w", name, err)
-	}
-	return &Tier{name: name, cfg: cfg, entries: lru, pending: make(map[string]uint64)}, nil
+	return &Tier{name: name, cfg: cfg, entries: make(map[string]*entry), pending: make(map[string]uint64)}, nil
 }
 
 // Name returns the tier's name.
@@ -103,18 +106,19 @@ func (t *Tier) Name() string { return t.name }
 
 // Get returns key's value while the tier is up and holds one.
 func (t *Tier) Get(key string) (any, bool) {
-	t.mu.Lock()
+	t.mu.RLock()
 	if !t.up {
-		t.mu.Unlock()
+		t.mu.RUnlock()
 		t.bypasses.Add(1)
 		return nil, false
 	}
-	e, ok := t.entries.Get(key)
-	t.mu.Unlock()
-	if !ok {
+	e := t.entries[key]
+	t.mu.RUnlock()
+	if e == nil {
 		t.misses.Add(1)
 		return nil, false
 	}
+	e.lastUse.Store(t.uses.Add(1))
 	t.hits.Add(1)
 	return e.value, true
 }
@@ -149,17 +153,37 @@ func (t *Tier) Fill(tk Ticket, value any, size int64) bool {
 		return false
 	}
 	t.remove(tk.key)
-	t.entries.Add(tk.key, entry{value: value, size: size})
+	e := &entry{value: value, size: size}
+	e.lastUse.Store(t.uses.Add(1))
+	t.entries[tk.key] = e
 	t.bytes += size
-	for t.entries.Len() > t.cfg.MaxEntries || t.bytes > t.cfg.MaxBytes {
-		_, old, ok := t.entries.RemoveOldest()
-		if !ok {
-			break
-		}
-		t.bytes -= old.size
-		t.evictions.Add(1)
+	for len(t.entries) > t.cfg.MaxEntries || t.bytes > t.cfg.MaxBytes {
+		t.evictOne(tk.key)
 	}
 	return true
+}
+
+// evictOne drops the least recently used of a few entries other than keep (Go's map
+// iteration starts at a random place, so they are a random sample). t.mu must be held.
+func (t *Tier) evictOne(keep string) {
+	victim, oldest, seen := "", uint64(0), 0
+	for k, e := range t.entries {
+		if k == keep {
+			continue
+		}
+		if use := e.lastUse.Load(); victim == "" || use < oldest {
+			victim, oldest = k, use
+		}
+		seen++
+		if seen == evictionSamples {
+			break
+		}
+	}
+	if victim == "" {
+		victim = keep // the only entry, and still over the bounds
+	}
+	t.remove(victim)
+	t.evictions.Add(1)
 }
 
 // Abandon gives a ticket back unused (the read failed or found nothing).
@@ -191,8 +215,8 @@ func (t *Tier) Invalidate(keys ...string) {
 func (t *Tier) InvalidateFunc(drop func(key string, value any) bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, k := range t.entries.Keys() {
-		if e, ok := t.entries.Peek(k); ok && drop(k, e.value) && t.remove(k) {
+	for k, e := range t.entries {
+		if drop(k, e.value) && t.remove(k) {
 			t.invalidations.Add(1)
 		}
 	}
@@ -233,16 +257,16 @@ func (t *Tier) Up() {
 
 // IsUp reports whether the tier is in use.
 func (t *Tier) IsUp() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	return t.up
 }
 
 // Stats returns the tier's counters and size.
 func (t *Tier) Stats() Stats {
-	t.mu.Lock()
-	entries, bytes, up := t.entries.Len(), t.bytes, t.up
-	t.mu.Unlock()
+	t.mu.RLock()
+	entries, bytes, up := len(t.entries), t.bytes, t.up
+	t.mu.RUnlock()
 	return Stats{
 		Hits: t.hits.Load(), Misses: t.misses.Load(), Bypasses: t.bypasses.Load(),
 		Evictions: t.evictions.Load(), Invalidations: t.invalidations.Load(), Flushes: t.flushes.Load(),
@@ -252,18 +276,18 @@ func (t *Tier) Stats() Stats {
 
 // remove drops key's entry and reports whether there was one. t.mu must be held.
 func (t *Tier) remove(key string) bool {
-	e, ok := t.entries.Peek(key)
+	e, ok := t.entries[key]
 	if !ok {
 		return false
 	}
-	t.entries.Remove(key)
+	delete(t.entries, key)
 	t.bytes -= e.size
 	return true
 }
 
 // clear drops every entry and pending read. t.mu must be held.
 func (t *Tier) clear() {
-	t.entries.Purge()
+	clear(t.entries)
 	t.bytes = 0
 	clear(t.pending)
 }
