@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,6 +92,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	}
 	ref, err := startChild(ctx, "1-RTT reference", self, []string{
 		"-serve-reference", refAddr, "-redis-url", o.redisURL, "-key-prefix", o.keyPrefix,
+		"-reference-headers=" + strconv.FormatBool(o.referenceHeaders),
 	}, os.Environ(), refAddr, nil)
 	if err != nil {
 		return err

@@ -53,6 +53,9 @@ type options struct {
 	runs       int
 	review     bool
 	reviewConn int
+	// referenceHeaders makes the reference answer with the header set the service sends
+	// (see referenceServiceHeaders), so that both responses cost the client the same.
+	referenceHeaders bool
 
 	serveReference string // set in the reference child: its listen address
 	redisURL       string
@@ -88,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.review, "review", true, "load the review loop too")
 	fs.IntVar(&o.reviewConn, "review-conns", 0, "connections of the review loop (default: -conns); each holds a database connection for a while, "+
 		"so beyond DB_MAX_OPEN_CONNS some wait longer than DB_POOL_WAIT_TIMEOUT and are answered 503")
+	fs.BoolVar(&o.referenceHeaders, "reference-headers", false, "the reference answers with the service's response headers "+
+		"(Cache-Control, ETag, Referrer-Policy, Vary, X-Content-Type-Options, X-Request-Id), so the client parses as much for both")
 	fs.StringVar(&o.serveReference, "serve-reference", "", "internal: serve the 1-RTT reference on this address")
 	fs.StringVar(&o.redisURL, "redis-url", envOr("REDIS_URL", defaultRedisURL), "Redis of the service and the reference (REDIS_URL)")
 	fs.StringVar(&o.databaseURL, "database-url", envOr("DATABASE_URL", defaultDatabaseURL), "PostgreSQL of the service (DATABASE_URL)")
@@ -113,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.serveReference != "" {
-		return serveReference(o.serveReference, o.redisURL, o.keyPrefix)
+		return serveReference(o.serveReference, o.redisURL, o.keyPrefix, o.referenceHeaders)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -31,13 +34,33 @@ type referenceProfile struct {
 }
 
 // referenceKey is the Redis key of token's session in the reference.
+// writeLikeService answers p with the headers the service's GET /v1/me answers with,
+// each computed as the service computes it (a fresh request id, an ETag of the body), so
+// the reference's response is as long and costs the client as much to parse.
+func writeLikeService(c *gin.Context, p referenceProfile) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	sum := sha256.Sum256(body)
+	h := c.Writer.Header()
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("ETag", `"`+base64.RawURLEncoding.EncodeToString(sum[:18])+`"`)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Vary", "Origin")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Request-Id", uuid.NewString())
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
 func referenceKey(prefix, token string) string { return prefix + "ref:session:" + token }
 
 // serveReference runs the 1-RTT reference until SIGTERM or SIGINT: a Gin server whose GET
 // /v1/me costs one GETEX of the session key on Redis (a missing key is 401), a JSON
 // decode of the small profile stored there and a JSON response; no logging, no other
 // middleware. It is the floor an authenticated read that goes to Redis once cannot beat.
-func serveReference(addr, redisURL, prefix string) error {
+func serveReference(addr, redisURL, prefix string, serviceHeaders bool) error {
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
@@ -65,6 +88,10 @@ func serveReference(addr, redisURL, prefix string) error {
 		var p referenceProfile
 		if err := json.Unmarshal(raw, &p); err != nil {
 			c.AbortWithStatus(http.StatusInternalServerError)
+			return
+		}
+		if serviceHeaders {
+			writeLikeService(c, p)
 			return
 		}
 		c.JSON(http.StatusOK, p)
