@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/studytool/studytool/adapters/argon2"
+	"github.com/studytool/studytool/cmd/internal/benchproc"
 )
 
 // memory are the child's memory figures of a run, in bytes.
@@ -76,11 +77,11 @@ func openChildLog(path string) (io.Writer, func() error, error) {
 
 // launch starts the child on two free loopback ports with the run's environment.
 func launch(ctx context.Context, o options, keyPrefix string, log io.Writer) (*child, error) {
-	httpAddr, err := freeAddr(ctx)
+	httpAddr, err := benchproc.FreeAddr(ctx)
 	if err != nil {
 		return nil, err
 	}
-	metricsAddr, err := freeAddr(ctx)
+	metricsAddr, err := benchproc.FreeAddr(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,17 +5,16 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/studytool/studytool/cmd/internal/benchproc"
 )
 
 const (
@@ -47,7 +46,7 @@ type child struct {
 	cancel     context.CancelFunc
 	baseURL    string
 	metricsURL string
-	output     *tailBuffer
+	output     *benchproc.TailBuffer
 	done       chan struct{}
 }
 
@@ -59,11 +58,11 @@ func startChild(ctx context.Context, binary string, env map[string]string, log i
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, binary, "serve")
 	cmd.Env = sortedEnv(env)
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = benchproc.SysProcAttr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = stopTimeout
 	c := &child{
-		cmd: cmd, env: env, cancel: cancel, output: &tailBuffer{max: outputTail}, done: make(chan struct{}),
+		cmd: cmd, env: env, cancel: cancel, output: benchproc.NewTailBuffer(outputTail), done: make(chan struct{}),
 		baseURL: "http://" + env["HTTP_ADDR"], metricsURL: "http://" + env["METRICS_ADDR"] + "/metrics",
 	}
 	cmd.Stdout = c.output
@@ -173,43 +172,4 @@ func redactedEnv(env map[string]string) []string {
 		}
 	}
 	return sortedEnv(shown)
-}
-
-// freeAddr returns a loopback address with a port nothing listens on now.
-func freeAddr(ctx context.Context) (string, error) {
-	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("free port: %w", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
-}
-
-// tailBuffer keeps the last max bytes written to it; the child's two pipes write to it
-// concurrently.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-// Write implements io.Writer.
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = slices.Delete(b.buf, 0, over)
-	}
-	return len(p), nil
-}
-
-// String returns what is kept, trimmed.
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.buf) == 0 {
-		return "(no output)"
-	}
-	return strings.TrimSpace(string(b.buf))
 }

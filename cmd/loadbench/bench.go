@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/studytool/studytool/cmd/internal/benchproc"
 )
 
 // Set-up sizes.
@@ -67,11 +69,11 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 		serviceLog = f
 	}
 
-	svcAddr, err := freeAddr(ctx)
+	svcAddr, err := benchproc.FreeAddr(ctx)
 	if err != nil {
 		return err
 	}
-	metricsAddr, err := freeAddr(ctx)
+	metricsAddr, err := benchproc.FreeAddr(ctx)
 	if err != nil {
 		return err
 	}
@@ -82,7 +84,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	}
 	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", svc.stop()) }()
 
-	refAddr, err := freeAddr(ctx)
+	refAddr, err := benchproc.FreeAddr(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/studytool/studytool/cmd/internal/benchproc"
 )
 
 const (
@@ -40,7 +39,7 @@ type child struct {
 	cmd     *exec.Cmd
 	cancel  context.CancelFunc
 	baseURL string
-	output  *tailBuffer
+	output  *benchproc.TailBuffer
 	done    chan struct{}
 }
 
@@ -51,12 +50,12 @@ func startChild(ctx context.Context, name, binary string, args, env []string, ad
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, binary, args...) //nolint:gosec // G204: the binary is ours (built or named by the caller)
 	cmd.Env = env
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = benchproc.SysProcAttr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = stopTimeout
 	c := &child{
 		name: name, cmd: cmd, cancel: cancel, baseURL: "http://" + addr,
-		output: &tailBuffer{max: outputTail}, done: make(chan struct{}),
+		output: benchproc.NewTailBuffer(outputTail), done: make(chan struct{}),
 	}
 	cmd.Stdout = c.output
 	if log != nil {
@@ -113,43 +112,4 @@ func (c *child) stop() string {
 		return fmt.Sprintf("%s exited cleanly %s after SIGTERM", c.name, time.Since(start).Round(time.Millisecond))
 	}
 	return fmt.Sprintf("%s: %s after %s; output: %s", c.name, state, time.Since(start).Round(time.Millisecond), c.output)
-}
-
-// freeAddr returns a loopback address with a port nothing listens on now.
-func freeAddr(ctx context.Context) (string, error) {
-	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("free port: %w", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String(), nil
-}
-
-// tailBuffer keeps the last max bytes written to it; a child's two pipes write to it
-// concurrently.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-// Write implements io.Writer.
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = slices.Delete(b.buf, 0, over)
-	}
-	return len(p), nil
-}
-
-// String returns what is kept.
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.buf) == 0 {
-		return "(no output)"
-	}
-	return string(b.buf)
 }
