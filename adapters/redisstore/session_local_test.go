@@ -91,6 +91,20 @@ func (c *commandCount) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 	}
 }
 
+// heldSession starts a replica on client watching ks's sessions, creates a session through
+// its tiered store and returns once the tier holds it, with the time it was created at.
+func heldSession(t *testing.T, client *redis.Client, ks keyspace.Keyspace) (*replica, *redisstore.LocalSessions, *domain.Session, time.Time) {
+	t.Helper()
+	r := newReplica(t, client, ks.SessionNamespace())
+	store := localSessions(t, r, ks, sessionTestPolicy)
+	now := time.Now().UTC()
+	s := contract.NewSessionFixture(t, "u1", now)
+	_, err := store.Create(t.Context(), s)
+	require.NoError(t, err)
+	warm(t, store, r.tier, s.ID, now)
+	return r, store, s, now
+}
+
 // warm validates session id on store until the tier answers it: the invalidation of the
 // session's creation may reach the tier after the first read filled it.
 func warm(t *testing.T, store *redisstore.LocalSessions, tier *localtier.Tier, id string, now time.Time) {
@@ -136,15 +150,7 @@ func TestLocalSessions_Contract(t *testing.T) {
 // A session validated once is validated again without a round trip, until it changes.
 func TestLocalSessions_ValidateFromTheTier(t *testing.T) {
 	client, prefix := testenv.Redis(t)
-	ks := keyspace.MustNew("", prefix)
-	r := newReplica(t, client, ks.SessionNamespace())
-	store := localSessions(t, r, ks, sessionTestPolicy)
-	now := time.Now().UTC()
-	s := contract.NewSessionFixture(t, "u1", now)
-	_, err := store.Create(t.Context(), s)
-	require.NoError(t, err)
-
-	warm(t, store, r.tier, s.ID, now)
+	r, store, s, now := heldSession(t, client, keyspace.MustNew("", prefix))
 	before, hits := r.count.n.Load(), r.tier.Stats().Hits
 	for range 100 {
 		got, err := store.Validate(t.Context(), s.ID, now.Add(time.Second))
@@ -157,7 +163,7 @@ func TestLocalSessions_ValidateFromTheTier(t *testing.T) {
 	// Past the activity resolution the refresh is written back once, in the background;
 	// the write invalidates the copy and the next validation reads it afresh.
 	later := now.Add(sessionTestPolicy.ActivityResolution + time.Second)
-	_, err = store.Validate(t.Context(), s.ID, later)
+	_, err := store.Validate(t.Context(), s.ID, later)
 	require.NoError(t, err)
 	require.NoError(t, store.Wait(t.Context()))
 	stored, err := store.Get(t.Context(), s.ID)
@@ -207,14 +213,7 @@ func TestLocalSessions_DeleteOnAnotherReplica(t *testing.T) {
 // until the connection is back.
 func TestLocalSessions_InvalidationChannelLost(t *testing.T) {
 	client, prefix := testenv.Redis(t)
-	ks := keyspace.MustNew("", prefix)
-	r := newReplica(t, client, ks.SessionNamespace())
-	store := localSessions(t, r, ks, sessionTestPolicy)
-	now := time.Now().UTC()
-	s := contract.NewSessionFixture(t, "u1", now)
-	_, err := store.Create(t.Context(), s)
-	require.NoError(t, err)
-	warm(t, store, r.tier, s.ID, now)
+	r, store, s, now := heldSession(t, client, keyspace.MustNew("", prefix))
 	require.Equal(t, 1, r.tier.Stats().Entries)
 
 	id := r.trackingConnID(t)
@@ -225,7 +224,7 @@ func TestLocalSessions_InvalidationChannelLost(t *testing.T) {
 	requireEventually(t, r.tier.IsUp, "the tracker reconnects")
 	require.NotEqual(t, id, r.trackingConnID(t), "a new tracking connection")
 	before := r.count.n.Load()
-	_, err = store.Validate(t.Context(), s.ID, now)
+	_, err := store.Validate(t.Context(), s.ID, now)
 	require.NoError(t, err)
 	assert.Equal(t, before+1, r.count.n.Load(), "the first validation after the outage reads Redis")
 }
@@ -235,18 +234,11 @@ func TestTracker_FlushEmptiesTheTier(t *testing.T) {
 	srv := redistopo.Standalone(t, redistopo.Options{})
 	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	t.Cleanup(func() { _ = client.Close() })
-	ks := keyspace.MustNew("test", "")
-	r := newReplica(t, client, ks.SessionNamespace())
-	store := localSessions(t, r, ks, sessionTestPolicy)
-	now := time.Now().UTC()
-	s := contract.NewSessionFixture(t, "u1", now)
-	_, err := store.Create(t.Context(), s)
-	require.NoError(t, err)
-	warm(t, store, r.tier, s.ID, now)
+	r, store, s, now := heldSession(t, client, keyspace.MustNew("test", ""))
 
 	require.NoError(t, client.FlushAll(t.Context()).Err())
 	requireEventually(t, func() bool { return r.tier.Stats().Flushes > 0 }, "the flush empties the tier")
-	_, err = store.Validate(t.Context(), s.ID, now)
+	_, err := store.Validate(t.Context(), s.ID, now)
 	require.ErrorIs(t, err, domain.ErrSessionInvalid, "the flushed session is gone")
 	requireEventually(t, r.tier.IsUp, "the watch comes back")
 }

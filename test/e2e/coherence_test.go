@@ -61,13 +61,7 @@ func (r *replicaApp) get(t *testing.T, path, token string) (int, []byte) {
 // logout ends token's session through r.
 func (r *replicaApp) logout(t *testing.T, token string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, r.BaseURL+"/v1/auth/logout", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := r.http.Do(req)
-	require.NoError(t, err)
-	_ = res.Body.Close()
-	require.Equal(t, http.StatusNoContent, res.StatusCode)
+	require.Equal(t, http.StatusNoContent, doAuthorized(t, r, http.MethodPost, "/v1/auth/logout", token))
 }
 
 // tier returns a local-tier series of r (hits_total, up, …), or fails when r has none.

@@ -215,24 +215,30 @@ func (t *Tier) Invalidate(keys ...string) {
 func (t *Tier) InvalidateFunc(drop func(key string, value any) bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for k, e := range t.entries {
-		if drop(k, e.value) && t.remove(k) {
-			t.invalidations.Add(1)
-		}
-	}
+	t.dropWhere(drop)
 }
 
 // InvalidatePrefix drops every entry whose key starts with prefix, and the fills of
 // reads of such keys under way.
 func (t *Tier) InvalidatePrefix(prefix string) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	for k := range t.pending {
 		if strings.HasPrefix(k, prefix) {
 			delete(t.pending, k)
 		}
 	}
-	t.mu.Unlock()
-	t.InvalidateFunc(func(key string, _ any) bool { return strings.HasPrefix(key, prefix) })
+	t.dropWhere(func(key string, _ any) bool { return strings.HasPrefix(key, prefix) })
+}
+
+// dropWhere drops, as invalidated, every entry for which drop returns true. t.mu must be
+// held.
+func (t *Tier) dropWhere(drop func(key string, value any) bool) {
+	for k, e := range t.entries {
+		if drop(k, e.value) && t.remove(k) {
+			t.invalidations.Add(1)
+		}
+	}
 }
 
 // Down empties the tier and bypasses it until Up: invalidations can no longer be
