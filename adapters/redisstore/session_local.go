@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -66,7 +65,8 @@ func NewLocalSessions(store *SessionStore, tier *localtier.Tier) *LocalSessions 
 type localSession struct {
 	stored     domain.Session
 	validUntil time.Time
-	// writing is set while a write-back of this copy is under way.
+	// writing is set once a write-back of this copy has started (the copy is dropped when
+	// it ends), or while the request that set it looks for a free write-back slot.
 	writing atomic.Bool
 }
 
@@ -169,9 +169,12 @@ func (s *LocalSessions) due(l *localSession, rolling, now time.Time) bool {
 }
 
 // writeBack runs the store's Validate in the background: it rewrites lastActivity and
-// expiresAt, extends the key's and the user index's TTL, and makes Redis invalidate the
-// copy, which the next request reads afresh. When maxWriteBacks are already under way it
-// is left to a later request. The write-back outlives the request (ctx's values are
+// expiresAt and extends the key's and the user index's TTL. The copy l is then out of
+// date, whatever the outcome, so it is dropped from the tier as soon as the write-back
+// ends, without waiting for Redis's invalidation to come round; the next request reads
+// the session afresh. Until then l stays marked as being written, so the requests it
+// serves meanwhile start no second write-back. When maxWriteBacks are already under way
+// it is left to a later request. The write-back outlives the request (ctx's values are
 // kept, its cancellation is not).
 func (s *LocalSessions) writeBack(ctx context.Context, l *localSession, key string, now time.Time) {
 	select {
@@ -184,11 +187,8 @@ func (s *LocalSessions) writeBack(ctx context.Context, l *localSession, key stri
 		defer func() { <-s.writeBacks }()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 		defer cancel()
-		_, err := s.SessionStore.Validate(ctx, l.stored.ID, now)
-		if errors.Is(err, domain.ErrSessionInvalid) {
-			s.tier.Invalidate(key)
-		}
-		l.writing.Store(false)
+		_, _ = s.SessionStore.Validate(ctx, l.stored.ID, now) // the next read tells the outcome
+		s.tier.Invalidate(key)
 	})
 }
 

@@ -273,3 +273,33 @@ func TestTracker_SyncAppliesEarlierInvalidations(t *testing.T) {
 	}
 	require.NoError(t, store.Wait(t.Context()))
 }
+
+// A write-back drops the copy it made stale as soon as it ends, without waiting for
+// Redis's invalidation: lastActivity is still rewritten at most once per resolution. The
+// tier here has no tracker, so no invalidation ever arrives (the slowest case).
+func TestLocalSessions_WriteBackDropsItsOwnCopy(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	ks := keyspace.MustNew("", prefix)
+	tier, err := localtier.New("test", localtier.Config{MaxEntries: 10, MaxBytes: 1 << 20})
+	require.NoError(t, err)
+	tier.Up()
+	store := redisstore.NewLocalSessions(redisstore.NewSessionStore(client, ks, sessionTestPolicy, nil), tier)
+	base := time.Now().UTC()
+	s := contract.NewSessionFixture(t, "u1", base)
+	_, err = store.Create(t.Context(), s)
+	require.NoError(t, err)
+
+	var got *domain.Session
+	for _, after := range []time.Duration{0, 61 * time.Second, 90 * time.Second} {
+		got, err = store.Validate(t.Context(), s.ID, base.Add(after))
+		require.NoError(t, err)
+		require.NoError(t, store.Wait(t.Context()))
+	}
+	written := base.Add(61 * time.Second).UnixMilli()
+	assert.Equal(t, written, got.LastActivity.UnixMilli(),
+		"at 90 s the session is read afresh: its last write-back was at 61 s, within the resolution")
+	stored, err := store.Get(t.Context(), s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, written, stored.LastActivity.UnixMilli())
+	assert.Equal(t, int64(1), tier.Stats().Hits, "only the validation at 61 s was served from the tier, not the copy its write-back made stale")
+}
