@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -300,4 +302,45 @@ func TestAccessLogSampling(t *testing.T) {
 
 	_, err := httpapi.NewRouter(httpapi.RouterConfig{AccessLogSkip2xx: 1.5}, slog.New(slog.DiscardHandler))
 	require.Error(t, err, "a fraction above 1 is refused")
+}
+
+// TestRouter_YieldsAfterEveryRequest pins the fairness between connections: a request
+// that never waits on anything must still give the processor up when it ends. On one
+// processor, a goroutine that only counts and yields runs between two such requests only
+// if the request yields; otherwise only when the runtime preempts the request loop,
+// every 10 ms, which 200 requests hardly take. (With the yield it ran 194 times in one
+// run, not 200: the scheduler now and then runs the request loop first.) Not parallel:
+// it sets GOMAXPROCS for the process.
+func TestRouter_YieldsAfterEveryRequest(t *testing.T) {
+	h := newHarness(t, httpapi.RouterConfig{}, routes{
+		"GET /busy": func(c *gin.Context) { c.String(http.StatusOK, "done") },
+	})
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+
+	var turns atomic.Int64
+	stop := make(chan struct{})
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				turns.Add(1)
+				runtime.Gosched()
+			}
+		}
+	}()
+	runtime.Gosched() // the counter is running and has yielded back
+
+	const requests = 200
+	before := turns.Load()
+	for range requests {
+		require.Equal(t, http.StatusOK, h.do(http.MethodGet, "/busy", "").Code)
+	}
+	got := turns.Load() - before
+	close(stop)
+	<-counted
+	assert.GreaterOrEqual(t, got, int64(requests/2), "the other goroutine ran %d times during %d requests", got, requests)
 }
