@@ -80,10 +80,10 @@ var _ http.Handler = (*Router)(nil)
 // and when the client's next request on the same connection has already arrived by the
 // time the response is written, net/http reads and serves it at once, again and again,
 // while the goroutines of other connections wait in the run queue until the runtime
-// preempts the busy one (after 10 ms). Under wrk at saturation that made GET /v1/me's
-// p99 three times its median's tenfold (20 ms, p50 1.2 ms); with the yield it is
-// 7.5 ms, at a fifth less peak throughput (docs/performance.md, "Fairness between
-// connections"). With nothing else to run, the yield costs about a hundred nanoseconds.
+// preempts the busy one (after 10 ms). Under wrk at saturation, GET /v1/me's p99 was
+// 20 ms against a median of 1.2 ms; with the yield it is about 6 ms, for a fifth less
+// peak throughput (docs/performance.md, "Fairness between connections"). With nothing
+// else to run, the yield costs about a hundred nanoseconds.
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer runtime.Gosched()
 	if req.Method != http.MethodHead {
