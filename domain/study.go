@@ -13,6 +13,11 @@ const (
 	// StudySessionTTL is how long a study session outlives its last change: an abandoned
 	// session expires on its own, while its reviews stay in the log.
 	StudySessionTTL = 24 * time.Hour
+	// UndoableAnswers is how many of a session's latest answers it remembers, and so how
+	// many undo can take back in a row. A session has no end of answers (a failed card
+	// comes back until it is passed) and is read and written whole on every answer, so
+	// the history it keeps must be bounded; older answers stay in the review log.
+	UndoableAnswers = 100
 )
 
 // CorrectGrade is the lowest grade that lets a card leave the study session's queue;
@@ -37,7 +42,8 @@ type StudySession struct {
 	// CorrectGrade.
 	Reviewed int
 	Correct  int
-	// History lists the session's answers, oldest first, so the latest can be undone.
+	// History lists the session's latest answers (at most UndoableAnswers), oldest
+	// first, so they can be undone.
 	History []AnswerRecord
 	// Undos counts the answers taken back; with the answer number it names an answer
 	// (an answer given again after an undo is a new one).
@@ -86,7 +92,7 @@ func (s *StudySession) Attempt(cardID string) (int, error) {
 
 // Record applies the answer reviewID of grade q to cardID: the card leaves the queue, and
 // goes back to its end when q is below CorrectGrade; the counters grow and the answer
-// joins the history. A card not queued yields a ValidationError for "cardId" and leaves
+// joins the history, which forgets its oldest answer beyond UndoableAnswers. A card not queued yields a ValidationError for "cardId" and leaves
 // s unchanged.
 func (s *StudySession) Record(cardID, reviewID string, q Grade) error {
 	i := slices.Index(s.Queue, cardID)
@@ -100,6 +106,10 @@ func (s *StudySession) Record(cardID, reviewID string, q Grade) error {
 	s.Answers[cardID]++
 	s.Reviewed++
 	s.History = append(s.History, AnswerRecord{CardID: cardID, ReviewID: reviewID, Grade: q})
+	if over := len(s.History) - UndoableAnswers; over > 0 {
+		// Resliced, not shifted in place: a copy of s taken before keeps its history.
+		s.History = s.History[over:]
+	}
 	if q >= CorrectGrade {
 		s.Correct++
 	} else {

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -181,4 +182,31 @@ func TestStudySession_Undo(t *testing.T) {
 	require.ErrorIs(t, err, domain.ErrNothingToUndo)
 	require.ErrorIs(t, s.Undo(last), domain.ErrNothingToUndo)
 	assert.Len(t, fresh.History, 2, "the copy taken before is untouched")
+}
+
+// TestStudySession_HistoryKeepsTheLatestUndoableAnswers: a session whose failed cards
+// keep coming back has no end of answers, and it is stored whole on every answer, so it
+// remembers only the latest domain.UndoableAnswers of them for undo; the counters still
+// count every answer.
+func TestStudySession_HistoryKeepsTheLatestUndoableAnswers(t *testing.T) {
+	t.Parallel()
+	s := domain.NewStudySession("s1", "u1", "d1", time.Unix(0, 0), []string{"a", "b"})
+	const answers = 3 * domain.UndoableAnswers
+	for i := range answers {
+		card, _ := s.Next()
+		require.NoError(t, s.Record(card, fmt.Sprintf("r%d", i), 1))
+	}
+	assert.Equal(t, answers, s.Reviewed)
+	require.Len(t, s.History, domain.UndoableAnswers, "answers remembered for undo")
+	assert.Equal(t, fmt.Sprintf("r%d", answers-domain.UndoableAnswers), s.History[0].ReviewID, "the oldest answers are forgotten")
+
+	for i := answers - 1; i >= answers-domain.UndoableAnswers; i-- {
+		last, err := s.LastAnswer()
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprintf("r%d", i), last.ReviewID)
+		require.NoError(t, s.Undo(last))
+	}
+	_, err := s.LastAnswer()
+	require.ErrorIs(t, err, domain.ErrNothingToUndo, "an answer older than the latest %d is not undone", domain.UndoableAnswers)
+	assert.Equal(t, answers-domain.UndoableAnswers, s.Reviewed)
 }

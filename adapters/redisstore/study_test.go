@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -84,4 +85,41 @@ func TestRedisStudySessionStore_HistoryIsStored_RequiresRedis(t *testing.T) {
 	assert.Equal(t, 1, got.Reviewed)
 	_, err = got.LastAnswer()
 	require.ErrorIs(t, err, domain.ErrNothingToUndo)
+}
+
+// TestRedisStudySessionStore_ValueStaysBounded_RequiresRedis: a session is read and
+// written whole on every answer, and one whose failed cards keep coming back has no end
+// of answers, so its stored value must stop growing (domain.UndoableAnswers); it grew
+// by an entry of its undo history per answer, and every answer decoded and encoded it
+// all.
+func TestRedisStudySessionStore_ValueStaysBounded_RequiresRedis(t *testing.T) {
+	t.Parallel()
+	client, prefix := testenv.Redis(t)
+	store := redisstore.NewStudySessionStore(client, keyspace.MustNew("", prefix), time.Hour)
+	s := contract.NewStudySessionFixture("user-1", 20)
+	require.NoError(t, store.Create(t.Context(), s))
+	key := prefix + "study:sessions:user-1:" + s.ID
+
+	answer := func(n int) int64 {
+		t.Helper()
+		for range n {
+			_, err := store.Update(t.Context(), "user-1", s.ID, func(cur *domain.StudySession) error {
+				card, _ := cur.Next()
+				return cur.Record(card, uuid.NewString(), 1) // failed: the card comes back
+			})
+			require.NoError(t, err)
+		}
+		size, err := client.StrLen(t.Context(), key).Result()
+		require.NoError(t, err)
+		return size
+	}
+	settled := answer(2 * domain.UndoableAnswers)
+	grown := answer(8 * domain.UndoableAnswers)
+	// A few bytes more for the counters' digits, none for the answers themselves.
+	assert.InDelta(t, settled, grown, 16, "the stored session grows with its answers")
+
+	got, err := store.Get(t.Context(), "user-1", s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 10*domain.UndoableAnswers, got.Reviewed)
+	assert.Len(t, got.History, domain.UndoableAnswers, "answers remembered for undo")
 }

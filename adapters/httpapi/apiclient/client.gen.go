@@ -3153,9 +3153,10 @@ type ClientInterface interface {
 	// Takes back the most recent answer of the session that still stands: the card's
 	// progress returns exactly to the state logged before it, the card returns to the
 	// head of the queue, and the review log gains an `undo` row (the log is
-	// append-only). Call again to take back the answer before. When a later answer of
-	// that card exists (from another session or device) the undo is 409 `conflict`;
-	// with nothing left to undo, 409 `nothing_to_undo`.
+	// append-only). Call again to take back the answer before, up to the session's
+	// latest 100 answers. When a later answer of that card exists (from another
+	// session or device) the undo is 409 `conflict`; with nothing left to undo, 409
+	// `nothing_to_undo`.
 	//
 	// Corresponds with POST /v1/study/sessions/{id}/undo (the `UndoAnswer` operationId).
 	UndoAnswer(ctx context.Context, id StudySessionId, params *UndoAnswerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4554,9 +4555,10 @@ func (c *Client) SubmitReview(ctx context.Context, id StudySessionId, params *Su
 // Takes back the most recent answer of the session that still stands: the card's
 // progress returns exactly to the state logged before it, the card returns to the
 // head of the queue, and the review log gains an `undo` row (the log is
-// append-only). Call again to take back the answer before. When a later answer of
-// that card exists (from another session or device) the undo is 409 `conflict`;
-// with nothing left to undo, 409 `nothing_to_undo`.
+// append-only). Call again to take back the answer before, up to the session's
+// latest 100 answers. When a later answer of that card exists (from another
+// session or device) the undo is 409 `conflict`; with nothing left to undo, 409
+// `nothing_to_undo`.
 //
 // Corresponds with POST /v1/study/sessions/{id}/undo (the `UndoAnswer` operationId).
 func (c *Client) UndoAnswer(ctx context.Context, id StudySessionId, params *UndoAnswerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9565,9 +9567,10 @@ type ClientWithResponsesInterface interface {
 	// Takes back the most recent answer of the session that still stands: the card's
 	// progress returns exactly to the state logged before it, the card returns to the
 	// head of the queue, and the review log gains an `undo` row (the log is
-	// append-only). Call again to take back the answer before. When a later answer of
-	// that card exists (from another session or device) the undo is 409 `conflict`;
-	// with nothing left to undo, 409 `nothing_to_undo`.
+	// append-only). Call again to take back the answer before, up to the session's
+	// latest 100 answers. When a later answer of that card exists (from another
+	// session or device) the undo is 409 `conflict`; with nothing left to undo, 409
+	// `nothing_to_undo`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17617,9 +17620,10 @@ func (c *ClientWithResponses) SubmitReviewWithResponse(ctx context.Context, id S
 // Takes back the most recent answer of the session that still stands: the card's
 // progress returns exactly to the state logged before it, the card returns to the
 // head of the queue, and the review log gains an `undo` row (the log is
-// append-only). Call again to take back the answer before. When a later answer of
-// that card exists (from another session or device) the undo is 409 `conflict`;
-// with nothing left to undo, 409 `nothing_to_undo`.
+// append-only). Call again to take back the answer before, up to the session's
+// latest 100 answers. When a later answer of that card exists (from another
+// session or device) the undo is 409 `conflict`; with nothing left to undo, 409
+// `nothing_to_undo`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
