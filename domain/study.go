@@ -92,8 +92,8 @@ func (s *StudySession) Attempt(cardID string) (int, error) {
 
 // Record applies the answer reviewID of grade q to cardID: the card leaves the queue, and
 // goes back to its end when q is below CorrectGrade; the counters grow and the answer
-// joins the history, which forgets its oldest answer beyond UndoableAnswers. A card not queued yields a ValidationError for "cardId" and leaves
-// s unchanged.
+// joins the history, which forgets its oldest answer beyond UndoableAnswers. A card not
+// queued yields a ValidationError for "cardId" and leaves s unchanged.
 func (s *StudySession) Record(cardID, reviewID string, q Grade) error {
 	i := slices.Index(s.Queue, cardID)
 	if i < 0 {
