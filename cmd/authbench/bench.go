@@ -45,17 +45,16 @@ func benchmark(ctx context.Context, o options, r *report) (err error) {
 	if err != nil {
 		return err
 	}
-	r.header(o, c.env, c.pid())
+	r.header(o, c.env, c.Pid())
 	defer func() {
-		r.printf("child: %s\n", c.stop())
+		r.printf("child: %s\n", c.Stop())
 		err = errors.Join(err, cleanRedis(ctx, o.redisURL, keyPrefix(runID), r))
 	}()
 
-	client := newHTTPClient(o.workers)
-	if err := c.waitReady(ctx, client); err != nil {
+	if err := c.WaitAnswering(ctx, c.baseURL+"/readyz", http.StatusOK); err != nil {
 		return err
 	}
-	l := &load{client: client, baseURL: c.baseURL, runID: runID, password: "ab-" + randomHex(6) + "-Pw"}
+	l := &load{client: newHTTPClient(o.workers), baseURL: c.baseURL, runID: runID, password: "ab-" + randomHex(6) + "-Pw"}
 	return measure(ctx, o, c, l, r)
 }
 
@@ -93,10 +92,10 @@ func launch(ctx context.Context, o options, keyPrefix string, log io.Writer) (*c
 func measure(ctx context.Context, o options, c *child, l *load, r *report) error {
 	m := memory{budget: int64(o.hashConcurrency) * argon2.MemoryPerHash, slack: int64(o.slackMB) * 1_000_000}
 	var err error
-	if m.idle, err = idleRSS(ctx, c.pid(), o.settle); err != nil {
+	if m.idle, err = idleRSS(ctx, c.Pid(), o.settle); err != nil {
 		return err
 	}
-	sampler := sampleRSS(ctx, c.pid())
+	sampler := sampleRSS(ctx, c.Pid())
 	if err := l.seed(ctx, o.accounts); err != nil {
 		_, _, _ = sampler.finish()
 		return err
@@ -106,7 +105,7 @@ func measure(ctx context.Context, o options, c *child, l *load, r *report) error
 	if err := errors.Join(ctx.Err(), err); err != nil {
 		return err
 	}
-	end, err := readStatus(c.pid())
+	end, err := readStatus(c.Pid())
 	if err != nil {
 		return err
 	}

@@ -2,129 +2,37 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
-	"time"
 
 	"github.com/studytool/studytool/cmd/internal/benchproc"
 )
 
-const (
-	// startTimeout bounds the child's start-up (migrations, the login handler's dummy hash).
-	startTimeout = 60 * time.Second
-	// stopTimeout is how long the child may drain after SIGTERM before it is killed; the
-	// child's own SHUTDOWN_TIMEOUT is 10 s.
-	stopTimeout = 20 * time.Second
-	// outputTail is how much of the child's output is kept for error messages.
-	outputTail = 16 << 10
-)
-
-// buildStudytool compiles the studytool command into dir and returns the binary's path.
-func buildStudytool(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "studytool")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/studytool/studytool/cmd/studytool") //nolint:gosec // G204: bin is a path in our own temporary directory
-	out, err := build.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build ./cmd/studytool: %w: %s", err, out)
-	}
-	return bin, nil
-}
-
-// child is `studytool serve` running as a child process.
+// child is `studytool serve` running as a child process, with the environment it was
+// given and where it serves.
 type child struct {
-	cmd *exec.Cmd
+	*benchproc.Child
 	// env is the child's whole environment.
 	env        map[string]string
-	cancel     context.CancelFunc
 	baseURL    string
 	metricsURL string
-	output     *benchproc.TailBuffer
-	done       chan struct{}
 }
 
 // startChild runs `binary serve` with exactly env (nothing inherited, so no GOGC or
 // GOMEMLIMIT of the caller's shell changes the figures), copying its output to log when
-// log is not nil. Cancelling ctx, or calling stop, sends it SIGTERM; it is killed if it
-// has not exited stopTimeout later, and also when this process dies.
+// log is not nil (see benchproc.StartChild).
 func startChild(ctx context.Context, binary string, env map[string]string, log io.Writer) (*child, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	cmd := exec.CommandContext(ctx, binary, "serve")
-	cmd.Env = sortedEnv(env)
-	cmd.SysProcAttr = benchproc.SysProcAttr()
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = stopTimeout
-	c := &child{
-		cmd: cmd, env: env, cancel: cancel, output: benchproc.NewTailBuffer(outputTail), done: make(chan struct{}),
+	c, err := benchproc.StartChild(ctx, "studytool", binary, []string{"serve"}, sortedEnv(env), log)
+	if err != nil {
+		return nil, err
+	}
+	return &child{
+		Child: c, env: env,
 		baseURL: "http://" + env["HTTP_ADDR"], metricsURL: "http://" + env["METRICS_ADDR"] + "/metrics",
-	}
-	cmd.Stdout = c.output
-	if log != nil {
-		cmd.Stdout = io.MultiWriter(c.output, log)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("start %s: %w", binary, err)
-	}
-	go func() {
-		_ = cmd.Wait() // the exit status is read from cmd.ProcessState
-		close(c.done)
-	}()
-	return c, nil
-}
-
-// pid is the child's process id.
-func (c *child) pid() int { return c.cmd.Process.Pid }
-
-// waitReady polls GET /readyz until it answers 200, the child exits or startTimeout passes.
-func (c *child) waitReady(ctx context.Context, client *http.Client) error {
-	deadline := time.Now().Add(startTimeout)
-	for !c.ready(ctx, client) {
-		select {
-		case <-c.done:
-			return fmt.Errorf("studytool exited during start-up (%s): %s", c.cmd.ProcessState, c.output)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("studytool was not ready within %s: %s", startTimeout, c.output)
-		}
-	}
-	return nil
-}
-
-func (c *child) ready(ctx context.Context, client *http.Client) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.baseURL+"/readyz", http.NoBody)
-	if err != nil {
-		return false
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return false
-	}
-	_ = res.Body.Close()
-	return res.StatusCode == http.StatusOK
-}
-
-// stop sends SIGTERM (unless the child has exited), waits for the exit and describes it.
-func (c *child) stop() string {
-	start := time.Now()
-	c.cancel()
-	<-c.done
-	state := c.cmd.ProcessState
-	if state.Success() {
-		return fmt.Sprintf("exited cleanly %s after SIGTERM", time.Since(start).Round(time.Millisecond))
-	}
-	return fmt.Sprintf("%s after %s; output: %s", state, time.Since(start).Round(time.Millisecond), c.output)
+	}, nil
 }
 
 // childEnv is the child's whole environment: the real stack, every limit stated, and

@@ -36,6 +36,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/studytool/studytool/cmd/internal/benchproc"
 )
 
 // errFailed reports that a verdict failed; the report says which.
@@ -124,7 +126,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return err
 		}
 		defer func() { _ = os.RemoveAll(dir) }()
-		if o.binary, err = buildStudytool(ctx, dir); err != nil {
+		if o.binary, err = benchproc.BuildStudytool(ctx, dir); err != nil {
 			return err
 		}
 	}

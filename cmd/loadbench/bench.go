@@ -55,7 +55,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 			return err
 		}
 		defer func() { _ = os.RemoveAll(dir) }()
-		if binary, err = buildStudytool(ctx, dir); err != nil {
+		if binary, err = benchproc.BuildStudytool(ctx, dir); err != nil {
 			return err
 		}
 	}
@@ -77,12 +77,12 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	svc, err := startChild(ctx, "studytool serve", binary, []string{"serve"},
-		serviceEnv(os.Environ(), o, svcAddr, metricsAddr), svcAddr, serviceLog)
+	svc, err := benchproc.StartChild(ctx, "studytool serve", binary, []string{"serve"},
+		serviceEnv(os.Environ(), o, svcAddr, metricsAddr), serviceLog)
 	if err != nil {
 		return err
 	}
-	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", svc.stop()) }()
+	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", svc.Stop()) }()
 
 	refAddr, err := benchproc.FreeAddr(ctx)
 	if err != nil {
@@ -92,22 +92,23 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	ref, err := startChild(ctx, "1-RTT reference", self, []string{
+	ref, err := benchproc.StartChild(ctx, "1-RTT reference", self, []string{
 		"-serve-reference", refAddr, "-redis-url", o.redisURL, "-key-prefix", o.keyPrefix,
 		"-reference-headers=" + strconv.FormatBool(o.referenceHeaders),
-	}, os.Environ(), refAddr, nil)
+	}, os.Environ(), nil)
 	if err != nil {
 		return err
 	}
-	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", ref.stop()) }()
+	defer func() { _, _ = fmt.Fprintln(stderr, "loadbench:", ref.Stop()) }()
 
-	if err := svc.waitAnswering(ctx, "/readyz", http.StatusOK); err != nil {
+	svcURL, refURL := "http://"+svcAddr, "http://"+refAddr
+	if err := svc.WaitAnswering(ctx, svcURL+"/readyz", http.StatusOK); err != nil {
 		return err
 	}
-	if err := ref.waitAnswering(ctx, "/v1/me", http.StatusUnauthorized); err != nil {
+	if err := ref.WaitAnswering(ctx, refURL+"/v1/me", http.StatusUnauthorized); err != nil {
 		return err
 	}
-	targets, err := setUp(ctx, o, rdb, svc.baseURL, ref.baseURL)
+	targets, err := setUp(ctx, o, rdb, svcURL, refURL)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
 // Package benchproc holds what the benchmark commands (authbench, loadbench) need to run
-// the service as a child process: a free loopback address for it to listen on, process
-// attributes that tie its life to the command's, and a buffer keeping the tail of its
-// output for error messages.
+// the service as a child process: the binary built, a free loopback address for it to
+// listen on, the child started with process attributes that tie its life to the
+// command's, waited for until it answers and stopped with SIGTERM, and a buffer keeping
+// the tail of its output for error messages.
 package benchproc
 
 import (

@@ -2,6 +2,9 @@ package benchproc_test
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -36,4 +39,29 @@ func TestFreeAddrIsFree(t *testing.T) {
 	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", addr)
 	require.NoError(t, err, "nothing listens on %s", addr)
 	require.NoError(t, l.Close())
+}
+
+func TestChildAnswersThenStopsOnSIGTERM(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	defer srv.Close()
+	c, err := benchproc.StartChild(t.Context(), "waiter", "/bin/sh",
+		[]string{"-c", `trap 'echo bye; exit 0' TERM; while :; do sleep 0.05; done`}, nil, nil)
+	require.NoError(t, err)
+	assert.Positive(t, c.Pid())
+	require.NoError(t, c.WaitAnswering(t.Context(), srv.URL, http.StatusTeapot))
+	assert.Contains(t, c.Stop(), "waiter exited cleanly")
+}
+
+func TestChildExitDuringStartUpIsReportedWithItsOutput(t *testing.T) {
+	addr, err := benchproc.FreeAddr(t.Context())
+	require.NoError(t, err)
+	var log strings.Builder
+	c, err := benchproc.StartChild(t.Context(), "crasher", "/bin/sh", []string{"-c", "echo boom; exit 3"}, nil, &log)
+	require.NoError(t, err)
+	err = c.WaitAnswering(t.Context(), "http://"+addr+"/readyz", http.StatusOK)
+	require.ErrorContains(t, err, "crasher exited during start-up (exit status 3): boom")
+	assert.Contains(t, c.Stop(), "crasher: exit status 3")
+	assert.Equal(t, "boom\n", log.String(), "the output is copied to the log")
 }
