@@ -119,12 +119,3 @@ func TestProblemCode(t *testing.T) {
 	assert.Equal(t, codeBusy, problemCode(http.StatusServiceUnavailable, []byte(`{"status":503,"code":"busy"}`)))
 	assert.Equal(t, "?", problemCode(http.StatusBadGateway, []byte(`<html>bad gateway</html>`)))
 }
-
-func TestPercentile(t *testing.T) {
-	t.Parallel()
-	sorted := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	assert.Equal(t, time.Duration(5), percentile(sorted, 0.5))
-	assert.Equal(t, time.Duration(10), percentile(sorted, 0.99))
-	assert.Equal(t, time.Duration(10), percentile(sorted, 1))
-	assert.Zero(t, percentile(nil, 0.5))
-}

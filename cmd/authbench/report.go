@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/studytool/studytool/cmd/internal/latencybench"
 )
 
 // report writes the benchmark's output, remembering the first write error.
@@ -55,8 +57,8 @@ func (r *report) answers(t *tally, elapsed time.Duration) {
 	r.flush(w)
 	r.printf("\n%d requests in %.2f s: %.1f req/s; latency p50 %s, p99 %s, max %s; %d unanswered\n",
 		t.requests(), elapsed.Seconds(), float64(t.requests())/elapsed.Seconds(),
-		millis(percentile(t.latencies, 0.50)), millis(percentile(t.latencies, 0.99)),
-		millis(percentile(t.latencies, 1)), t.transportErrors)
+		millis(latencybench.Percentile(t.latencies, 0.50)), millis(latencybench.Percentile(t.latencies, 0.99)),
+		millis(latencybench.Percentile(t.latencies, 1)), t.transportErrors)
 	if t.firstError != "" {
 		r.printf("first unanswered request: %s\n", t.firstError)
 	}

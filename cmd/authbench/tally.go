@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"maps"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -158,13 +157,4 @@ func validRetryAfter(v string) bool {
 	}
 	n, err := strconv.Atoi(v)
 	return err == nil && n > 0
-}
-
-// percentile returns the q-quantile (0 < q ≤ 1) of sorted, by the nearest-rank method.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(rank, 0), len(sorted)-1)]
 }

@@ -9,20 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPercentile(t *testing.T) {
-	t.Parallel()
-	var values []time.Duration
-	for i := 1; i <= 100; i++ {
-		values = append(values, time.Duration(i)*time.Millisecond)
-	}
-	assert.Equal(t, 50*time.Millisecond, percentile(values, 0.50))
-	assert.Equal(t, 99*time.Millisecond, percentile(values, 0.99))
-	assert.Equal(t, 100*time.Millisecond, percentile(values, 1))
-	assert.Equal(t, time.Millisecond, percentile(values, 0.001), "nearest rank: never below the first value")
-	assert.Zero(t, percentile(nil, 0.5))
-	assert.Equal(t, 7*time.Millisecond, percentile([]time.Duration{7 * time.Millisecond}, 0.99))
-}
-
 func TestSummarizeSortsAndCounts(t *testing.T) {
 	t.Parallel()
 	r := summarize("x", []time.Duration{3 * time.Millisecond, time.Millisecond, 2 * time.Millisecond}, 1, 2*time.Second)

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/studytool/studytool/cmd/internal/latencybench"
 )
 
 // result is one measured run of one target.
@@ -27,22 +29,12 @@ func (r result) rate() float64 {
 	return float64(r.requests) / r.elapsed.Seconds()
 }
 
-// percentile returns the q-quantile (0 < q ≤ 1) of sorted by the nearest-rank method:
-// the smallest value with at least q of the values at or below it; 0 for no values.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(q*float64(len(sorted)) + 0.999999999) // ceil without float noise
-	return sorted[min(max(rank, 1), len(sorted))-1]
-}
-
 // summarize sorts latencies and fills in the result's percentiles.
 func summarize(target string, latencies []time.Duration, errors int, elapsed time.Duration) result {
 	slices.Sort(latencies)
 	return result{
 		target: target, requests: len(latencies), errors: errors, elapsed: elapsed,
-		p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99),
+		p50: latencybench.Percentile(latencies, 0.50), p99: latencybench.Percentile(latencies, 0.99),
 	}
 }
 

@@ -223,35 +223,38 @@ func (r Readers) read(ctx context.Context, recording *atomic.Bool) ([]time.Durat
 // Report writes the phases as a table, then judges the phase named judged (what it did,
 // in words) against the targets.
 func Report(w io.Writer, baseline Phase, phases []Phase, judged Phase, what string) error {
-	base := percentile(baseline.Latencies, 0.99)
+	base := Percentile(baseline.Latencies, 0.99)
 	// Writes into the tabwriter only buffer; Flush reports a failure to write out.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	_, _ = fmt.Fprintln(tw, "phase\toperation\tdeleted\tclient reads\treads/s\tp50\tp99\tmax\tp99 − baseline\t≥ 10 ms\t≥ 50 ms\t")
 	for _, p := range append([]Phase{baseline}, phases...) {
-		p99 := percentile(p.Latencies, 0.99)
+		p99 := Percentile(p.Latencies, 0.99)
 		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t\n", p.Name, p.Operation.Round(time.Millisecond), p.Deleted,
 			len(p.Latencies), float64(len(p.Latencies))/p.Operation.Seconds(),
-			millis(percentile(p.Latencies, 0.50)), millis(p99), millis(percentile(p.Latencies, 1)), millis(p99-base),
+			millis(Percentile(p.Latencies, 0.50)), millis(p99), millis(Percentile(p.Latencies, 1)), millis(p99-base),
 			atLeast(p.Latencies, 10*time.Millisecond), atLeast(p.Latencies, TargetMax))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	p99Over := percentile(judged.Latencies, 0.99) - base
-	maxLat := percentile(judged.Latencies, 1)
+	p99Over := Percentile(judged.Latencies, 0.99) - base
+	maxLat := Percentile(judged.Latencies, 1)
 	_, err := fmt.Fprintf(w, "\ntarget p99 during %s within %s of baseline: %s (%s)\ntarget max during %s under %s: %s (%s)\n",
 		what, TargetP99Over, verdict(p99Over <= TargetP99Over), millis(p99Over),
 		what, TargetMax, verdict(maxLat < TargetMax), millis(maxLat))
 	return err
 }
 
-// percentile returns the q-quantile (0 < q ≤ 1) of sorted, by the nearest-rank method.
-func percentile(sorted []time.Duration, q float64) time.Duration {
+// Percentile returns the q-quantile (0 < q ≤ 1) of sorted by the nearest-rank method:
+// the smallest value with at least q of the values at or below it; 0 for no values.
+// The rank is rounded up with a tolerance for float error (0.07 × 100 is
+// 7.000000000000001, and its rank is 7, not 8).
+func Percentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(rank, 0), len(sorted)-1)]
+	rank := int(math.Ceil(q*float64(len(sorted)) - 1e-9))
+	return sorted[min(max(rank, 1), len(sorted))-1]
 }
 
 // atLeast counts the latencies of sorted that are d or longer.

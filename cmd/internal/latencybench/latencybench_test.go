@@ -91,3 +91,23 @@ func TestReaderProcess(t *testing.T) {
 	assert.Contains(t, report.String(), "≥ 10 ms")
 	assert.Contains(t, report.String(), "target p99 during op within 1ms of baseline: met")
 }
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	var values []time.Duration
+	for i := 1; i <= 100; i++ {
+		values = append(values, time.Duration(i)*time.Millisecond)
+	}
+	assert.Equal(t, 50*time.Millisecond, latencybench.Percentile(values, 0.50))
+	assert.Equal(t, 99*time.Millisecond, latencybench.Percentile(values, 0.99))
+	assert.Equal(t, 100*time.Millisecond, latencybench.Percentile(values, 1))
+	assert.Equal(t, 7*time.Millisecond, latencybench.Percentile(values, 0.07), "0.07 × 100 is 7.000000000000001 in floating point")
+	assert.Equal(t, time.Millisecond, latencybench.Percentile(values, 0.001), "nearest rank: never below the first value")
+	assert.Zero(t, latencybench.Percentile(nil, 0.5))
+	assert.Equal(t, 7*time.Millisecond, latencybench.Percentile([]time.Duration{7 * time.Millisecond}, 0.99))
+
+	sorted := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	assert.Equal(t, time.Duration(5), latencybench.Percentile(sorted, 0.5))
+	assert.Equal(t, time.Duration(10), latencybench.Percentile(sorted, 0.99))
+	assert.Equal(t, time.Duration(10), latencybench.Percentile(sorted, 1))
+}
