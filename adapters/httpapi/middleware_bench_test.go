@@ -40,7 +40,7 @@ func (w *benchWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *benchWriter) WriteHeader(status int)      { w.status = status }
 func (w *benchWriter) reset()                      { clear(w.h); w.status = 0 }
 
-// benchToken creates a session in a fresh in-memory store and returns the store's
+// benchAuthenticator creates a session in a fresh in-memory store and returns the store's
 // authenticator and the token.
 func benchAuthenticator(b *testing.B) (*Authenticator, string) {
 	b.Helper()

@@ -54,7 +54,7 @@ type options struct {
 	review     bool
 	reviewConn int
 	// referenceHeaders makes the reference answer with the header set the service sends
-	// (see referenceServiceHeaders), so that both responses cost the client the same.
+	// (see writeLikeService), so that both responses cost the client the same.
 	referenceHeaders bool
 
 	serveReference string // set in the reference child: its listen address

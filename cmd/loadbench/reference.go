@@ -33,7 +33,6 @@ type referenceProfile struct {
 	CreatedAt   string   `json:"createdAt"`
 }
 
-// referenceKey is the Redis key of token's session in the reference.
 // writeLikeService answers p with the headers the service's GET /v1/me answers with,
 // each computed as the service computes it (a fresh request id, an ETag of the body), so
 // the reference's response is as long and costs the client as much to parse.
@@ -54,6 +53,7 @@ func writeLikeService(c *gin.Context, p referenceProfile) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
+// referenceKey is the Redis key of token's session in the reference.
 func referenceKey(prefix, token string) string { return prefix + "ref:session:" + token }
 
 // serveReference runs the 1-RTT reference until SIGTERM or SIGINT: a Gin server whose GET
