@@ -229,6 +229,25 @@ func TestLocalSessions_InvalidationChannelLost(t *testing.T) {
 	assert.Equal(t, before+1, r.count.n.Load(), "the first validation after the outage reads Redis")
 }
 
+// Stop takes the tier out of use, emptied: with no watch left, nothing it holds could be
+// kept coherent.
+func TestTracker_StopTakesTheTierOutOfUse(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	tier, err := localtier.New("test", localtier.Config{MaxEntries: 10, MaxBytes: 1 << 10})
+	require.NoError(t, err)
+	tracker, err := redisstore.NewTracker(client, tier, nil, prefix)
+	require.NoError(t, err)
+	tracker.Start(t.Context())
+	requireEventually(t, tier.IsUp, "the tier is put in use")
+	require.True(t, tier.Fill(tier.Begin(prefix+"k"), "v", 1))
+
+	require.NoError(t, tracker.Stop(t.Context()))
+	assert.False(t, tier.IsUp(), "the tier is out of use")
+	assert.Zero(t, tier.Stats().Entries, "and empty")
+	_, held := tier.Get(prefix + "k")
+	assert.False(t, held)
+}
+
 // A flush names no keys: the tier is emptied, and used again once the watch is back.
 func TestTracker_FlushEmptiesTheTier(t *testing.T) {
 	srv := redistopo.Standalone(t, redistopo.Options{})

@@ -37,10 +37,11 @@ const (
 // those prefixes that changes, is deleted, expires or is evicted, whoever changed it,
 // and the Tracker drops it from the tier. A flush (FLUSHALL, FLUSHDB) is published
 // without key names, which go-redis reports as an unreadable message: the connection is
-// then given up like a failed one, which empties the tier as the flush requires. The tier is put in use only once the
-// subscription is confirmed (so every read after that is tracked), and taken out of use,
-// emptied, the moment the connection fails, goes silent past two ping intervals, or Redis
-// reports a flush it cannot name keys for; the Tracker then re-dials with backoff. Keys
+// then given up like a failed one, which empties the tier as the flush requires. The
+// tier is put in use only once the subscription is confirmed (so every read after that
+// is tracked), and taken out of use, emptied, the moment the connection fails, goes
+// silent past two ping intervals, or Redis reports a flush it cannot name keys for; the
+// Tracker then re-dials with backoff. Keys
 // are matched by name across databases (invalidation messages carry no database), so a
 // change to a same-named key in another database only costs a miss.
 type Tracker struct {
@@ -187,11 +188,9 @@ func (t *Tracker) release(payload string) {
 
 func (t *Tracker) run(ctx context.Context) {
 	defer close(t.done)
-	defer t.tier.Down()
 	backoff, reported := trackerMinBackoff, false
 	for {
-		up, err := t.watch(ctx)
-		t.tier.Down()
+		up, err := t.watch(ctx) // leaves the tier down
 		if ctx.Err() != nil {
 			return
 		}
@@ -213,7 +212,8 @@ func (t *Tracker) run(ctx context.Context) {
 }
 
 // watch runs one connection's life: subscribe, put the tier in use, apply invalidations
-// until the connection fails. It reports whether the tier was put in use.
+// until the connection fails. It reports whether the tier was put in use, and leaves it
+// out of use (down, empty) when it returns.
 func (t *Tracker) watch(ctx context.Context) (bool, error) {
 	client := redis.NewClient(&t.opts)
 	defer func() { _ = client.Close() }()
