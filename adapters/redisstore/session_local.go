@@ -104,7 +104,8 @@ func (s *LocalSessions) Validate(ctx context.Context, id string, now time.Time) 
 		if err != nil {
 			return nil, err
 		}
-		// Missing, or past its absolute expiry: the store's Validate answers and cleans up.
+		// Past its absolute expiry: the store's Validate answers, deleting the session
+		// and its entry in the user's index.
 		return s.SessionStore.Validate(ctx, id, now)
 	}
 	s.tier.Fill(tk, l, l.size())
@@ -112,8 +113,10 @@ func (s *LocalSessions) Validate(ctx context.Context, id string, now time.Time) 
 }
 
 // read fetches session id and its remaining TTL in one round trip, without touching
-// them (a write would invalidate the copy being read). It returns nil when the session
-// is missing or no longer valid at now.
+// them (a write would invalidate the copy being read). A missing session is
+// domain.ErrSessionInvalid, answered by this one round trip (a token that never was, or
+// was revoked, costs no second); a session no longer valid at now is nil, for the
+// store's Validate to clean up.
 func (s *LocalSessions) read(ctx context.Context, key, id string, now time.Time) (*localSession, error) {
 	var fields *redis.MapStringStringCmd
 	var pttl *redis.DurationCmd
@@ -126,8 +129,11 @@ func (s *LocalSessions) read(ctx context.Context, key, id string, now time.Time)
 		return nil, fmt.Errorf("session store: validate: %w", storeerr.Unavailable("redis", err))
 	}
 	h, ttl := fields.Val(), pttl.Val()
-	if len(h) == 0 || ttl == keyMissing || ttl == 0 {
-		return nil, nil
+	if len(h) == 0 || ttl == keyMissing {
+		return nil, domain.ErrSessionInvalid
+	}
+	if ttl == 0 {
+		return nil, nil // expiring this instant
 	}
 	sess, err := decodeSession(id, h)
 	if err != nil {

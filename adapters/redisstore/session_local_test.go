@@ -229,6 +229,22 @@ func TestLocalSessions_InvalidationChannelLost(t *testing.T) {
 	assert.Equal(t, before+1, r.count.n.Load(), "the first validation after the outage reads Redis")
 }
 
+// A token with no session behind it (never issued, or revoked) is refused after the one
+// read that finds nothing: no second round trip to the validation script.
+func TestLocalSessions_MissingSessionCostsOneRoundTrip(t *testing.T) {
+	client, prefix := testenv.Redis(t)
+	ks := keyspace.MustNew("", prefix)
+	r, store, s, now := heldSession(t, client, ks)
+	require.NoError(t, store.Delete(t.Context(), s.ID))
+
+	for _, id := range []string{s.ID, contract.NewSessionFixture(t, "u1", now).ID} {
+		before := r.count.n.Load()
+		_, err := store.Validate(t.Context(), id, now)
+		require.ErrorIs(t, err, domain.ErrSessionInvalid)
+		assert.Equal(t, before+1, r.count.n.Load(), "one round trip")
+	}
+}
+
 // Stop takes the tier out of use, emptied: with no watch left, nothing it holds could be
 // kept coherent.
 func TestTracker_StopTakesTheTierOutOfUse(t *testing.T) {
