@@ -404,6 +404,7 @@ func TestLoadConfigRejectsInvalidValues(t *testing.T) {
 		{"no local entries", map[string]string{"LOCAL_CACHE_MAX_ENTRIES": "0"}, "LOCAL_CACHE_MAX_ENTRIES"},
 		{"no local bytes", map[string]string{"LOCAL_CACHE_MAX_BYTES": "0"}, "LOCAL_CACHE_MAX_BYTES"},
 		{"local feature with a glob", map[string]string{"LOCAL_CACHE_FEATURES": "user:*"}, "LOCAL_CACHE_FEATURES"},
+		{"local feature in the reserved generation namespace", map[string]string{"LOCAL_CACHE_FEATURES": "user:profile,gen:user:profile"}, "LOCAL_CACHE_FEATURES"},
 		{"no login attempts", map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": "0"}, "LOGIN_RATE_LIMIT_PER_MINUTE"},
 		{"login limit not a number", map[string]string{"LOGIN_RATE_LIMIT_PER_MINUTE": "ten"}, "LOGIN_RATE_LIMIT_PER_MINUTE"},
 		{"origin with a path", map[string]string{"CORS_ALLOWED_ORIGINS": "https://app.example.com/"}, "CORS_ALLOWED_ORIGINS"},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/studytool/studytool/adapters/redisstore"
 	"github.com/studytool/studytool/adapters/shared/keyspace"
+	"github.com/studytool/studytool/application/cache"
 )
 
 // ErrInvalidConfig is matched (errors.Is) by every error Load returns for a bad or
@@ -202,18 +203,7 @@ func (c Config) validateCache(v *validator) {
 	v.check("CACHE_TTL_JITTER", k.TTLJitter >= 0 && k.TTLJitter <= 0.5)
 	v.check("LOCAL_CACHE_MAX_ENTRIES", k.LocalMaxEntries >= 1)
 	v.check("LOCAL_CACHE_MAX_BYTES", k.LocalMaxBytes >= 1)
-	v.check("LOCAL_CACHE_FEATURES", all(k.LocalFeatures, isCacheFeature))
-}
-
-// isCacheFeature reports whether s can name a cache feature (`user:profile`): key
-// segments joined by colons, without glob characters.
-func isCacheFeature(s string) bool {
-	for seg := range strings.SplitSeq(s, ":") {
-		if keyspace.ValidateSegment(seg) != nil {
-			return false
-		}
-	}
-	return true
+	v.check("LOCAL_CACHE_FEATURES", all(k.LocalFeatures, func(f string) bool { return cache.ValidateFeature(f) == nil }))
 }
 
 func (c Config) validateAuth(v *validator) {

@@ -112,7 +112,7 @@ func (c *Cache) InvalidatePattern(ctx context.Context, pattern string) (int64, e
 // The sweep matches `feature:*`, so it also clears features nested under this one's
 // name — at the cost of misses, never of correctness.
 func (c *Cache) InvalidateFeature(ctx context.Context, feature string) error {
-	if err := validateFeature(feature); err != nil {
+	if err := ValidateFeature(feature); err != nil {
 		return fmt.Errorf("cache: invalidate feature: %w", err)
 	}
 	gen := newGeneration()

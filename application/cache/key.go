@@ -61,12 +61,12 @@ func (k Key) validate() error {
 	if k.id == "" {
 		return fmt.Errorf("%w: %s: empty id", errInvalidKey, k)
 	}
-	return validateFeature(k.feature)
+	return ValidateFeature(k.feature)
 }
 
-// validateFeature accepts `:`-separated non-empty segments free of whitespace, control
-// and glob characters, whose first segment is not the reserved "gen".
-func validateFeature(feature string) error {
+// ValidateFeature accepts a cache feature name: `:`-separated non-empty segments free of
+// whitespace, control and glob characters, whose first segment is not the reserved "gen".
+func ValidateFeature(feature string) error {
 	if first, _, _ := strings.Cut(feature, ":"); first == generationFeature {
 		return fmt.Errorf("%w: feature %q is reserved", errInvalidKey, feature)
 	}
