@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -18,7 +19,7 @@ type api struct {
 // call sends body (JSON, when not nil) with token (when not empty), checks the status and
 // decodes the answer into out (when not nil).
 func (a api) call(ctx context.Context, method, path, token string, body, out any, want int) error {
-	var reader *bytes.Reader
+	var reader io.Reader = http.NoBody
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
@@ -26,10 +27,7 @@ func (a api) call(ctx context.Context, method, path, token string, body, out any
 		}
 		reader = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.baseURL+path, http.NoBody)
-	if reader != nil {
-		req, err = http.NewRequestWithContext(ctx, method, a.baseURL+path, reader)
-	}
+	req, err := http.NewRequestWithContext(ctx, method, a.baseURL+path, reader)
 	if err != nil {
 		return err
 	}
