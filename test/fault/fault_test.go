@@ -30,8 +30,10 @@ const phase = 2 * time.Second
 // and a SQLite database, with authenticated GET traffic running throughout, and:
 //
 //  1. kills -9 the cache Redis: every request still answers 200, from the database;
-//  2. kills -9 the state Redis as well: every authenticated request answers 503
-//     store_unavailable with Retry-After, at once (latencies logged), and /readyz 503;
+//  2. kills -9 the state Redis as well: once the service has seen the loss (its local
+//     tier taken out of use when the tracking connection drops; the delay is logged),
+//     every authenticated request answers 503 store_unavailable with Retry-After, at
+//     once (latencies logged), and /readyz 503;
 //  3. restarts the state Redis on its port: authenticated requests answer 200 again
 //     without a restart of the service (recovery time logged);
 //  4. restarts the cache Redis: /readyz reports every dependency up again.
@@ -56,8 +58,15 @@ func TestFault_RedisOutages(t *testing.T) {
 	assert.Equal(t, map[string]string{"database": "up", "cacheStore": "down", "sessionStore": "up"}, ready.Checks)
 	assert.NotZero(t, breakerState(t, svc, "cache"), "the cache breaker left the closed state")
 
-	// 2. The state Redis dies too: fail closed, fast.
+	// 2. The state Redis dies too: fail closed, fast. Until the tracking connection's
+	// loss reaches the local tier (a read on a socket the kill closed), a session it holds
+	// is still answered from memory; no write can happen on a dead server meanwhile.
 	require.NoError(t, svc.state.Kill())
+	killed := time.Now()
+	require.Eventually(t, func() bool {
+		return svc.metricValue(t, `studytool_local_cache_up{tier="state"}`) == 0
+	}, 10*time.Second, time.Millisecond, "the local tier is taken out of use")
+	t.Logf("state Redis down: local tier out of use within %s of the kill", time.Since(killed).Round(10*time.Microsecond))
 	stateDown := runFor(tr, phase)
 	requireAllUnavailable(t, stateDown)
 	lat := summarize(stateDown)

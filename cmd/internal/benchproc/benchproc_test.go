@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,11 +47,14 @@ func TestChildAnswersThenStopsOnSIGTERM(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	}))
 	defer srv.Close()
+	log := benchproc.NewTailBuffer(64) // safe to read while the child writes
 	c, err := benchproc.StartChild(t.Context(), "waiter", "/bin/sh",
-		[]string{"-c", `trap 'echo bye; exit 0' TERM; while :; do sleep 0.05; done`}, nil, nil)
+		[]string{"-c", `trap 'exit 0' TERM; echo trapping; while :; do sleep 0.05; done`}, nil, log)
 	require.NoError(t, err)
 	assert.Positive(t, c.Pid())
 	require.NoError(t, c.WaitAnswering(t.Context(), srv.URL, http.StatusTeapot))
+	require.Eventually(t, func() bool { return log.String() == "trapping" }, 10*time.Second, time.Millisecond,
+		"the shell handles SIGTERM from now on")
 	assert.Contains(t, c.Stop(), "waiter exited cleanly")
 }
 
