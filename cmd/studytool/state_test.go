@@ -88,9 +88,14 @@ func stateRoundTrip(t *testing.T, bin string, a *apptest.App, environ map[string
 	}
 	authorized(http.StatusOK, "after the restore")
 
+	// A rate-limit window (seconds) that Redis expires while the restore runs is missing
+	// but still has time left by the backup's clock, so it is written again; nothing else
+	// may be. The sessions and their indexes (hours) are always skipped.
+	shortLived := countShorterTTL(t, client, a.Prefix, time.Minute)
 	got = restoreJSON(t, state, file)
-	assert.Zero(t, got.Restored, "existing keys are skipped: %+v", got)
-	assert.Equal(t, backup.Keys, got.Existing+got.Expired, "existing keys are skipped: %+v", got)
+	assert.LessOrEqual(t, got.Restored, shortLived, "existing keys are skipped: %+v", got)
+	assert.GreaterOrEqual(t, got.Existing, 4, "existing keys are skipped: %+v", got)
+	assert.Equal(t, backup.Keys, got.Existing+got.Expired+got.Restored, "existing keys are skipped: %+v", got)
 	got = restoreJSON(t, state, "--replace", file)
 	assertRestored(t, got, backup.Keys, "--replace overwrites")
 }
@@ -180,6 +185,20 @@ func sessionTTLs(t *testing.T, client redis.UniversalClient, prefix string) map[
 		ttls[key] = ttl
 	}
 	return ttls
+}
+
+// countShorterTTL counts the keys under prefix that expire within d.
+func countShorterTTL(t *testing.T, client redis.UniversalClient, prefix string, d time.Duration) int {
+	t.Helper()
+	n := 0
+	for _, key := range prefixKeys(t, client, prefix+"*") {
+		ttl, err := client.PTTL(context.Background(), key).Result()
+		require.NoError(t, err)
+		if ttl >= 0 && ttl < d {
+			n++
+		}
+	}
+	return n
 }
 
 // prefixKeys returns the keys matching pattern, from every master of a cluster.
